@@ -1,0 +1,314 @@
+//! The command line: clap options in, a validated [`Config`] and an exit
+//! code out.
+//!
+//! Precedence is flag > `HYTE_*` environment variable > `hyte.toml` >
+//! built-in default. Every message goes to stderr prefixed with `hyte: `;
+//! the exit codes are those of [`crate::exit`].
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::catalog::{self, Dimension};
+use crate::config::{self, Config, ConfigError, Overrides};
+use crate::exit;
+use crate::i18n::Language;
+use crate::ingest::FileReport;
+use crate::period::Period;
+use crate::validate::Validated;
+use crate::{RunError, RunSummary};
+
+/// hyte: children's and young people's wellbeing indicators for a
+/// municipality, by child-rights dimension, with trends and the shift from
+/// specialist to basic services.
+#[derive(Debug, Parser)]
+#[command(name = "hyte", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the pipeline and write the output folder (with no options: the
+    /// bundled samples into out/).
+    Run(RunArgs),
+    /// Read and check the config, the catalog and every input; write nothing.
+    Validate(ValidateArgs),
+    /// List the indicator catalog by dimension.
+    Catalog(CatalogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArg {
+    /// Config file [default: ./hyte.toml if present, else the built-in
+    /// sample config]
+    #[arg(long, env = "HYTE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Output folder [default: `output` in the config, else out]
+    #[arg(long, env = "HYTE_OUT", value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Last period to include, e.g. 2025Q3 or 2024; later data is left out
+    #[arg(long, env = "HYTE_PERIOD", value_name = "P", value_parser = parse_period)]
+    pub period: Option<Period>,
+    /// Report language [default: `language` in the config, else fi]
+    #[arg(long, env = "HYTE_LANG", value_enum)]
+    pub lang: Option<Language>,
+    /// Worker threads [default: one per core]
+    #[arg(long, env = "HYTE_THREADS", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Treat warnings (data the catalog does not know) as rejected input
+    #[arg(long, env = "HYTE_DENY_WARNINGS")]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Treat warnings (data the catalog does not know) as errors
+    #[arg(long, env = "HYTE_DENY_WARNINGS")]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Language of titles and dimension names
+    #[arg(long, env = "HYTE_LANG", value_enum)]
+    pub lang: Option<Language>,
+}
+
+fn parse_period(text: &str) -> Result<Period, String> {
+    text.parse()
+        .map_err(|e: crate::period::PeriodError| e.to_string())
+}
+
+/// Prints one message line the way every hyte message looks.
+fn say(message: impl std::fmt::Display) {
+    for line in message.to_string().lines() {
+        eprintln!("hyte: {line}");
+    }
+}
+
+/// Loads the config the arguments point at.
+fn load_config(arg: &ConfigArg, overrides: Overrides) -> Result<Config, ConfigError> {
+    match &arg.config {
+        Some(path) => config::load(path, overrides),
+        None if Path::new("hyte.toml").exists() => config::load(Path::new("hyte.toml"), overrides),
+        None => config::built_in(overrides),
+    }
+}
+
+/// Runs a parsed command line and returns the exit code.
+pub fn execute(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate(args) => validate(args),
+        Command::Catalog(args) => list_catalog(args),
+    }
+}
+
+fn run(args: RunArgs) -> u8 {
+    let overrides = Overrides {
+        output_dir: args.out,
+        language: args.lang,
+        as_of: args.period,
+        threads: args.threads.map(usize::from),
+        deny_warnings: args.deny_warnings,
+    };
+    let config = match load_config(&args.config, overrides) {
+        Ok(c) => c,
+        Err(e) => {
+            say(e);
+            return exit::USAGE;
+        }
+    };
+    if let Some(threads) = config.threads {
+        // The one owner of parallelism: rayon's global pool. Fails only if
+        // already built, which cannot happen in this process.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global();
+    }
+    match crate::run(&config) {
+        Ok(summary) => {
+            report_problems(&summary.files, &summary.validated);
+            say(format!(
+                "wrote {} files to {} ({} observations)",
+                summary.written.len(),
+                config.output_dir.display(),
+                summary.observations
+            ));
+            finish(&summary)
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn finish(summary: &RunSummary) -> u8 {
+    if summary.rejected() > 0 {
+        say(format!(
+            "{} input rows or files were rejected: the outputs leave them out; details in manifest.json",
+            summary.rejected()
+        ));
+        exit::REJECTED_INPUT
+    } else {
+        exit::OK
+    }
+}
+
+fn fail(error: RunError) -> u8 {
+    say(&error);
+    match error {
+        RunError::Catalog(_) => exit::USAGE,
+        RunError::Output(crate::output::OutputError::Locked { .. }) => exit::LOCKED,
+        _ => {
+            say("nothing was written");
+            exit::FAILURE
+        }
+    }
+}
+
+/// Prints rejections and warnings, at most a screenful; the manifest has all.
+fn report_problems(files: &[FileReport], validated: &Validated) {
+    const SHOWN: usize = 20;
+    let mut lines: Vec<String> = Vec::new();
+    for file in files {
+        if let Some(error) = &file.error {
+            lines.push(format!("error: {error}"));
+        }
+        lines.extend(file.rejections.iter().map(|r| format!("rejected: {r}")));
+    }
+    lines.extend(
+        validated
+            .rejections
+            .iter()
+            .map(|r| format!("rejected: {r}")),
+    );
+    for unknown in &validated.unknown_sources {
+        lines.push(format!(
+            "warning: {} rows of {} (first at {}) match no catalog indicator: add one with `source = …` to indicators/, or remove the data",
+            unknown.rows, unknown.source_key, unknown.first_seen
+        ));
+    }
+    let total = lines.len();
+    for line in lines.into_iter().take(SHOWN) {
+        say(line);
+    }
+    if total > SHOWN {
+        say(format!("… and {} more", total - SHOWN));
+    }
+}
+
+fn validate(args: ValidateArgs) -> u8 {
+    let overrides = Overrides {
+        deny_warnings: args.deny_warnings,
+        ..Overrides::default()
+    };
+    let config = match load_config(&args.config, overrides) {
+        Ok(c) => c,
+        Err(e) => {
+            say(e);
+            return exit::USAGE;
+        }
+    };
+    match crate::check(&config) {
+        Ok((catalog, files, validated)) => {
+            report_problems(&files, &validated);
+            let read: usize = files.iter().map(|f| f.rows_read).sum();
+            let rejected: usize = files
+                .iter()
+                .map(|f| f.rejections.len() + usize::from(f.error.is_some()))
+                .sum::<usize>()
+                + validated.rejections.len();
+            say(format!(
+                "{}: {} indicators, {} input files, {} rows read, {} observations usable, {} rejected, {} warnings",
+                config.origin,
+                catalog.indicators.len(),
+                files.len(),
+                read,
+                validated.observations.len(),
+                rejected,
+                validated.warnings()
+            ));
+            if rejected > 0 {
+                exit::REJECTED_INPUT
+            } else {
+                exit::OK
+            }
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn list_catalog(args: CatalogArgs) -> u8 {
+    let config = match load_config(
+        &args.config,
+        Overrides {
+            language: args.lang,
+            ..Overrides::default()
+        },
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            say(e);
+            return exit::USAGE;
+        }
+    };
+    let catalog = match catalog::load(&config.catalog_dir) {
+        Ok(c) => c,
+        Err(e) => return fail(e.into()),
+    };
+    print!("{}", render_catalog(&catalog, config.language));
+    exit::OK
+}
+
+/// The catalog as text, by dimension (what `hyte catalog` prints).
+pub fn render_catalog(catalog: &catalog::Catalog, language: Language) -> String {
+    let mut out = String::new();
+    for (number, dimension) in Dimension::ALL.iter().enumerate() {
+        let indicators: Vec<_> = catalog.in_dimension(*dimension).collect();
+        out.push_str(&format!(
+            "{}. {} ({}) — {} indicators\n",
+            number + 1,
+            dimension.name(language),
+            dimension.key(),
+            indicators.len()
+        ));
+        for indicator in indicators {
+            let level = indicator
+                .service_level
+                .map(|l| format!(", {}", l.key()))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "   {:<40} {} [{}, {}{}] ← {}\n",
+                indicator.id,
+                indicator.title.get(language),
+                indicator.unit,
+                indicator.polarity.key(),
+                level,
+                indicator.source.key()
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,470 @@
+//! Configuration: `hyte.toml` plus command-line flags and `HYTE_*` variables.
+//!
+//! In: the text of a config file (or the built-in sample config) and the
+//! overrides the CLI collected. Out: one validated [`Config`] with absolute
+//! or config-relative paths resolved. Guarantees: unknown keys, unknown
+//! area kinds, dangling parents and duplicate area keys are errors that name
+//! the file and line; precedence is flag > environment > file > default.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::i18n::{Language, Localized};
+use crate::period::Period;
+use crate::text::line_of;
+
+/// The sample configuration, used when no `hyte.toml` is found.
+pub const BUILT_IN: &str = include_str!("../hyte.toml");
+
+/// Default minimum n (respondents or cases) for publishing a cell. A
+/// percentage from fewer than 30 respondents swings by several points with
+/// one answer; see docs/PRIVACY.md.
+pub const DEFAULT_MIN_N: f64 = 30.0;
+
+/// What kind of area a key names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AreaKind {
+    SchoolArea,
+    Municipality,
+    WellbeingCounty,
+    Region,
+    Country,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Area {
+    pub key: String,
+    pub name: Localized,
+    pub kind: AreaKind,
+    pub parent: Option<String>,
+    /// Shown as a reference line and compared against (Lohja, region, country).
+    pub reference: bool,
+}
+
+/// The formats hyte reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputKind {
+    SotkanetCsv,
+    SotkanetJson,
+    Jsonstat,
+    ServicesCsv,
+    PopulationCsv,
+    ObservationsParquet,
+    ObservationsArrow,
+}
+
+impl InputKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            InputKind::SotkanetCsv => "sotkanet-csv",
+            InputKind::SotkanetJson => "sotkanet-json",
+            InputKind::Jsonstat => "jsonstat",
+            InputKind::ServicesCsv => "services-csv",
+            InputKind::PopulationCsv => "population-csv",
+            InputKind::ObservationsParquet => "observations-parquet",
+            InputKind::ObservationsArrow => "observations-arrow",
+        }
+    }
+}
+
+/// Which JSON-stat dimension plays which role. `None` means: guess from the
+/// usual names (see `ingest::jsonstat`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionRoles {
+    pub area: Option<String>,
+    pub period: Option<String>,
+    pub sex: Option<String>,
+    pub group: Option<String>,
+    pub measure: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub kind: InputKind,
+    pub path: PathBuf,
+    /// Sotkanet `/regions` dump (Sotkanet inputs).
+    pub regions: Option<PathBuf>,
+    /// Cube name used in source keys (`cube:NAME:measure`), JSON-stat inputs.
+    pub cube: Option<String>,
+    /// Fixed measure code when a JSON-stat file has no measure dimension.
+    pub measure: Option<String>,
+    /// Category code -> area key, JSON-stat inputs.
+    pub area_map: BTreeMap<String, String>,
+    pub dimensions: DimensionRoles,
+    /// Where the input is declared, for messages: `hyte.toml:31`.
+    pub declared_at: String,
+}
+
+/// The validated configuration of one run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file, or `built-in` for the bundled defaults.
+    pub origin: String,
+    pub catalog_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub language: Language,
+    pub areas: Vec<Area>,
+    pub inputs: Vec<Input>,
+    pub min_n: f64,
+    /// Last period included in the analysis (`--period`); later rows are
+    /// kept out of the analysis and counted in the manifest.
+    pub as_of: Option<Period>,
+    pub threads: Option<usize>,
+    pub deny_warnings: bool,
+}
+
+impl Config {
+    pub fn area(&self, key: &str) -> Option<&Area> {
+        self.areas.iter().find(|a| a.key == key)
+    }
+}
+
+/// Values given on the command line or in the environment; they win over
+/// the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub output_dir: Option<PathBuf>,
+    pub language: Option<Language>,
+    pub as_of: Option<Period>,
+    pub threads: Option<usize>,
+    pub deny_warnings: bool,
+}
+
+/// A configuration problem, located.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: cannot read the config file: {source}; pass an existing file with --config")]
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}: {message}")]
+    Invalid {
+        file: String,
+        line: usize,
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    language: Option<Language>,
+    output: Option<String>,
+    catalog: Option<String>,
+    min_n: Option<Spanned<f64>>,
+    #[serde(default, rename = "area")]
+    areas: Vec<Spanned<RawArea>>,
+    #[serde(default, rename = "input")]
+    inputs: Vec<Spanned<RawInput>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArea {
+    key: Spanned<String>,
+    name: Localized,
+    kind: AreaKind,
+    parent: Option<Spanned<String>>,
+    #[serde(default)]
+    reference: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInput {
+    kind: InputKind,
+    path: String,
+    regions: Option<Spanned<String>>,
+    cube: Option<Spanned<String>>,
+    measure: Option<Spanned<String>>,
+    area_map: Option<Spanned<BTreeMap<String, String>>>,
+    dimensions: Option<Spanned<DimensionRoles>>,
+}
+
+/// Loads the config file at `path`; relative paths inside it are relative
+/// to the file's folder.
+pub fn load(path: &Path, overrides: Overrides) -> Result<Config, ConfigError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    parse(&text, &file, base, overrides)
+}
+
+/// The bundled sample configuration, relative to the current folder.
+pub fn built_in(overrides: Overrides) -> Result<Config, ConfigError> {
+    parse(BUILT_IN, "built-in hyte.toml", Path::new(""), overrides)
+}
+
+/// Parses and validates config text.
+pub fn parse(
+    text: &str,
+    file: &str,
+    base: &Path,
+    overrides: Overrides,
+) -> Result<Config, ConfigError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let invalid = |offset: usize, message: String| ConfigError::Invalid {
+        file: file.to_string(),
+        line: line_of(text, offset),
+        message,
+    };
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        invalid(offset, e.message().trim().to_string())
+    })?;
+
+    let mut areas = Vec::new();
+    let mut seen = BTreeSet::new();
+    for raw_area in &raw.areas {
+        let area = raw_area.get_ref();
+        let key = area.key.get_ref();
+        if !valid_key(key) {
+            return Err(invalid(
+                area.key.span().start,
+                format!("area key '{key}' may contain only a-z, 0-9, '_', '-' and '.'"),
+            ));
+        }
+        if !seen.insert(key.clone()) {
+            return Err(invalid(
+                area.key.span().start,
+                format!("area key '{key}' is declared twice: keep one"),
+            ));
+        }
+        if let Some(lang) = area.name.first_empty() {
+            return Err(invalid(
+                raw_area.span().start,
+                format!("area '{key}' has an empty name.{lang}: give the name in fi, sv and en"),
+            ));
+        }
+        areas.push(Area {
+            key: key.clone(),
+            name: area.name.clone(),
+            kind: area.kind,
+            parent: area.parent.as_ref().map(|p| p.get_ref().clone()),
+            reference: area.reference,
+        });
+    }
+    for raw_area in &raw.areas {
+        if let Some(parent) = &raw_area.get_ref().parent {
+            if !seen.contains(parent.get_ref()) {
+                return Err(invalid(
+                    parent.span().start,
+                    format!(
+                        "parent '{}' is not an area of this file: declare it with [[area]] or remove the parent",
+                        parent.get_ref()
+                    ),
+                ));
+            }
+        }
+    }
+
+    let mut inputs = Vec::new();
+    for raw_input in &raw.inputs {
+        let declared_at = format!("{file}:{}", line_of(text, raw_input.span().start));
+        let input = raw_input.get_ref();
+        let reject_key = |present: bool, key: &str| -> Result<(), ConfigError> {
+            if present {
+                Err(invalid(
+                    raw_input.span().start,
+                    format!(
+                        "key '{key}' does not apply to an input of kind {}: remove it",
+                        input.kind.name()
+                    ),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let is_sotkanet = matches!(input.kind, InputKind::SotkanetCsv | InputKind::SotkanetJson);
+        let is_jsonstat = input.kind == InputKind::Jsonstat;
+        reject_key(!is_sotkanet && input.regions.is_some(), "regions")?;
+        reject_key(!is_jsonstat && input.cube.is_some(), "cube")?;
+        reject_key(!is_jsonstat && input.measure.is_some(), "measure")?;
+        reject_key(!is_jsonstat && input.area_map.is_some(), "area_map")?;
+        reject_key(!is_jsonstat && input.dimensions.is_some(), "dimensions")?;
+        if is_sotkanet && input.regions.is_none() {
+            return Err(invalid(
+                raw_input.span().start,
+                format!(
+                    "an input of kind {} needs `regions = \"…/regions.json\"` (Sotkanet's /regions dump) to turn region ids into areas",
+                    input.kind.name()
+                ),
+            ));
+        }
+        if is_jsonstat && input.cube.is_none() {
+            return Err(invalid(
+                raw_input.span().start,
+                "a jsonstat input needs `cube = \"NAME\"`: the catalog maps `{ cube = NAME, measure = CODE }` to indicators".into(),
+            ));
+        }
+        if let Some(map) = &input.area_map {
+            if let Some((code, key)) = map.get_ref().iter().find(|(_, key)| !seen.contains(*key)) {
+                return Err(invalid(
+                    map.span().start,
+                    format!("area_map sends '{code}' to '{key}', which is not a declared area"),
+                ));
+            }
+        }
+        inputs.push(Input {
+            kind: input.kind,
+            path: base.join(&input.path),
+            regions: input.regions.as_ref().map(|r| base.join(r.get_ref())),
+            cube: input.cube.as_ref().map(|c| c.get_ref().clone()),
+            measure: input.measure.as_ref().map(|m| m.get_ref().clone()),
+            area_map: input
+                .area_map
+                .as_ref()
+                .map(|m| m.get_ref().clone())
+                .unwrap_or_default(),
+            dimensions: input
+                .dimensions
+                .as_ref()
+                .map(|d| d.get_ref().clone())
+                .unwrap_or_default(),
+            declared_at,
+        });
+    }
+    if inputs.is_empty() {
+        return Err(invalid(
+            0,
+            "no [[input]] is declared: add at least one input file".into(),
+        ));
+    }
+
+    let min_n = match &raw.min_n {
+        Some(m) if !(m.get_ref().is_finite() && *m.get_ref() >= 0.0) => {
+            return Err(invalid(m.span().start, "min_n must be a number ≥ 0".into()))
+        }
+        Some(m) => *m.get_ref(),
+        None => DEFAULT_MIN_N,
+    };
+
+    Ok(Config {
+        origin: file.to_string(),
+        catalog_dir: base.join(raw.catalog.as_deref().unwrap_or("indicators")),
+        output_dir: overrides
+            .output_dir
+            .unwrap_or_else(|| base.join(raw.output.as_deref().unwrap_or("out"))),
+        language: overrides.language.or(raw.language).unwrap_or_default(),
+        areas,
+        inputs,
+        min_n,
+        as_of: overrides.as_of,
+        threads: overrides.threads,
+        deny_warnings: overrides.deny_warnings,
+    })
+}
+
+fn valid_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> Result<Config, ConfigError> {
+        parse(text, "hyte.toml", Path::new("base"), Overrides::default())
+    }
+
+    const MINIMAL: &str = r#"
+[[area]]
+key = "kunta.444"
+name = { fi = "Lohja", sv = "Lojo", en = "Lohja" }
+kind = "municipality"
+
+[[input]]
+kind = "services-csv"
+path = "s.csv"
+"#;
+
+    #[test]
+    fn built_in_config_is_valid() {
+        let config = built_in(Overrides::default()).unwrap();
+        assert!(config.areas.len() >= 9);
+        assert!(!config.inputs.is_empty());
+    }
+
+    #[test]
+    fn defaults_and_relative_paths() {
+        let config = parse_text(MINIMAL).unwrap();
+        assert_eq!(config.language, Language::Fi);
+        assert_eq!(config.output_dir, Path::new("base/out"));
+        assert_eq!(config.inputs[0].path, Path::new("base/s.csv"));
+        assert_eq!(config.inputs[0].declared_at, "hyte.toml:7");
+        assert_eq!(config.min_n, DEFAULT_MIN_N);
+    }
+
+    #[test]
+    fn flags_win_over_the_file() {
+        let text = format!("language = \"sv\"\noutput = \"x\"\n{MINIMAL}");
+        let overrides = Overrides {
+            output_dir: Some("elsewhere".into()),
+            language: Some(Language::En),
+            ..Overrides::default()
+        };
+        let config = parse(&text, "hyte.toml", Path::new(""), overrides).unwrap();
+        assert_eq!(config.language, Language::En);
+        assert_eq!(config.output_dir, Path::new("elsewhere"));
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let text = MINIMAL.replace("path = \"s.csv\"", "path = \"s.csv\"\ncolour = \"red\"");
+        let err = parse_text(&text).unwrap_err().to_string();
+        assert!(err.starts_with("hyte.toml:10:"), "{err}");
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn dangling_parent_and_duplicate_key() {
+        let text = MINIMAL.replace(
+            "kind = \"municipality\"",
+            "kind = \"municipality\"\nparent = \"maa.358\"",
+        );
+        let err = parse_text(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("hyte.toml:6:") && err.contains("maa.358"),
+            "{err}"
+        );
+
+        let area = "[[area]]\nkey = \"kunta.444\"\nname = { fi = \"L\", sv = \"L\", en = \"L\" }\nkind = \"municipality\"\n";
+        let err = parse_text(&format!("{area}{MINIMAL}"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("declared twice"), "{err}");
+    }
+
+    #[test]
+    fn sotkanet_input_needs_regions() {
+        let text = MINIMAL.replace("services-csv", "sotkanet-csv");
+        let err = parse_text(&text).unwrap_err().to_string();
+        assert!(err.contains("regions"), "{err}");
+        let text = MINIMAL.replace("path = \"s.csv\"", "path = \"s.csv\"\nregions = \"r.json\"");
+        let err = parse_text(&text).unwrap_err().to_string();
+        assert!(err.contains("does not apply"), "{err}");
+    }
+
+    #[test]
+    fn unknown_area_kind_is_located() {
+        let text = MINIMAL.replace("\"municipality\"", "\"village\"");
+        let err = parse_text(&text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("hyte.toml:5:") && err.contains("village"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! Local service statistics per school area and quarter (client systems).
+//!
+//! In: `area;period;service;clients;visits;cost_eur` (`cost_eur` optional),
+//! `;` separated, UTF-8 (a BOM is accepted), LF or CRLF. `clients` and
+//! `visits` are whole numbers ≥ 0, `cost_eur` a number ≥ 0 with a decimal
+//! point or comma. An empty cell or `..` means "not available" and becomes an
+//! observation with a null value; `-` means "not applicable" and makes no
+//! observation. Out: one observation per measure with the source key
+//! `service:SERVICE:MEASURE`, value = count = the number.
+//! Guarantees: negative or fractional counts, bad periods and unknown area
+//! keys formats are rejected per line and field; nothing becomes zero.
+
+use super::csv_rows::Table;
+use super::{reject_duplicates, FileError, Parsed};
+use crate::catalog::{service_key, SERVICE_MEASURES};
+use crate::observation::{Observation, Sex, ALL_GROUPS};
+use crate::period::Period;
+use crate::text::{excerpt, parse_number};
+
+pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<Observation>, FileError> {
+    let table = Table::read(
+        bytes,
+        file,
+        &["area", "period", "service", "clients", "visits"],
+        &["cost_eur"],
+    )?;
+    let mut parsed = Parsed::default();
+    for &(line_no, line) in &table.lines {
+        parsed.read += 1;
+        let location = format!("{file}:{line_no}");
+        let record = match table.split(line) {
+            Ok(r) => r,
+            Err(reason) => {
+                parsed.reject(location, "line", reason);
+                continue;
+            }
+        };
+        let head = (|| -> Result<(String, Period, String), (&'static str, String)> {
+            let area = record.get("area");
+            if !is_key(area) {
+                return Err((
+                    "area",
+                    format!("'{}' is not an area key (like lohja.harju)", excerpt(area)),
+                ));
+            }
+            let period = record
+                .get("period")
+                .parse()
+                .map_err(|e: crate::period::PeriodError| ("period", e.to_string()))?;
+            let service = record.get("service");
+            if !is_key(service) {
+                return Err((
+                    "service",
+                    format!(
+                        "'{}' is not a service code (a-z, 0-9, '_')",
+                        excerpt(service)
+                    ),
+                ));
+            }
+            Ok((area.to_string(), period, service.to_string()))
+        })();
+        let (area, period, service) = match head {
+            Ok(h) => h,
+            Err((field, reason)) => {
+                parsed.reject(location, field, reason);
+                continue;
+            }
+        };
+        let mut row_rows = Vec::new();
+        let mut bad = None;
+        for measure in SERVICE_MEASURES {
+            if !table.has(measure) {
+                continue;
+            }
+            let text = record.get(measure);
+            let value = match text {
+                "-" => continue,
+                "" | ".." => None,
+                _ => match parse_number(text) {
+                    Ok(v) if v < 0.0 => {
+                        bad = Some((
+                            measure,
+                            format!("{v} is negative: counts and costs are ≥ 0"),
+                        ));
+                        break;
+                    }
+                    Ok(v) if measure != "cost_eur" && v.fract() != 0.0 => {
+                        bad = Some((measure, format!("{v} is not a whole number of {measure}")));
+                        break;
+                    }
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        bad = Some((measure, e));
+                        break;
+                    }
+                },
+            };
+            row_rows.push(Observation {
+                indicator: service_key(&service, measure),
+                area: area.clone(),
+                period,
+                sex: Sex::Total,
+                group: ALL_GROUPS.to_string(),
+                value,
+                count: value,
+                n: None,
+                ci_lower: None,
+                ci_upper: None,
+                source: location.clone(),
+            });
+        }
+        match bad {
+            // One bad cell rejects the line: its other cells would be a
+            // partial record that looks complete.
+            Some((field, reason)) => parsed.reject(location, field, reason),
+            None => parsed.rows.extend(row_rows),
+        }
+    }
+    reject_duplicates(&mut parsed);
+    Ok(parsed)
+}
+
+fn is_key(text: &str) -> bool {
+    !text.is_empty()
+        && text.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "area;period;service;clients;visits;cost_eur\n";
+
+    #[test]
+    fn dash_is_not_applicable_and_empty_is_null() {
+        let text = format!("{HEADER}lohja.harju;2024Q3;family_work;12;;1234,50\nlohja.harju;2024Q3;child_welfare_placements;3;-;-\n");
+        let parsed = parse(text.as_bytes(), "s.csv").unwrap();
+        assert!(parsed.rejections.is_empty(), "{:?}", parsed.rejections);
+        let got: Vec<(String, Option<f64>)> = parsed
+            .rows
+            .iter()
+            .map(|o| (o.indicator.clone(), o.value))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("service:family_work:clients".to_string(), Some(12.0)),
+                ("service:family_work:visits".to_string(), None),
+                ("service:family_work:cost_eur".to_string(), Some(1234.5)),
+                (
+                    "service:child_welfare_placements:clients".to_string(),
+                    Some(3.0)
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_cells_reject_their_line() {
+        let text = format!("{HEADER}lohja.harju;2024Q5;family_work;1;2;-\nlohja.harju;2024Q1;family_work;-3;2;-\nlohja.harju;2024Q1;family_work;1.5;2;-\nLohja Harju;2024Q1;x;1;2;-\n");
+        let parsed = parse(text.as_bytes(), "s.csv").unwrap();
+        let got: Vec<String> = parsed.rejections.iter().map(|r| r.to_string()).collect();
+        assert!(parsed.rows.is_empty());
+        assert!(got[0].starts_with("s.csv:2: field 'period'"), "{got:?}");
+        assert!(
+            got[1].starts_with("s.csv:3: field 'clients': -3 is negative"),
+            "{got:?}"
+        );
+        assert!(
+            got[2].starts_with("s.csv:4: field 'clients': 1.5 is not a whole number"),
+            "{got:?}"
+        );
+        assert!(got[3].starts_with("s.csv:5: field 'area'"), "{got:?}");
+    }
+
+    #[test]
+    fn cost_column_is_optional() {
+        let text = "area;period;service;clients;visits\r\nlohja.harju;2024Q1;family_work;1;2\r\n";
+        let parsed = parse(text.as_bytes(), "s.csv").unwrap();
+        assert_eq!(parsed.rows.len(), 2);
+    }
+}

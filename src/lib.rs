@@ -1,0 +1,128 @@
+//! hyte: a batch pipeline for municipal children's and families' wellbeing
+//! indicators (HYTE work), built for Lohja first.
+//!
+//! [`run`] reads as the pipeline: config → catalog → ingest → validate →
+//! (trends → shift) → report, then the output stage writes everything at
+//! once. Each stage is a module with a small surface; data flows forward
+//! only. `src/main.rs` only parses the command line (see [`cli`]).
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod i18n;
+pub mod ingest;
+pub mod observation;
+pub mod output;
+pub mod period;
+pub mod report;
+pub mod text;
+pub mod validate;
+
+use std::time::{Instant, SystemTime};
+
+use config::Config;
+use ingest::FileReport;
+use output::{OutputFile, OutputLock};
+use report::ReportInput;
+use validate::Validated;
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// Success: every input row was accepted.
+    pub const OK: u8 = 0;
+    /// Failure: nothing was written (no usable data, output not writable).
+    pub const FAILURE: u8 = 1;
+    /// Bad usage, config or catalog: fix the command or the files.
+    pub const USAGE: u8 = 2;
+    /// Success, but some input rows or files were rejected (see manifest.json).
+    pub const REJECTED_INPUT: u8 = 3;
+    /// Another run holds the lock on the output folder.
+    pub const LOCKED: u8 = 4;
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Catalog(#[from] catalog::CatalogError),
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
+    #[error("no observation could be used: {0}")]
+    NoData(String),
+    #[error("building the tables failed: {0}")]
+    Table(#[from] polars::error::PolarsError),
+}
+
+/// What a finished run did.
+#[derive(Debug)]
+pub struct RunSummary {
+    pub observations: usize,
+    pub files: Vec<FileReport>,
+    pub validated: Validated,
+    pub written: Vec<String>,
+}
+
+impl RunSummary {
+    /// Rows rejected by ingest or validation, plus files that failed whole.
+    pub fn rejected(&self) -> usize {
+        self.files
+            .iter()
+            .map(|f| f.rejections.len() + usize::from(f.error.is_some()))
+            .sum::<usize>()
+            + self.validated.rejections.len()
+    }
+}
+
+/// Reads and checks the inputs without writing anything (`hyte validate`).
+pub fn check(config: &Config) -> Result<(catalog::Catalog, Vec<FileReport>, Validated), RunError> {
+    let catalog = catalog::load(&config.catalog_dir)?;
+    let mut ingested = ingest::ingest(&config.inputs);
+    let files = std::mem::take(&mut ingested.files);
+    let validated = validate::validate(ingested, &catalog, config);
+    Ok((catalog, files, validated))
+}
+
+/// Runs the whole pipeline and writes the output folder.
+pub fn run(config: &Config) -> Result<RunSummary, RunError> {
+    let started_at = SystemTime::now();
+    let timer = Instant::now();
+    let lock = OutputLock::acquire(&config.output_dir)?;
+
+    let (catalog, files, validated) = check(config)?;
+    if validated.observations.is_empty() {
+        let failed: Vec<String> = files.iter().filter_map(|f| f.error.clone()).collect();
+        return Err(RunError::NoData(if failed.is_empty() {
+            "every row was rejected or the inputs are empty; see the messages above".into()
+        } else {
+            failed.join("; ")
+        }));
+    }
+
+    let input = ReportInput {
+        config,
+        catalog: &catalog,
+        validated: &validated,
+        files: &files,
+    };
+    let observations = observation::to_frame(&validated.observations)?;
+    let mut outputs: Vec<OutputFile> = report::tables::render("observations", &observations)?;
+    outputs.push(OutputFile {
+        path: "report.md".into(),
+        bytes: report::markdown::render(&input).into_bytes(),
+    });
+    let clock = report::manifest::RunClock {
+        started_at,
+        duration: timer.elapsed(),
+        threads: rayon::current_num_threads(),
+    };
+    let manifest = report::manifest::render(&input, &outputs, &clock);
+    outputs.push(manifest);
+    lock.publish(&outputs)?;
+
+    Ok(RunSummary {
+        observations: validated.observations.len(),
+        written: outputs.iter().map(|o| o.path.clone()).collect(),
+        files,
+        validated,
+    })
+}

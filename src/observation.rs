@@ -1,0 +1,314 @@
+//! The one data model: a long table of observations.
+//!
+//! In: rows made by the ingest stage. Out: the same rows as a polars
+//! [`DataFrame`] with the columns of `docs/ARCHITECTURE.md`, and back.
+//! Guarantees: a missing value stays null (never zero); the table is sorted
+//! by a total order (indicator, area, period, sex, group, source), so the
+//! same set of rows always gives the same bytes whatever order they came in.
+
+use std::fmt;
+use std::str::FromStr;
+
+use polars::prelude::*;
+
+use crate::period::Period;
+
+/// Sex as the sources publish it. `total` covers everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Sex {
+    Total,
+    Female,
+    Male,
+}
+
+impl Sex {
+    pub const ALL: [Sex; 3] = [Sex::Total, Sex::Female, Sex::Male];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Total => "total",
+            Sex::Female => "female",
+            Sex::Male => "male",
+        }
+    }
+}
+
+impl fmt::Display for Sex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Sex {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "total" => Ok(Sex::Total),
+            "female" => Ok(Sex::Female),
+            "male" => Ok(Sex::Male),
+            other => Err(format!("'{other}' is not a sex: use total, female or male")),
+        }
+    }
+}
+
+/// The group used when a source has no population group.
+pub const ALL_GROUPS: &str = "all";
+
+/// One published (or unpublished) figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// Catalog id once validated; before that the source key
+    /// (`sotkanet:191`, `cube:ktk:bullied_weekly`, `service:family_work:clients`).
+    pub indicator: String,
+    pub area: String,
+    pub period: Period,
+    pub sex: Sex,
+    pub group: String,
+    /// The published value; `None` when not published (suppressed or missing).
+    pub value: Option<f64>,
+    /// Numerator or absolute number when known.
+    pub count: Option<f64>,
+    /// Sample size or denominator when known.
+    pub n: Option<f64>,
+    pub ci_lower: Option<f64>,
+    pub ci_upper: Option<f64>,
+    /// The input file and the place in it (`file:line` or `file#json-path`).
+    pub source: String,
+}
+
+impl Observation {
+    /// The identity of a cell: two rows with the same key are duplicates.
+    pub fn key(&self) -> (&str, &str, Period, Sex, &str) {
+        (
+            &self.indicator,
+            &self.area,
+            self.period,
+            self.sex,
+            &self.group,
+        )
+    }
+}
+
+/// Sorts rows by the table's total order.
+pub fn sort_rows(rows: &mut [Observation]) {
+    rows.sort_by(|a, b| a.key().cmp(&b.key()).then_with(|| a.source.cmp(&b.source)));
+}
+
+/// Column names, in table order.
+pub const COLUMNS: [&str; 11] = [
+    "indicator",
+    "area",
+    "period",
+    "sex",
+    "group",
+    "value",
+    "count",
+    "n",
+    "ci_lower",
+    "ci_upper",
+    "source",
+];
+
+/// Builds the observation table from sorted rows.
+pub fn to_frame(rows: &[Observation]) -> PolarsResult<DataFrame> {
+    let text = |name: &str, f: &dyn Fn(&Observation) -> String| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<String>>())
+    };
+    let number = |name: &str, f: &dyn Fn(&Observation) -> Option<f64>| {
+        Column::new(
+            name.into(),
+            rows.iter().map(f).collect::<Vec<Option<f64>>>(),
+        )
+    };
+    DataFrame::new(
+        rows.len(),
+        vec![
+            text("indicator", &|o| o.indicator.clone()),
+            text("area", &|o| o.area.clone()),
+            text("period", &|o| o.period.to_string()),
+            text("sex", &|o| o.sex.as_str().to_string()),
+            text("group", &|o| o.group.clone()),
+            number("value", &|o| o.value),
+            number("count", &|o| o.count),
+            number("n", &|o| o.n),
+            number("ci_lower", &|o| o.ci_lower),
+            number("ci_upper", &|o| o.ci_upper),
+            text("source", &|o| o.source.clone()),
+        ],
+    )
+}
+
+/// Why a frame could not be read as an observation table.
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    #[error("column '{column}' is missing: an observation table needs {}", COLUMNS.join(", "))]
+    MissingColumn { column: String },
+    #[error("column '{column}' has type {found}; expected {expected}")]
+    WrongType {
+        column: String,
+        found: String,
+        expected: &'static str,
+    },
+    #[error("row {row}, column '{column}': {reason}")]
+    BadCell {
+        row: usize,
+        column: String,
+        reason: String,
+    },
+}
+
+/// Rows read back from a frame, and the rows that could not be read.
+#[derive(Debug, Default)]
+pub struct FrameRows {
+    pub rows: Vec<Observation>,
+    pub bad: Vec<FrameError>,
+}
+
+/// Reads rows back from a frame with the observation columns (extra columns
+/// are ignored). Each row's `source` is kept when present, else `origin#rowN`.
+/// A missing or mistyped column fails the whole frame; a bad cell rejects
+/// its row only.
+pub fn from_frame(frame: &DataFrame, origin: &str) -> Result<FrameRows, FrameError> {
+    let text_column =
+        |name: &str, required: bool| -> Result<Option<Vec<Option<String>>>, FrameError> {
+            let Ok(column) = frame.column(name) else {
+                return if required {
+                    Err(FrameError::MissingColumn {
+                        column: name.into(),
+                    })
+                } else {
+                    Ok(None)
+                };
+            };
+            let values = column.str().map_err(|_| FrameError::WrongType {
+                column: name.into(),
+                found: column.dtype().to_string(),
+                expected: "string",
+            })?;
+            Ok(Some(values.iter().map(|v| v.map(str::to_string)).collect()))
+        };
+    let number_column = |name: &str| -> Result<Vec<Option<f64>>, FrameError> {
+        let Ok(column) = frame.column(name) else {
+            return Ok(vec![None; frame.height()]);
+        };
+        let wrong = || FrameError::WrongType {
+            column: name.into(),
+            found: column.dtype().to_string(),
+            expected: "number",
+        };
+        if !column.dtype().is_primitive_numeric() && !column.dtype().is_null() {
+            return Err(wrong());
+        }
+        let cast = column.cast(&DataType::Float64).map_err(|_| wrong())?;
+        Ok(cast.f64().map_err(|_| wrong())?.iter().collect())
+    };
+    let required = |name| text_column(name, true).map(Option::unwrap_or_default);
+    let indicator = required("indicator")?;
+    let area = required("area")?;
+    let period = required("period")?;
+    let sex = required("sex")?;
+    let group = text_column("group", false)?;
+    let source = text_column("source", false)?;
+    if frame.column("value").is_err() {
+        return Err(FrameError::MissingColumn {
+            column: "value".into(),
+        });
+    }
+    let [value, count, n, ci_lower, ci_upper] =
+        ["value", "count", "n", "ci_lower", "ci_upper"].map(number_column);
+    let (value, count, n, ci_lower, ci_upper) = (value?, count?, n?, ci_lower?, ci_upper?);
+
+    let mut out = FrameRows::default();
+    for row in 0..frame.height() {
+        let bad = |column: &str, reason: String| FrameError::BadCell {
+            row: row + 1,
+            column: column.into(),
+            reason,
+        };
+        let need = |column: &str, cell: &Option<String>| -> Result<String, FrameError> {
+            cell.clone()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| bad(column, "is empty".into()))
+        };
+        let parsed = (|| {
+            let finite = |column: &str, v: Option<f64>| match v {
+                Some(x) if !x.is_finite() => {
+                    Err(bad(column, format!("{x} is not a finite number")))
+                }
+                other => Ok(other),
+            };
+            Ok(Observation {
+                indicator: need("indicator", &indicator[row])?,
+                area: need("area", &area[row])?,
+                period: need("period", &period[row])?
+                    .parse()
+                    .map_err(|e: crate::period::PeriodError| bad("period", e.to_string()))?,
+                sex: need("sex", &sex[row])?.parse().map_err(|e| bad("sex", e))?,
+                group: group
+                    .as_ref()
+                    .and_then(|g| g[row].clone())
+                    .unwrap_or_else(|| ALL_GROUPS.to_string()),
+                value: finite("value", value[row])?,
+                count: finite("count", count[row])?,
+                n: finite("n", n[row])?,
+                ci_lower: finite("ci_lower", ci_lower[row])?,
+                ci_upper: finite("ci_upper", ci_upper[row])?,
+                source: source
+                    .as_ref()
+                    .and_then(|s| s[row].clone())
+                    .unwrap_or_else(|| format!("{origin}#row{}", row + 1)),
+            })
+        })();
+        match parsed {
+            Ok(observation) => out.rows.push(observation),
+            Err(e) => out.bad.push(e),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(indicator: &str, period: &str, value: Option<f64>) -> Observation {
+        Observation {
+            indicator: indicator.into(),
+            area: "kunta.444".into(),
+            period: period.parse().unwrap(),
+            sex: Sex::Total,
+            group: ALL_GROUPS.into(),
+            value,
+            count: None,
+            n: Some(12.0),
+            ci_lower: None,
+            ci_upper: None,
+            source: "a.csv:2".into(),
+        }
+    }
+
+    #[test]
+    fn frame_round_trip_keeps_nulls_null() {
+        let rows = vec![row("x", "2020", Some(1.5)), row("x", "2021", None)];
+        let frame = to_frame(&rows).unwrap();
+        assert_eq!(frame.get_column_names_str(), COLUMNS.to_vec());
+        assert_eq!(frame.column("value").unwrap().null_count(), 1);
+        assert_eq!(from_frame(&frame, "t").unwrap().rows, rows);
+    }
+
+    #[test]
+    fn sort_is_a_total_order() {
+        let mut a = vec![
+            row("y", "2020", None),
+            row("x", "2021", None),
+            row("x", "2020", None),
+        ];
+        sort_rows(&mut a);
+        let order: Vec<String> = a
+            .iter()
+            .map(|o| format!("{}{}", o.indicator, o.period))
+            .collect();
+        assert_eq!(order, ["x2020", "x2021", "y2020"]);
+    }
+}

@@ -1,0 +1,184 @@
+//! `manifest.json`: what a run read, what it rejected and what it wrote.
+//!
+//! In: the ingest reports, the validation result, the catalog, the config,
+//! the other output files and the run's timing. Out: pretty-printed JSON.
+//! Guarantees: every input with its sha256, rows read, accepted and
+//! rejected, and every rejection with location, field and reason; every
+//! output file with its sha256. This is the one output that records time.
+
+use serde::Serialize;
+
+use super::{OutputFile, ReportInput};
+use crate::ingest::{sha256_hex, Rejection};
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    hyte_version: &'static str,
+    config: &'a str,
+    started_at: String,
+    duration_seconds: f64,
+    threads: usize,
+    language: &'static str,
+    as_of: Option<String>,
+    catalog: CatalogEntry,
+    inputs: Vec<InputEntry<'a>>,
+    validation: ValidationEntry<'a>,
+    observations: usize,
+    outputs: Vec<OutputEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct CatalogEntry {
+    indicators: usize,
+    files: Vec<FileHash>,
+}
+
+#[derive(Serialize)]
+struct FileHash {
+    path: String,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct InputEntry<'a> {
+    path: &'a str,
+    kind: &'static str,
+    sha256: Option<&'a str>,
+    bytes: Option<u64>,
+    rows_read: usize,
+    rows_accepted: usize,
+    rows_rejected: usize,
+    error: Option<&'a str>,
+    companions: Vec<FileHash>,
+    rejections: Vec<RejectionEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct RejectionEntry<'a> {
+    location: &'a str,
+    field: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct ValidationEntry<'a> {
+    rows_rejected: usize,
+    rejections: Vec<RejectionEntry<'a>>,
+    unknown_sources: Vec<UnknownEntry<'a>>,
+    rows_outside_configured_areas: usize,
+    areas_outside_config: usize,
+    rows_after_as_of: usize,
+}
+
+#[derive(Serialize)]
+struct UnknownEntry<'a> {
+    source_key: &'a str,
+    rows: usize,
+    first_seen: &'a str,
+}
+
+#[derive(Serialize)]
+struct OutputEntry<'a> {
+    path: &'a str,
+    bytes: usize,
+    sha256: String,
+}
+
+/// Timing of a run, measured by the caller.
+pub struct RunClock {
+    pub started_at: std::time::SystemTime,
+    pub duration: std::time::Duration,
+    pub threads: usize,
+}
+
+fn rejections(list: &[Rejection]) -> Vec<RejectionEntry<'_>> {
+    list.iter()
+        .map(|r| RejectionEntry {
+            location: &r.location,
+            field: &r.field,
+            reason: &r.reason,
+        })
+        .collect()
+}
+
+pub fn render(input: &ReportInput, outputs: &[OutputFile], clock: &RunClock) -> OutputFile {
+    let catalog_files = input
+        .catalog
+        .files
+        .iter()
+        .map(|path| FileHash {
+            path: path.display().to_string(),
+            sha256: std::fs::read(path)
+                .map(|b| sha256_hex(&b))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let manifest = Manifest {
+        hyte_version: env!("CARGO_PKG_VERSION"),
+        config: &input.config.origin,
+        started_at: humantime::format_rfc3339_seconds(clock.started_at).to_string(),
+        duration_seconds: (clock.duration.as_secs_f64() * 1000.0).round() / 1000.0,
+        threads: clock.threads,
+        language: input.config.language.code(),
+        as_of: input.config.as_of.map(|p| p.to_string()),
+        catalog: CatalogEntry {
+            indicators: input.catalog.indicators.len(),
+            files: catalog_files,
+        },
+        inputs: input
+            .files
+            .iter()
+            .map(|f| InputEntry {
+                path: &f.path,
+                kind: f.kind,
+                sha256: f.sha256.as_deref(),
+                bytes: f.bytes,
+                rows_read: f.rows_read,
+                rows_accepted: f.rows_accepted,
+                rows_rejected: f.rejections.len(),
+                error: f.error.as_deref(),
+                companions: f
+                    .companions
+                    .iter()
+                    .map(|(path, sha256)| FileHash {
+                        path: path.clone(),
+                        sha256: sha256.clone(),
+                    })
+                    .collect(),
+                rejections: rejections(&f.rejections),
+            })
+            .collect(),
+        validation: ValidationEntry {
+            rows_rejected: input.validated.rejections.len(),
+            rejections: rejections(&input.validated.rejections),
+            unknown_sources: input
+                .validated
+                .unknown_sources
+                .iter()
+                .map(|u| UnknownEntry {
+                    source_key: &u.source_key,
+                    rows: u.rows,
+                    first_seen: &u.first_seen,
+                })
+                .collect(),
+            rows_outside_configured_areas: input.validated.outside_areas.values().sum(),
+            areas_outside_config: input.validated.outside_areas.len(),
+            rows_after_as_of: input.validated.after_as_of,
+        },
+        observations: input.validated.observations.len(),
+        outputs: outputs
+            .iter()
+            .map(|o| OutputEntry {
+                path: &o.path,
+                bytes: o.bytes.len(),
+                sha256: sha256_hex(&o.bytes),
+            })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+    bytes.push(b'\n');
+    OutputFile {
+        path: "manifest.json".into(),
+        bytes,
+    }
+}
