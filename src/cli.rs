@@ -64,7 +64,7 @@ pub struct RunArgs {
     #[arg(long, env = "HYTE_THREADS", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
     /// Treat warnings (data the catalog does not know) as rejected input
-    #[arg(long, env = "HYTE_DENY_WARNINGS")]
+    #[arg(long, env = "HYTE_DENY_WARNINGS", value_parser = clap::builder::FalseyValueParser::new())]
     pub deny_warnings: bool,
 }
 
@@ -73,7 +73,7 @@ pub struct ValidateArgs {
     #[command(flatten)]
     pub config: ConfigArg,
     /// Treat warnings (data the catalog does not know) as errors
-    #[arg(long, env = "HYTE_DENY_WARNINGS")]
+    #[arg(long, env = "HYTE_DENY_WARNINGS", value_parser = clap::builder::FalseyValueParser::new())]
     pub deny_warnings: bool,
 }
 

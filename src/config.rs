@@ -15,13 +15,14 @@ use toml::Spanned;
 use crate::i18n::{Language, Localized};
 use crate::period::Period;
 use crate::text::line_of;
+use crate::trends::TrendSettings;
 
 /// The sample configuration, used when no `hyte.toml` is found.
 pub const BUILT_IN: &str = include_str!("../hyte.toml");
 
 /// Default minimum n (respondents or cases) for publishing a cell. A
 /// percentage from fewer than 30 respondents swings by several points with
-/// one answer; see docs/PRIVACY.md.
+/// one answer.
 pub const DEFAULT_MIN_N: f64 = 30.0;
 
 /// What kind of area a key names.
@@ -112,6 +113,7 @@ pub struct Config {
     pub areas: Vec<Area>,
     pub inputs: Vec<Input>,
     pub min_n: f64,
+    pub trends: TrendSettings,
     /// Last period included in the analysis (`--period`); later rows are
     /// kept out of the analysis and counted in the manifest.
     pub as_of: Option<Period>,
@@ -159,10 +161,19 @@ struct RawConfig {
     output: Option<String>,
     catalog: Option<String>,
     min_n: Option<Spanned<f64>>,
+    trends: Option<Spanned<RawTrends>>,
     #[serde(default, rename = "area")]
     areas: Vec<Spanned<RawArea>>,
     #[serde(default, rename = "input")]
     inputs: Vec<Spanned<RawInput>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrends {
+    alpha: Option<f64>,
+    recent_years: Option<f64>,
+    min_points: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -349,6 +360,38 @@ pub fn parse(
         None => DEFAULT_MIN_N,
     };
 
+    let defaults = TrendSettings::default();
+    let trends = match &raw.trends {
+        None => defaults,
+        Some(t) => {
+            let r = t.get_ref();
+            let settings = TrendSettings {
+                alpha: r.alpha.unwrap_or(defaults.alpha),
+                recent_years: r.recent_years.unwrap_or(defaults.recent_years),
+                min_points: r.min_points.unwrap_or(defaults.min_points),
+            };
+            if !(settings.alpha > 0.0 && settings.alpha < 1.0) {
+                return Err(invalid(
+                    t.span().start,
+                    format!(
+                        "[trends] alpha = {} must be between 0 and 1 (e.g. 0.05)",
+                        settings.alpha
+                    ),
+                ));
+            }
+            if !(settings.recent_years > 0.0 && settings.recent_years.is_finite()) {
+                return Err(invalid(
+                    t.span().start,
+                    "[trends] recent_years must be a number of years > 0 (e.g. 4)".into(),
+                ));
+            }
+            if settings.min_points < 3 {
+                return Err(invalid(t.span().start, "[trends] min_points must be at least 3: a slope's test needs one degree of freedom".into()));
+            }
+            settings
+        }
+    };
+
     Ok(Config {
         origin: file.to_string(),
         catalog_dir: base.join(raw.catalog.as_deref().unwrap_or("indicators")),
@@ -359,6 +402,7 @@ pub fn parse(
         areas,
         inputs,
         min_n,
+        trends,
         as_of: overrides.as_of,
         threads: overrides.threads,
         deny_warnings: overrides.deny_warnings,
@@ -456,6 +500,27 @@ path = "s.csv"
         let text = MINIMAL.replace("path = \"s.csv\"", "path = \"s.csv\"\nregions = \"r.json\"");
         let err = parse_text(&text).unwrap_err().to_string();
         assert!(err.contains("does not apply"), "{err}");
+    }
+
+    #[test]
+    fn trend_settings_have_defaults_and_are_checked() {
+        assert_eq!(
+            parse_text(MINIMAL).unwrap().trends,
+            TrendSettings::default()
+        );
+        let text = format!("[trends]\nalpha = 0.1\nrecent_years = 6\n{MINIMAL}");
+        let trends = parse_text(&text).unwrap().trends;
+        assert_eq!(
+            (trends.alpha, trends.recent_years, trends.min_points),
+            (0.1, 6.0, 4)
+        );
+        let err = parse_text(&format!("[trends]\nalpha = 5\n{MINIMAL}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("hyte.toml:1:") && err.contains("alpha"),
+            "{err}"
+        );
     }
 
     #[test]

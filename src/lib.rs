@@ -2,7 +2,7 @@
 //! indicators (HYTE work), built for Lohja first.
 //!
 //! [`run`] reads as the pipeline: config → catalog → ingest → validate →
-//! (trends → shift) → report, then the output stage writes everything at
+//! trends → (shift) → report, then the output stage writes everything at
 //! once. Each stage is a module with a small surface; data flows forward
 //! only. `src/main.rs` only parses the command line (see [`cli`]).
 
@@ -15,7 +15,9 @@ pub mod observation;
 pub mod output;
 pub mod period;
 pub mod report;
+pub mod stats;
 pub mod text;
+pub mod trends;
 pub mod validate;
 
 use std::time::{Instant, SystemTime};
@@ -49,6 +51,8 @@ pub enum RunError {
     Output(#[from] output::OutputError),
     #[error("no observation could be used: {0}")]
     NoData(String),
+    #[error("trends: {0}")]
+    Trend(#[from] trends::DuplicatePeriod),
     #[error("building the tables failed: {0}")]
     Table(#[from] polars::error::PolarsError),
 }
@@ -98,14 +102,33 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         }));
     }
 
+    let trends = trends::compute(
+        &validated.observations,
+        &catalog,
+        &config.areas,
+        &config.trends,
+    )?;
+
     let input = ReportInput {
         config,
         catalog: &catalog,
         validated: &validated,
+        trends: &trends,
         files: &files,
     };
-    let observations = observation::to_frame(&validated.observations)?;
-    let mut outputs: Vec<OutputFile> = report::tables::render("observations", &observations)?;
+    let mut outputs: Vec<OutputFile> = Vec::new();
+    outputs.extend(report::tables::render(
+        "observations",
+        &observation::to_frame(&validated.observations)?,
+    )?);
+    outputs.extend(report::tables::render(
+        "trends",
+        &trends::trends_frame(&trends)?,
+    )?);
+    outputs.extend(report::tables::render(
+        "dimensions",
+        &trends::dimensions_frame(&trends)?,
+    )?);
     outputs.push(OutputFile {
         path: "report.md".into(),
         bytes: report::markdown::render(&input).into_bytes(),

@@ -90,9 +90,28 @@ impl Observation {
     }
 }
 
-/// Sorts rows by the table's total order.
+/// Sorts rows by the table's total order: key, then source, then the
+/// numbers (so even two identical-looking rows have one order).
 pub fn sort_rows(rows: &mut [Observation]) {
-    rows.sort_by(|a, b| a.key().cmp(&b.key()).then_with(|| a.source.cmp(&b.source)));
+    fn numbers(o: &Observation) -> [Option<f64>; 5] {
+        [o.value, o.count, o.n, o.ci_lower, o.ci_upper]
+    }
+    fn cmp_numbers(a: [Option<f64>; 5], b: [Option<f64>; 5]) -> std::cmp::Ordering {
+        a.iter()
+            .zip(b.iter())
+            .map(|(x, y)| match (x, y) {
+                (Some(x), Some(y)) => x.total_cmp(y),
+                (x, y) => x.is_some().cmp(&y.is_some()),
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    }
+    rows.sort_by(|a, b| {
+        a.key()
+            .cmp(&b.key())
+            .then_with(|| a.source.cmp(&b.source))
+            .then_with(|| cmp_numbers(numbers(a), numbers(b)))
+    });
 }
 
 /// Column names, in table order.
@@ -292,7 +311,12 @@ mod tests {
     fn frame_round_trip_keeps_nulls_null() {
         let rows = vec![row("x", "2020", Some(1.5)), row("x", "2021", None)];
         let frame = to_frame(&rows).unwrap();
-        assert_eq!(frame.get_column_names_str(), COLUMNS.to_vec());
+        let names: Vec<&str> = frame
+            .get_column_names()
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        assert_eq!(names, COLUMNS.to_vec());
         assert_eq!(frame.column("value").unwrap().null_count(), 1);
         assert_eq!(from_frame(&frame, "t").unwrap().rows, rows);
     }

@@ -9,14 +9,35 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A reporting period. Years sort before the quarters of the same year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A reporting period. Periods sort in time order; a year sorts before the
+/// quarters of the same year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
     Year(i32),
     Quarter(i32, u8),
 }
 
+impl Ord for Period {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
+
+impl PartialOrd for Period {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl Period {
+    /// (year, 0 for a year or the quarter number).
+    fn sort_key(self) -> (i32, u8) {
+        match self {
+            Period::Year(y) => (y, 0),
+            Period::Quarter(y, q) => (y, q),
+        }
+    }
+
     pub fn year(self) -> i32 {
         match self {
             Period::Year(y) | Period::Quarter(y, _) => y,

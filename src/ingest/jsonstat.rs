@@ -10,8 +10,8 @@
 //! Dimension roles (area, period, sex, group, measure) come from the input's
 //! `dimensions` table or are recognised by their usual names.
 //! Guarantees: sizes are checked against every dimension's categories
-//! before any value is read; an absent cell is not an observation (it is
-//! counted), a cell with only `n` is an observation with a null value; each
+//! before any value is read; an absent cell is not an observation (THL
+//! leaves unpublished cells out), a cell with only `n` is an observation with a null value; each
 //! bad value or category is rejected with its JSON path.
 
 use std::collections::BTreeMap;
@@ -331,26 +331,24 @@ struct Roles {
 
 fn assign_roles(dims: &[Dim], input: &Input) -> Result<Roles, String> {
     let configured = &input.dimensions;
-    let find = |explicit: &Option<String>,
-                names: &[&str],
-                role: &str|
-     -> Result<Option<usize>, String> {
-        match explicit {
-            Some(id) => dims
-                .iter()
-                .position(|d| &d.id == id)
-                .map(Some)
-                .ok_or_else(|| {
-                    format!(
+    let find =
+        |explicit: &Option<String>, names: &[&str], role: &str| -> Result<Option<usize>, String> {
+            match explicit {
+                Some(id) => dims
+                    .iter()
+                    .position(|d| &d.id == id)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        format!(
                         "dimensions.{role} = '{id}' but the file has no such dimension (it has {})",
                         ids(dims)
                     )
-                }),
-            None => Ok(dims
-                .iter()
-                .position(|d| names.contains(&d.id.to_lowercase().as_str()))),
-        }
-    };
+                    }),
+                None => Ok(dims
+                    .iter()
+                    .position(|d| names.contains(&d.id.to_lowercase().as_str()))),
+            }
+        };
     let roles = Roles {
         area: find(&configured.area, &AREA_NAMES, "area")?,
         period: find(&configured.period, &PERIOD_NAMES, "period")?,

@@ -8,7 +8,7 @@
 //! observation. Out: one observation per measure with the source key
 //! `service:SERVICE:MEASURE`, value = count = the number.
 //! Guarantees: negative or fractional counts, bad periods and unknown area
-//! keys formats are rejected per line and field; nothing becomes zero.
+//! keys are rejected per line and field; nothing becomes zero.
 
 use super::csv_rows::Table;
 use super::{reject_duplicates, FileError, Parsed};

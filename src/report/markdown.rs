@@ -14,6 +14,7 @@ use super::ReportInput;
 use crate::catalog::{Dimension, Indicator};
 use crate::i18n::Language;
 use crate::observation::{Observation, Sex};
+use crate::trends::{Basis, Direction, SeriesTrend};
 
 struct Words {
     title: &'static str,
@@ -30,17 +31,27 @@ struct Words {
     outside: &'static str,
     file_failed: &'static str,
     synthetic_hint: &'static str,
+    overview: &'static str,
+    overview_intro: &'static str,
+    area: &'static str,
+    changes: &'static str,
+    changes_intro: &'static str,
+    improving: &'static str,
+    worsening: &'static str,
+    none: &'static str,
+    all_groups: &'static str,
+    per_year: &'static str,
 }
 
 fn words(language: Language) -> Words {
     match language {
         Language::Fi => Words {
             title: "Lasten ja nuorten hyvinvointi: indikaattorit lapsen oikeuksien ulottuvuuksittain",
-            intro: "Viimeisin julkaistu arvo alueittain (suluissa ajanjakso). Luvut ovat koko ikäryhmästä (sukupuolet yhteensä).",
+            intro: "Taulukoissa viimeisin julkaistu arvo alueittain (suluissa ajanjakso). Luvut ovat koko ikäryhmästä (sukupuolet yhteensä).",
             indicator: "Indikaattori",
             group: "Ryhmä",
             no_data: "Ei aineistoa tässä ulottuvuudessa.",
-            suppressed_note: "– = ei julkaistu (tieto puuttuu tai se on salattu pienen määrän vuoksi).",
+            suppressed_note: "– = ei julkaistu (tieto puuttuu tai se on salattu pienen määrän vuoksi). * = myöhemmän jakson arvoa ei ole julkaistu.",
             quality: "Aineiston laatu",
             files: "Tiedosto",
             rows_read: "rivejä luettu",
@@ -49,6 +60,16 @@ fn words(language: Language) -> Words {
             outside: "Havaintoja alueilta, joita ei ole määritelty (säilytetty taulukossa)",
             file_failed: "tiedostoa ei voitu lukea",
             synthetic_hint: "Hylkäysten syyt rivi riviltä: manifest.json.",
+            overview: "Ulottuvuudet yhdellä silmäyksellä",
+            overview_intro: "Indikaattorien suunta alueittain: ↑ parantunut, ↓ heikentynyt, → ennallaan, ? liian vähän tietoa (tilastollinen merkitsevyys 5 %, ks. docs/STATISTICS.md).",
+            area: "Alue",
+            changes: "Selvimmät muutokset alueittain",
+            changes_intro: "Tilastollisesti merkitsevät muutokset, selvimmät ensin (enintään kolme kumpaankin suuntaan).",
+            improving: "Parantunut",
+            worsening: "Heikentynyt",
+            none: "ei merkitseviä muutoksia",
+            all_groups: "kaikki",
+            per_year: "vuodessa",
         },
         Language::Sv => Words {
             title: "Barns och ungas välfärd: indikatorer enligt barnets rättigheter",
@@ -56,7 +77,7 @@ fn words(language: Language) -> Words {
             indicator: "Indikator",
             group: "Grupp",
             no_data: "Inga data i denna dimension.",
-            suppressed_note: "– = inte publicerat (uppgift saknas eller skyddas på grund av litet antal).",
+            suppressed_note: "– = inte publicerat (uppgift saknas eller skyddas på grund av litet antal). * = värdet för en senare period är inte publicerat.",
             quality: "Datakvalitet",
             files: "Fil",
             rows_read: "rader lästa",
@@ -65,6 +86,16 @@ fn words(language: Language) -> Words {
             outside: "Observationer från områden som inte definierats (sparade i tabellen)",
             file_failed: "filen kunde inte läsas",
             synthetic_hint: "Orsakerna till avvisade rader: manifest.json.",
+            overview: "Dimensionerna i korthet",
+            overview_intro: "Indikatorernas riktning per område: ↑ förbättrats, ↓ försämrats, → oförändrat, ? för lite data (statistisk signifikans 5 %, se docs/STATISTICS.md).",
+            area: "Område",
+            changes: "De tydligaste förändringarna per område",
+            changes_intro: "Statistiskt signifikanta förändringar, de tydligaste först (högst tre i vardera riktningen).",
+            improving: "Förbättrats",
+            worsening: "Försämrats",
+            none: "inga signifikanta förändringar",
+            all_groups: "alla",
+            per_year: "per år",
         },
         Language::En => Words {
             title: "Children's and young people's wellbeing: indicators by child-rights dimension",
@@ -72,7 +103,7 @@ fn words(language: Language) -> Words {
             indicator: "Indicator",
             group: "Group",
             no_data: "No data in this dimension.",
-            suppressed_note: "– = not published (missing, or suppressed because the group is small).",
+            suppressed_note: "– = not published (missing, or suppressed because the group is small). * = a later period's value was not published.",
             quality: "Data quality",
             files: "File",
             rows_read: "rows read",
@@ -81,6 +112,16 @@ fn words(language: Language) -> Words {
             outside: "Observations for areas not declared in the config (kept in the table)",
             file_failed: "the file could not be read",
             synthetic_hint: "Reasons for each rejected row: manifest.json.",
+            overview: "The dimensions at a glance",
+            overview_intro: "Direction of the indicators per area: ↑ improving, ↓ worsening, → stable, ? too little data (significance level 5 %, see docs/STATISTICS.md).",
+            area: "Area",
+            changes: "The clearest changes per area",
+            changes_intro: "Statistically significant changes, clearest first (at most three each way).",
+            improving: "Improving",
+            worsening: "Worsening",
+            none: "no significant changes",
+            all_groups: "all",
+            per_year: "per year",
         },
     }
 }
@@ -112,15 +153,25 @@ pub fn render(input: &ReportInput) -> String {
     let _ = writeln!(md, "# {}\n", w.title);
     let _ = writeln!(md, "{}\n", w.intro);
 
-    // Latest row per (indicator, group, area) among total-sex rows: rows are
-    // sorted by period, so the last one wins.
-    let mut latest: BTreeMap<(&str, &str, &str), &Observation> = BTreeMap::new();
+    // Per (indicator, group, area) among total-sex rows: the latest
+    // published row, and whether a later period went unpublished. Rows are
+    // sorted by period, so later rows overwrite earlier ones.
+    let mut latest: BTreeMap<(&str, &str, &str), (Option<&Observation>, bool)> = BTreeMap::new();
     for row in &input.validated.observations {
         if row.sex == Sex::Total {
-            latest.insert((&row.indicator, &row.group, &row.area), row);
+            let entry = latest
+                .entry((&row.indicator, &row.group, &row.area))
+                .or_default();
+            if row.value.is_some() {
+                *entry = (Some(row), false);
+            } else {
+                entry.1 = true;
+            }
         }
     }
     let areas = &input.config.areas;
+    overview(&mut md, input, &w);
+    clearest_changes(&mut md, input, &w);
 
     for (number, dimension) in Dimension::ALL.iter().enumerate() {
         let _ = writeln!(
@@ -138,22 +189,26 @@ pub fn render(input: &ReportInput) -> String {
                 .map(|(_, group, _)| *group)
                 .collect();
             for group in groups {
+                let group_label = if group == crate::observation::ALL_GROUPS {
+                    w.all_groups
+                } else {
+                    group
+                };
                 let mut line = format!(
                     "| {} | {} |",
                     escape(indicator.title.get(language)),
-                    escape(group)
+                    escape(group_label)
                 );
                 for area in areas {
                     let cell = match latest.get(&(indicator.id.as_str(), group, area.key.as_str()))
                     {
-                        Some(row) => match row.value {
-                            Some(v) => format!(
-                                " {} ({}) |",
-                                language.number(v, indicator.decimals),
-                                row.period
-                            ),
-                            None => format!(" – ({}) |", row.period),
-                        },
+                        Some((Some(row), later_unpublished)) => format!(
+                            " {} ({}){} |",
+                            language.number(row.value.unwrap_or_default(), indicator.decimals),
+                            row.period,
+                            if *later_unpublished { " *" } else { "" }
+                        ),
+                        Some((None, _)) => " – |".to_string(),
                         None => " |".to_string(),
                     };
                     line.push_str(&cell);
@@ -234,6 +289,152 @@ pub fn render(input: &ReportInput) -> String {
         );
     }
     md
+}
+
+/// The area × dimension matrix of direction counts.
+fn overview(md: &mut String, input: &ReportInput, w: &Words) {
+    let language = input.config.language;
+    let _ = writeln!(md, "## {}\n\n{}\n", w.overview, w.overview_intro);
+    let mut header = format!("| {} |", w.area);
+    let mut rule = "|---|".to_string();
+    for dimension in Dimension::ALL {
+        let _ = write!(header, " {} |", capitalize(dimension.name(language)));
+        rule.push_str("---|");
+    }
+    let _ = writeln!(md, "{header}\n{rule}");
+    for area in &input.config.areas {
+        let _ = write!(md, "| {} |", escape(area.name.get(language)));
+        for dimension in Dimension::ALL {
+            let cell = input
+                .trends
+                .dimensions
+                .iter()
+                .find(|d| d.area == area.key && d.dimension == dimension);
+            let text = match cell {
+                Some(d) if d.improving + d.worsening + d.stable + d.insufficient > 0 => {
+                    let parts: Vec<String> = [
+                        ("↑", d.improving),
+                        ("↓", d.worsening),
+                        ("→", d.stable),
+                        ("?", d.insufficient),
+                    ]
+                    .iter()
+                    .filter(|(_, count)| *count > 0)
+                    .map(|(arrow, count)| format!("{arrow}{count}"))
+                    .collect();
+                    parts.join(" ")
+                }
+                _ => "–".to_string(),
+            };
+            let _ = write!(md, " {text} |");
+        }
+        md.push('\n');
+    }
+    md.push('\n');
+}
+
+/// The p-value of the test that decided a series' direction.
+fn deciding_p(series: &SeriesTrend) -> f64 {
+    let stats = &series.stats;
+    match stats.basis {
+        Some(Basis::RecentSlope) => stats.recent_slope.and_then(|f| f.p_value),
+        Some(Basis::LatestChange) => stats.change_test.map(|c| c.p_value),
+        Some(Basis::Slope) => stats.slope.and_then(|f| f.p_value),
+        None => None,
+    }
+    .unwrap_or(1.0)
+}
+
+/// Per area, the most clearly improving and worsening indicators.
+fn clearest_changes(md: &mut String, input: &ReportInput, w: &Words) {
+    let language = input.config.language;
+    let _ = writeln!(md, "## {}\n\n{}\n", w.changes, w.changes_intro);
+    for area in &input.config.areas {
+        let _ = writeln!(md, "### {}\n", escape(area.name.get(language)));
+        for (label, wanted) in [
+            (w.improving, Direction::Improving),
+            (w.worsening, Direction::Worsening),
+        ] {
+            let mut picked: Vec<&SeriesTrend> = input
+                .trends
+                .series
+                .iter()
+                .filter(|s| {
+                    s.area == area.key && s.sex == Sex::Total && s.direction == Some(wanted)
+                })
+                .collect();
+            picked.sort_by(|a, b| {
+                deciding_p(a)
+                    .total_cmp(&deciding_p(b))
+                    .then_with(|| a.indicator.cmp(&b.indicator))
+            });
+            if picked.is_empty() {
+                let _ = writeln!(md, "- {label}: {}", w.none);
+                continue;
+            }
+            let _ = writeln!(md, "- {label}:");
+            for series in picked.into_iter().take(3) {
+                let Some(indicator) = input.catalog.get(&series.indicator) else {
+                    continue;
+                };
+                let group = if series.group == crate::observation::ALL_GROUPS {
+                    String::new()
+                } else {
+                    format!(" ({})", escape(&series.group))
+                };
+                let stats = &series.stats;
+                let value = |v: Option<f64>| {
+                    v.map(|v| language.number(v, indicator.decimals))
+                        .unwrap_or_else(|| "–".into())
+                };
+                let period =
+                    |p: Option<crate::period::Period>| p.map(|p| p.to_string()).unwrap_or_default();
+                let movement = match stats.basis {
+                    Some(Basis::LatestChange) => format!(
+                        "{} ({}) → {} ({})",
+                        value(stats.previous_value),
+                        period(stats.previous_period),
+                        value(stats.latest_value),
+                        period(stats.last_period)
+                    ),
+                    basis => {
+                        let fit = if basis == Some(Basis::RecentSlope) {
+                            stats.recent_slope
+                        } else {
+                            stats.slope
+                        };
+                        let slope = fit.map(|f| f.slope).unwrap_or_default();
+                        format!(
+                            "{} ({}), {}{} {}",
+                            value(stats.latest_value),
+                            period(stats.last_period),
+                            if slope > 0.0 { "+" } else { "" },
+                            language.number(slope, indicator.decimals + 1),
+                            w.per_year
+                        )
+                    }
+                };
+                let _ = writeln!(
+                    md,
+                    "  - {}{}: {}, {}",
+                    escape(indicator.title.get(language)),
+                    group,
+                    movement,
+                    format_p(deciding_p(series), language)
+                );
+            }
+        }
+        md.push('\n');
+    }
+}
+
+/// A p-value the way a report shows it: "p < 0,001" or "p = 0,031".
+fn format_p(p: f64, language: Language) -> String {
+    if p < 0.001 {
+        format!("p < {}", language.number(0.001, 3))
+    } else {
+        format!("p = {}", language.number(p, 3))
+    }
 }
 
 fn capitalize(text: &str) -> String {

@@ -1,6 +1,6 @@
 //! Report: everything `hyte run` writes, rendered to bytes.
 //!
-//! In: the validated observations, the catalog, the config and the ingest
+//! In: the validated observations, the trends, the catalog, the config and the ingest
 //! reports. Out: [`OutputFile`]s (tables, `report.md`, `manifest.json`)
 //! that the output stage writes. Guarantees: renderers are pure functions
 //! of their inputs (no clock, no thread count, no hash order), so the same
@@ -14,6 +14,7 @@ pub mod tables;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::ingest::FileReport;
+use crate::trends::Trends;
 use crate::validate::Validated;
 
 pub use crate::output::OutputFile;
@@ -23,5 +24,6 @@ pub struct ReportInput<'a> {
     pub config: &'a Config,
     pub catalog: &'a Catalog,
     pub validated: &'a Validated,
+    pub trends: &'a Trends,
     pub files: &'a [FileReport],
 }

@@ -4,7 +4,8 @@
 //! `tables/NAME.parquet` and `tables/NAME.arrow` as bytes. Guarantees: the
 //! CSV is UTF-8 with a header, `,` separated, `.` decimal, an empty field for
 //! null; Parquet (zstd) and Arrow IPC (uncompressed, file format) carry the
-//! same columns and types and open in pyarrow, polars and R's arrow; the
+//! same columns and types and open in pyarrow, polars and R's arrow (the
+//! Arrow file uses the oldest layout: large strings, not string views); the
 //! bytes depend only on the frame.
 
 use std::io::Cursor;
@@ -26,7 +27,11 @@ pub fn render(name: &str, frame: &DataFrame) -> PolarsResult<Vec<OutputFile>> {
         .with_statistics(StatisticsOptions::full())
         .finish(&mut frame)?;
     let mut arrow = Cursor::new(Vec::new());
-    IpcWriter::new(&mut arrow).finish(&mut frame)?;
+    // The oldest Arrow layout (large strings, not string views) opens in
+    // older pyarrow, R arrow and BI tools too.
+    IpcWriter::new(&mut arrow)
+        .with_compat_level(CompatLevel::oldest())
+        .finish(&mut frame)?;
     Ok(vec![
         OutputFile {
             path: format!("tables/{name}.csv"),

@@ -1,0 +1,470 @@
+//! Statistics: pure functions, each checked against hand or reference values.
+//!
+//! In: plain numbers. Out: test statistics, p-values, intervals and
+//! least-squares fits. Guarantees: no NaN or infinity ever leaves this
+//! module: a degenerate case (no variance, n = 0, fewer points than needed)
+//! returns `None` or a documented value. Formulas are written next to each
+//! function and in docs/STATISTICS.md.
+
+/// z for a two-sided 95 % interval: Φ⁻¹(0.975).
+pub const Z_95: f64 = 1.959_963_984_540_054;
+
+/// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error < 1e-15).
+pub fn ln_gamma(x: f64) -> f64 {
+    const G: f64 = 7.0;
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection: Γ(x)Γ(1−x) = π / sin(πx).
+        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut sum = C[0];
+    for (i, c) in C.iter().enumerate().skip(1) {
+        sum += c / (x + i as f64);
+    }
+    let t = x + G + 0.5;
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
+}
+
+/// Regularized upper incomplete gamma Q(a, x) (series or continued fraction).
+fn gamma_q(a: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    let ln_prefix = a * x.ln() - x - ln_gamma(a);
+    if x < a + 1.0 {
+        // Series for P(a, x).
+        let (mut term, mut sum, mut ap) = (1.0 / a, 1.0 / a, a);
+        for _ in 0..500 {
+            ap += 1.0;
+            term *= x / ap;
+            sum += term;
+            if term.abs() < sum.abs() * 1e-16 {
+                break;
+            }
+        }
+        1.0 - sum * ln_prefix.exp()
+    } else {
+        // Lentz's continued fraction for Q(a, x).
+        let tiny = 1e-300;
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / tiny;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..500 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = b + an / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            let delta = d * c;
+            h *= delta;
+            if (delta - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        ln_prefix.exp() * h
+    }
+}
+
+/// Complementary error function, erfc(x) = Q(½, x²) for x ≥ 0.
+pub fn erfc(x: f64) -> f64 {
+    if x >= 0.0 {
+        gamma_q(0.5, x * x)
+    } else {
+        2.0 - gamma_q(0.5, x * x)
+    }
+}
+
+/// Two-sided p-value of a standard normal statistic: P(|Z| ≥ |z|) = erfc(|z|/√2).
+pub fn normal_two_sided_p(z: f64) -> f64 {
+    erfc(z.abs() / std::f64::consts::SQRT_2).clamp(0.0, 1.0)
+}
+
+/// Regularized incomplete beta I_x(a, b) (continued fraction, Lentz).
+fn incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
+    // The fraction converges fast for x < (a + 1)/(a + b + 2); use symmetry otherwise.
+    if x > (a + 1.0) / (a + b + 2.0) {
+        return 1.0 - incomplete_beta(b, a, 1.0 - x);
+    }
+    let tiny = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < tiny {
+        d = tiny;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..1000 {
+        let m = m as f64;
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < tiny {
+            d = tiny;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < tiny {
+            c = tiny;
+        }
+        d = 1.0 / d;
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < tiny {
+            d = tiny;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < tiny {
+            c = tiny;
+        }
+        d = 1.0 / d;
+        let delta = d * c;
+        h *= delta;
+        if (delta - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    ln_front.exp() * h / a
+}
+
+/// Two-sided p-value of Student's t with `df` degrees of freedom:
+/// P(|T| ≥ |t|) = I_{df/(df+t²)}(df/2, ½).
+pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
+    if t.is_infinite() {
+        return 0.0;
+    }
+    incomplete_beta(df / 2.0, 0.5, df / (df + t * t)).clamp(0.0, 1.0)
+}
+
+/// The t with P(|T| ≥ t) = `alpha` (e.g. 0.05 gives the 97.5 % quantile),
+/// by bisection on the monotone p-value.
+pub fn t_critical(alpha: f64, df: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    while t_two_sided_p(hi, df) > alpha {
+        hi *= 2.0;
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if t_two_sided_p(mid, df) > alpha {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// A test statistic and its two-sided p-value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Test {
+    pub z: f64,
+    pub p_value: f64,
+}
+
+/// Pooled two-proportion z-test of p₂ − p₁, percentages in 0..=100.
+///
+/// x_i = p_i·n_i, p̂ = (x₁ + x₂)/(n₁ + n₂), se = √(p̂(1 − p̂)(1/n₁ + 1/n₂)),
+/// z = (p₂ − p₁)/se. When se = 0 (both 0 % or both 100 %) the proportions
+/// are equal: z = 0, p = 1. Any n ≤ 0 gives `None`.
+pub fn two_proportion_z(p1: f64, n1: f64, p2: f64, n2: f64) -> Option<Test> {
+    if n1 <= 0.0 || n2 <= 0.0 || !(0.0..=100.0).contains(&p1) || !(0.0..=100.0).contains(&p2) {
+        return None;
+    }
+    let (q1, q2) = (p1 / 100.0, p2 / 100.0);
+    let pooled = (q1 * n1 + q2 * n2) / (n1 + n2);
+    let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
+    if se <= 0.0 {
+        return Some(Test {
+            z: 0.0,
+            p_value: 1.0,
+        });
+    }
+    let z = (q2 - q1) / se;
+    Some(Test {
+        z,
+        p_value: normal_two_sided_p(z),
+    })
+}
+
+/// z-test of v₂ − v₁ from published 95 % confidence limits: each standard
+/// error is (upper − lower)/(2·1.96), z = (v₂ − v₁)/√(se₁² + se₂²). Limits
+/// that are not wider than zero give `None`.
+pub fn z_from_intervals(v1: f64, ci1: (f64, f64), v2: f64, ci2: (f64, f64)) -> Option<Test> {
+    let se1 = (ci1.1 - ci1.0) / (2.0 * Z_95);
+    let se2 = (ci2.1 - ci2.0) / (2.0 * Z_95);
+    let se = (se1 * se1 + se2 * se2).sqrt();
+    if se.is_nan() || se <= 0.0 || se.is_infinite() {
+        return None;
+    }
+    let z = (v2 - v1) / se;
+    Some(Test {
+        z,
+        p_value: normal_two_sided_p(z),
+    })
+}
+
+/// Wilson score 95 % interval for a percentage p from n respondents:
+/// centre = (q + z²/2n)/(1 + z²/n), half = z√(q(1−q)/n + z²/4n²)/(1 + z²/n),
+/// q = p/100; returned in percent. n ≤ 0 gives `None`.
+pub fn wilson(p: f64, n: f64) -> Option<(f64, f64)> {
+    if n <= 0.0 || !(0.0..=100.0).contains(&p) {
+        return None;
+    }
+    let q = p / 100.0;
+    let z2 = Z_95 * Z_95;
+    let denominator = 1.0 + z2 / n;
+    let centre = (q + z2 / (2.0 * n)) / denominator;
+    let half = Z_95 * (q * (1.0 - q) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
+    Some((
+        ((centre - half) * 100.0).max(0.0),
+        ((centre + half) * 100.0).min(100.0),
+    ))
+}
+
+/// An ordinary least-squares line y = a + b·x.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinearFit {
+    pub points: usize,
+    pub slope: f64,
+    /// t-based 95 % interval and two-sided p-value (H₀: slope = 0), with
+    /// n − 2 degrees of freedom; `None` with fewer than 3 points.
+    pub ci_lower: Option<f64>,
+    pub ci_upper: Option<f64>,
+    pub p_value: Option<f64>,
+}
+
+/// Unweighted least squares of y on x.
+///
+/// b = Σ(x − x̄)(y − ȳ)/Σ(x − x̄)², s² = Σ(y − a − bx)²/(n − 2),
+/// se(b) = √(s²/Σ(x − x̄)²), t = b/se(b) on n − 2 df, interval
+/// b ± t₀.₉₇₅·se(b). Fewer than 2 points or all x equal gives `None`; with
+/// 2 points the slope has no interval. A perfect fit (se = 0) has the
+/// interval [b, b] and p = 0 (or 1 when b = 0). Data are shifted by the
+/// first point before summing, so a constant series has a slope of exactly 0.
+pub fn least_squares(points: &[(f64, f64)]) -> Option<LinearFit> {
+    let n = points.len();
+    if n < 2 {
+        return None;
+    }
+    let (x0, y0) = points[0];
+    let nf = n as f64;
+    let mean_x = points.iter().map(|(x, _)| x - x0).sum::<f64>() / nf;
+    let mean_y = points.iter().map(|(_, y)| y - y0).sum::<f64>() / nf;
+    let (mut sxx, mut sxy) = (0.0, 0.0);
+    for (x, y) in points {
+        let dx = x - x0 - mean_x;
+        sxx += dx * dx;
+        sxy += dx * (y - y0 - mean_y);
+    }
+    if sxx.is_nan() || sxx <= 0.0 {
+        return None;
+    }
+    let slope = sxy / sxx;
+    let mut fit = LinearFit {
+        points: n,
+        slope,
+        ci_lower: None,
+        ci_upper: None,
+        p_value: None,
+    };
+    if n >= 3 {
+        let intercept = mean_y - slope * mean_x;
+        let rss: f64 = points
+            .iter()
+            .map(|(x, y)| {
+                let residual = (y - y0) - intercept - slope * (x - x0);
+                residual * residual
+            })
+            .sum();
+        let df = nf - 2.0;
+        let se = (rss / df / sxx).sqrt();
+        if se > 0.0 && se.is_finite() {
+            let t = slope / se;
+            let half = t_critical(0.05, df) * se;
+            fit.ci_lower = Some(slope - half);
+            fit.ci_upper = Some(slope + half);
+            fit.p_value = Some(t_two_sided_p(t, df));
+        } else {
+            fit.ci_lower = Some(slope);
+            fit.ci_upper = Some(slope);
+            fit.p_value = Some(if slope == 0.0 { 1.0 } else { 0.0 });
+        }
+    }
+    Some(fit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol * (1.0 + b.abs())
+    }
+
+    macro_rules! assert_close {
+        ($a:expr, $b:expr, $tol:expr) => {
+            assert!(
+                close($a, $b, $tol),
+                "{} = {} but expected {}",
+                stringify!($a),
+                $a,
+                $b
+            )
+        };
+    }
+
+    #[test]
+    fn special_functions_match_tables() {
+        // ln Γ: Γ(5) = 24, Γ(½) = √π.
+        assert_close!(ln_gamma(5.0), 24f64.ln(), 1e-14);
+        assert_close!(ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-14);
+        // erfc(1) = 0.157299207050285 (Abramowitz & Stegun table 7.1).
+        assert_close!(erfc(1.0), 0.157_299_207_050_285, 1e-12);
+        assert_close!(erfc(-1.0), 2.0 - 0.157_299_207_050_285, 1e-12);
+        // P(|Z| ≥ 1.96) = 0.0499957902964 (standard normal table).
+        assert_close!(normal_two_sided_p(1.96), 0.049_995_790_296_4, 1e-9);
+        assert_close!(normal_two_sided_p(0.0), 1.0, 1e-15);
+    }
+
+    #[test]
+    fn student_t_matches_tables() {
+        // Critical values t₀.₉₇₅: df 1 → 12.7062, df 3 → 3.18245, df 10 → 2.22814.
+        assert_close!(t_critical(0.05, 1.0), 12.706_204_736_174_7, 1e-9);
+        assert_close!(t_critical(0.05, 3.0), 3.182_446_305_284_263, 1e-9);
+        assert_close!(t_critical(0.05, 10.0), 2.228_138_851_986_274, 1e-9);
+        // df = 1 is Cauchy: P(|T| ≥ 1) = 0.5 exactly.
+        assert_close!(t_two_sided_p(1.0, 1.0), 0.5, 1e-12);
+        // df = 2 has a closed form: p = 1 − t/√(t² + 2); t = 2 → 0.18350341907.
+        assert_close!(t_two_sided_p(2.0, 2.0), 1.0 - 2.0 / 6f64.sqrt(), 1e-12);
+    }
+
+    #[test]
+    fn two_proportion_test_by_hand() {
+        // 10 % of 400 vs 15 % of 400: pooled 0.125,
+        // se = √(0.125·0.875·(2/400)) = 0.0233854, z = 0.05/0.0233854 = 2.138090,
+        // p = 2·(1 − Φ(z)) = 0.0325094 (scipy.stats.norm.sf agrees).
+        let test = two_proportion_z(10.0, 400.0, 15.0, 400.0).unwrap();
+        assert_close!(test.z, 2.138_089_935_299_395, 1e-12);
+        assert_close!(test.p_value, 0.032_509_444_645_719_5, 1e-9);
+        // Degenerate: 0 % and 0 %, 100 % and 100 %: equal, p = 1.
+        assert_eq!(
+            two_proportion_z(0.0, 50.0, 0.0, 80.0),
+            Some(Test {
+                z: 0.0,
+                p_value: 1.0
+            })
+        );
+        assert_eq!(
+            two_proportion_z(100.0, 50.0, 100.0, 80.0),
+            Some(Test {
+                z: 0.0,
+                p_value: 1.0
+            })
+        );
+        // 0 % vs 100 %: pooled is in between, a defined, large z.
+        assert!(two_proportion_z(0.0, 10.0, 100.0, 10.0).unwrap().p_value < 1e-4);
+        // n = 0 gives no test.
+        assert_eq!(two_proportion_z(10.0, 0.0, 12.0, 100.0), None);
+    }
+
+    #[test]
+    fn interval_test_by_hand() {
+        // se₁ = se₂ = 3.92/3.919928 = 1.0000184, z = 4/√2.0000735 = 2.828375.
+        let test = z_from_intervals(10.0, (8.04, 11.96), 14.0, (12.04, 15.96)).unwrap();
+        assert_close!(
+            test.z,
+            4.0 / (2.0 * (3.92 / (2.0 * Z_95)).powi(2)).sqrt(),
+            1e-12
+        );
+        assert_close!(test.z, 2.828_375, 1e-6);
+        assert_eq!(z_from_intervals(1.0, (1.0, 1.0), 2.0, (2.0, 2.0)), None);
+    }
+
+    #[test]
+    fn wilson_by_hand() {
+        // p = 20 %, n = 100: centre = (0.2 + 0.0192073)/1.0384146 = 0.2110981,
+        // half = 1.96·√(0.0016 + 0.0000960)/1.0384146 = 0.0777311 → 13.3367 .. 28.8829.
+        let (lo, hi) = wilson(20.0, 100.0).unwrap();
+        assert_close!(lo, 13.336_693_333_103_25, 1e-9);
+        assert_close!(hi, 28.882_916_559_315_89, 1e-9);
+        // 0 % keeps a non-degenerate upper limit: z²/(n + z²) = 3.8415/13.8415 = 27.75 %.
+        let (lo, hi) = wilson(0.0, 10.0).unwrap();
+        assert_eq!(lo, 0.0);
+        assert_close!(hi, 27.753_279_986_288_92, 1e-9);
+        assert_eq!(wilson(50.0, 0.0), None);
+    }
+
+    #[test]
+    fn least_squares_by_hand() {
+        // x = 2017, 2019, 2021, 2023, 2025 (irregular rounds in general; here
+        // every 2 years), y = 10, 11, 13, 12, 15: x̄ = 2021, ȳ = 12.2,
+        // Sxx = 40, Sxy = (−4)(−2.2) + (−2)(−1.2) + 0 + 2(−0.2) + 4(2.8) = 22,
+        // b = 0.55, a = 12.2 − 0.55·x̄; residuals −0.0, −0.1, 0.8, −1.3, 0.6
+        // (fitted 10.0, 11.1, 12.2, 13.3, 14.4): RSS = 2.7, s² = 0.9,
+        // se = √(0.9/40) = 0.15, t = 3.666667, df = 3, p = 0.0350815,
+        // interval 0.55 ± 3.1824463·0.15 = 0.0726331 .. 1.0273669
+        // (scipy.stats.linregress 1.17 agrees).
+        let points = [
+            (2017.0, 10.0),
+            (2019.0, 11.0),
+            (2021.0, 13.0),
+            (2023.0, 12.0),
+            (2025.0, 15.0),
+        ];
+        let fit = least_squares(&points).unwrap();
+        assert_close!(fit.slope, 0.55, 1e-12);
+        assert_close!(fit.p_value.unwrap(), 0.035_081_514_715_481_9, 1e-9);
+        assert_close!(fit.ci_lower.unwrap(), 0.072_633_054_207_443_81, 1e-9);
+        assert_close!(fit.ci_upper.unwrap(), 1.027_366_945_792_556_3, 1e-9);
+    }
+
+    #[test]
+    fn least_squares_irregular_quarters() {
+        // Quarters as decimal years with a gap: 2020.0, 2020.25, 2021.0
+        // (2020Q1, 2020Q2, 2021Q1), y = 1, 2, 4. x̄ = 2020.416667,
+        // Sxx = 0.541667, Sxy = 1.583333, b = 2.923077.
+        let fit = least_squares(&[(2020.0, 1.0), (2020.25, 2.0), (2021.0, 4.0)]).unwrap();
+        assert_close!(fit.slope, 1.583_333_333_333 / 0.541_666_666_667, 1e-9);
+    }
+
+    #[test]
+    fn degenerate_fits() {
+        assert_eq!(least_squares(&[]), None);
+        assert_eq!(least_squares(&[(2020.0, 1.0)]), None);
+        assert_eq!(least_squares(&[(2020.0, 1.0), (2020.0, 2.0)]), None);
+        let two = least_squares(&[(2020.0, 1.0), (2022.0, 2.0)]).unwrap();
+        assert_eq!((two.slope, two.p_value, two.ci_lower), (0.5, None, None));
+        let flat = least_squares(&[(2019.0, 0.1), (2020.0, 0.1), (2021.0, 0.1)]).unwrap();
+        assert_eq!((flat.slope, flat.p_value), (0.0, Some(1.0)));
+        let perfect = least_squares(&[(2019.0, 1.0), (2020.0, 2.0), (2021.0, 3.0)]).unwrap();
+        assert_eq!(
+            (perfect.slope, perfect.p_value, perfect.ci_lower),
+            (1.0, Some(0.0), Some(1.0))
+        );
+    }
+}

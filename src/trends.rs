@@ -1,0 +1,847 @@
+//! Trends: per-series statistics, computed in parallel.
+//!
+//! In: the validated observations (sorted), the catalog, the config's areas
+//! and [`TrendSettings`]. Out: [`Trends`]: one [`SeriesTrend`] per series
+//! (indicator × area × sex × group) and a [`DimensionSummary`] per area and
+//! dimension. Guarantees: series are pulled out of the table into plain
+//! slices first and only then handed to rayon (no polars inside rayon
+//! closures); the result is in series order whatever the thread count, so
+//! `--threads 1` and `--threads N` write identical bytes; only published
+//! values enter a statistic; degenerate cases give nulls, never NaN; fewer
+//! points than a test needs gives `insufficient`, never a guess. Every
+//! formula is in `crate::stats` and docs/STATISTICS.md.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::catalog::{Catalog, Dimension, Polarity};
+use crate::config::{Area, AreaKind};
+use crate::observation::{Observation, Sex};
+use crate::period::Period;
+use crate::stats::{self, LinearFit};
+
+/// Choices a coordinator may tune in `[trends]` of hyte.toml.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrendSettings {
+    /// Significance level of every test (default 0.05).
+    pub alpha: f64,
+    /// Length of the recent window in years (default 4): points with
+    /// time ≥ latest − `recent_years` are in it.
+    pub recent_years: f64,
+    /// Points a slope needs before it may decide a direction (default 4,
+    /// i.e. at least two degrees of freedom).
+    pub min_points: usize,
+}
+
+impl Default for TrendSettings {
+    fn default() -> Self {
+        TrendSettings {
+            alpha: 0.05,
+            recent_years: 4.0,
+            min_points: 4,
+        }
+    }
+}
+
+/// Whether a series got better, worse, neither, or cannot tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Direction {
+    Improving,
+    Worsening,
+    Stable,
+    Insufficient,
+}
+
+impl Direction {
+    pub const ALL: [Direction; 4] = [
+        Direction::Improving,
+        Direction::Worsening,
+        Direction::Stable,
+        Direction::Insufficient,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Direction::Improving => "improving",
+            Direction::Worsening => "worsening",
+            Direction::Stable => "stable",
+            Direction::Insufficient => "insufficient",
+        }
+    }
+}
+
+/// The polarity-free movement of a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Movement {
+    Rising,
+    Falling,
+    Flat,
+    Insufficient,
+}
+
+impl Movement {
+    pub fn key(self) -> &'static str {
+        match self {
+            Movement::Rising => "rising",
+            Movement::Falling => "falling",
+            Movement::Flat => "flat",
+            Movement::Insufficient => "insufficient",
+        }
+    }
+}
+
+/// Which test decided the direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    RecentSlope,
+    LatestChange,
+    Slope,
+}
+
+impl Basis {
+    pub fn key(self) -> &'static str {
+        match self {
+            Basis::RecentSlope => "recent_slope",
+            Basis::LatestChange => "latest_change",
+            Basis::Slope => "slope",
+        }
+    }
+}
+
+/// One published (or unpublished) point of a series, as plain data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point<'a> {
+    pub period: Period,
+    pub value: Option<f64>,
+    pub n: Option<f64>,
+    pub ci_lower: Option<f64>,
+    pub ci_upper: Option<f64>,
+    pub source: &'a str,
+}
+
+/// A latest-change or gap test: its p-value and which test it was.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Comparison {
+    pub p_value: f64,
+    /// `two_proportion` (n known) or `confidence_limits`.
+    pub test: &'static str,
+}
+
+/// Statistics of one series (the kernel's output).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SeriesStats {
+    pub n_points: usize,
+    pub first_period: Option<Period>,
+    pub last_period: Option<Period>,
+    pub latest_value: Option<f64>,
+    pub latest_ci: Option<(f64, f64)>,
+    /// `published` or `wilson`.
+    pub latest_ci_method: Option<&'static str>,
+    pub previous_period: Option<Period>,
+    pub previous_value: Option<f64>,
+    pub change: Option<f64>,
+    pub change_relative: Option<f64>,
+    pub change_test: Option<Comparison>,
+    pub slope: Option<LinearFit>,
+    pub recent_n_points: usize,
+    pub recent_slope: Option<LinearFit>,
+    pub movement: Option<Movement>,
+    pub basis: Option<Basis>,
+}
+
+/// Two points of one series share a period.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("period {period} appears twice in one series, at {first} and at {second}: remove one of the rows")]
+pub struct DuplicatePeriod {
+    pub period: String,
+    pub first: String,
+    pub second: String,
+}
+
+/// Tests whether two published points differ: the pooled two-proportion
+/// z-test when both n are known (percentages), else the z-test from
+/// published confidence limits, else nothing.
+pub fn compare(a: &Point, b: &Point, is_percent: bool) -> Option<Comparison> {
+    let (va, vb) = (a.value?, b.value?);
+    if is_percent {
+        if let (Some(na), Some(nb)) = (a.n, b.n) {
+            return stats::two_proportion_z(va, na, vb, nb).map(|t| Comparison {
+                p_value: t.p_value,
+                test: "two_proportion",
+            });
+        }
+    }
+    match (a.ci_lower, a.ci_upper, b.ci_lower, b.ci_upper) {
+        (Some(la), Some(ua), Some(lb), Some(ub)) => {
+            stats::z_from_intervals(va, (la, ua), vb, (lb, ub)).map(|t| Comparison {
+                p_value: t.p_value,
+                test: "confidence_limits",
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The per-series kernel. `points` must be sorted by period.
+pub fn series_stats(
+    points: &[Point],
+    is_percent: bool,
+    settings: &TrendSettings,
+) -> Result<SeriesStats, DuplicatePeriod> {
+    for pair in points.windows(2) {
+        if pair[0].period.decimal_time() == pair[1].period.decimal_time() {
+            return Err(DuplicatePeriod {
+                period: pair[1].period.to_string(),
+                first: pair[0].source.to_string(),
+                second: pair[1].source.to_string(),
+            });
+        }
+    }
+    let published: Vec<&Point> = points.iter().filter(|p| p.value.is_some()).collect();
+    let mut out = SeriesStats {
+        n_points: published.len(),
+        ..SeriesStats::default()
+    };
+    let (Some(first), Some(latest)) = (published.first(), published.last()) else {
+        out.movement = Some(Movement::Insufficient);
+        return Ok(out);
+    };
+    out.first_period = Some(first.period);
+    out.last_period = Some(latest.period);
+    out.latest_value = latest.value;
+    match (latest.ci_lower, latest.ci_upper) {
+        (Some(lo), Some(hi)) => {
+            out.latest_ci = Some((lo, hi));
+            out.latest_ci_method = Some("published");
+        }
+        _ => {
+            if let (true, Some(v), Some(n)) = (is_percent, latest.value, latest.n) {
+                out.latest_ci = stats::wilson(v, n);
+                out.latest_ci_method = out.latest_ci.map(|_| "wilson");
+            }
+        }
+    }
+    if published.len() >= 2 {
+        let previous = published[published.len() - 2];
+        out.previous_period = Some(previous.period);
+        out.previous_value = previous.value;
+        if let (Some(v), Some(p)) = (latest.value, previous.value) {
+            out.change = Some(v - p);
+            out.change_relative = (p != 0.0).then(|| (v - p) / p);
+        }
+        out.change_test = compare(previous, latest, is_percent);
+    }
+    let xy = |ps: &[&Point]| -> Vec<(f64, f64)> {
+        ps.iter()
+            .filter_map(|p| p.value.map(|v| (p.period.decimal_time(), v)))
+            .collect()
+    };
+    out.slope = stats::least_squares(&xy(&published));
+    let window_start = latest.period.decimal_time() - settings.recent_years;
+    let recent: Vec<&Point> = published
+        .iter()
+        .copied()
+        .filter(|p| p.period.decimal_time() >= window_start - 1e-9)
+        .collect();
+    out.recent_n_points = recent.len();
+    out.recent_slope = stats::least_squares(&xy(&recent));
+
+    // Direction: the recent slope when the window has enough points; else
+    // the whole series' slope when it has enough; else the latest change
+    // when it can be tested (n or limits known); else insufficient.
+    let decide = |significant: bool, sign: f64| {
+        if !significant || sign == 0.0 {
+            Movement::Flat
+        } else if sign > 0.0 {
+            Movement::Rising
+        } else {
+            Movement::Falling
+        }
+    };
+    let slope_decision = |fit: &Option<LinearFit>, points: usize| {
+        fit.filter(|_| points >= settings.min_points)
+            .and_then(|f| f.p_value.map(|p| decide(p < settings.alpha, f.slope)))
+    };
+    if let Some(m) = slope_decision(&out.recent_slope, recent.len()) {
+        out.movement = Some(m);
+        out.basis = Some(Basis::RecentSlope);
+    } else if let Some(m) = slope_decision(&out.slope, published.len()) {
+        out.movement = Some(m);
+        out.basis = Some(Basis::Slope);
+    } else if let (Some(test), Some(change)) = (out.change_test, out.change) {
+        out.movement = Some(decide(test.p_value < settings.alpha, change));
+        out.basis = Some(Basis::LatestChange);
+    } else {
+        out.movement = Some(Movement::Insufficient);
+    }
+    Ok(out)
+}
+
+/// The direction of a movement for a polarity; `None` for a neutral
+/// indicator, which has no good direction.
+pub fn direction(movement: Movement, polarity: Polarity) -> Option<Direction> {
+    match (movement, polarity) {
+        (_, Polarity::Neutral) => None,
+        (Movement::Insufficient, _) => Some(Direction::Insufficient),
+        (Movement::Flat, _) => Some(Direction::Stable),
+        (Movement::Rising, Polarity::HigherIsBetter)
+        | (Movement::Falling, Polarity::HigherIsWorse) => Some(Direction::Improving),
+        _ => Some(Direction::Worsening),
+    }
+}
+
+/// Reference roles, in column order.
+pub const REFERENCE_ROLES: [&str; 3] = ["municipality", "region", "country"];
+
+/// The gap to one reference area in the latest period both published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gap {
+    pub reference: String,
+    pub period: Period,
+    pub gap: f64,
+    pub test: Option<Comparison>,
+}
+
+/// Everything computed for one series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesTrend {
+    pub indicator: String,
+    pub dimension: Dimension,
+    pub polarity: Polarity,
+    pub unit: String,
+    pub area: String,
+    pub sex: Sex,
+    pub group: String,
+    pub stats: SeriesStats,
+    pub direction: Option<Direction>,
+    /// One per [`REFERENCE_ROLES`] entry.
+    pub gaps: [Option<Gap>; 3],
+}
+
+/// Counts of directions in one area and dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimensionSummary {
+    pub area: String,
+    pub dimension: Dimension,
+    pub improving: usize,
+    pub worsening: usize,
+    pub stable: usize,
+    pub insufficient: usize,
+    /// (improving − worsening)/(improving + worsening + stable), in −1..1;
+    /// `None` when no series could be judged.
+    pub score: Option<f64>,
+}
+
+#[derive(Debug, Default)]
+pub struct Trends {
+    pub series: Vec<SeriesTrend>,
+    pub dimensions: Vec<DimensionSummary>,
+    /// Series of indicators the catalog does not know (no polarity): left out.
+    pub skipped_unknown: usize,
+}
+
+/// Finds the reference area of each role among the configured areas.
+pub fn reference_areas(areas: &[Area]) -> [Option<&str>; 3] {
+    let first = |kinds: &[AreaKind]| {
+        areas
+            .iter()
+            .find(|a| a.reference && kinds.contains(&a.kind))
+            .map(|a| a.key.as_str())
+    };
+    [
+        first(&[AreaKind::Municipality]),
+        first(&[AreaKind::Region, AreaKind::WellbeingCounty]),
+        first(&[AreaKind::Country]),
+    ]
+}
+
+type SeriesKey<'a> = (&'a str, &'a str, Sex, &'a str);
+
+/// Runs the trend stage.
+pub fn compute(
+    observations: &[Observation],
+    catalog: &Catalog,
+    areas: &[Area],
+    settings: &TrendSettings,
+) -> Result<Trends, DuplicatePeriod> {
+    // Pull series out as plain data: indices sorted by series key, then period.
+    let mut order: Vec<usize> = (0..observations.len()).collect();
+    fn key(o: &Observation) -> (&str, &str, Sex, &str, Period) {
+        (&o.indicator, &o.area, o.sex, &o.group, o.period)
+    }
+    order.sort_unstable_by(|&a, &b| {
+        let (x, y) = (&observations[a], &observations[b]);
+        key(x).cmp(&key(y)).then_with(|| x.source.cmp(&y.source))
+    });
+    let mut series: Vec<(SeriesKey, Vec<Point>)> = Vec::new();
+    for index in order {
+        let o = &observations[index];
+        let series_key = (
+            o.indicator.as_str(),
+            o.area.as_str(),
+            o.sex,
+            o.group.as_str(),
+        );
+        let point = Point {
+            period: o.period,
+            value: o.value,
+            n: o.n,
+            ci_lower: o.ci_lower,
+            ci_upper: o.ci_upper,
+            source: &o.source,
+        };
+        match series.last_mut() {
+            Some((k, points)) if *k == series_key => points.push(point),
+            _ => series.push((series_key, vec![point])),
+        }
+    }
+    let before = series.len();
+    series.retain(|((indicator, ..), _)| catalog.get(indicator).is_some());
+    let skipped_unknown = before - series.len();
+    let position: HashMap<SeriesKey, usize> = series
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (*k, i))
+        .collect();
+    let references = reference_areas(areas);
+
+    let computed: Vec<SeriesTrend> = series
+        .par_iter()
+        .map(|((indicator_id, area, sex, group), points)| {
+            // Present by the retain above.
+            let indicator = catalog.get(indicator_id).expect("known indicator");
+            let is_percent = indicator.unit == "percent";
+            let stats = series_stats(points, is_percent, settings)?;
+            let gaps = references.map(|reference| {
+                let reference = reference.filter(|r| r != area)?;
+                let other = &series[*position.get(&(*indicator_id, reference, *sex, *group))?].1;
+                latest_common_gap(points, other, is_percent).map(|(period, gap, test)| Gap {
+                    reference: reference.to_string(),
+                    period,
+                    gap,
+                    test,
+                })
+            });
+            let direction = stats
+                .movement
+                .and_then(|m| direction(m, indicator.polarity));
+            Ok(SeriesTrend {
+                indicator: indicator.id.clone(),
+                dimension: indicator.dimension,
+                polarity: indicator.polarity,
+                unit: indicator.unit.clone(),
+                area: area.to_string(),
+                sex: *sex,
+                group: group.to_string(),
+                stats,
+                direction,
+                gaps,
+            })
+        })
+        .collect::<Result<_, DuplicatePeriod>>()?;
+
+    let dimensions = summarize(&computed, areas);
+    Ok(Trends {
+        series: computed,
+        dimensions,
+        skipped_unknown,
+    })
+}
+
+/// The gap area − reference in the latest period where both published.
+fn latest_common_gap(
+    points: &[Point],
+    reference: &[Point],
+    is_percent: bool,
+) -> Option<(Period, f64, Option<Comparison>)> {
+    let published: HashMap<Period, &Point> = reference
+        .iter()
+        .filter(|p| p.value.is_some())
+        .map(|p| (p.period, p))
+        .collect();
+    points.iter().rev().find_map(|p| {
+        let other = published.get(&p.period)?;
+        let gap = p.value? - other.value?;
+        Some((p.period, gap, compare(other, p, is_percent)))
+    })
+}
+
+/// Counts directions per configured area and dimension, over the sex-total
+/// series of indicators with a polarity.
+fn summarize(series: &[SeriesTrend], areas: &[Area]) -> Vec<DimensionSummary> {
+    let mut out = Vec::with_capacity(areas.len() * Dimension::ALL.len());
+    for area in areas {
+        for dimension in Dimension::ALL {
+            let mut counts = [0usize; 4];
+            for s in series {
+                if s.area == area.key && s.dimension == dimension && s.sex == Sex::Total {
+                    if let Some(d) = s.direction {
+                        counts[d as usize] += 1;
+                    }
+                }
+            }
+            let [improving, worsening, stable, insufficient] = counts;
+            let judged = improving + worsening + stable;
+            out.push(DimensionSummary {
+                area: area.key.clone(),
+                dimension,
+                improving,
+                worsening,
+                stable,
+                insufficient,
+                score: (judged > 0).then(|| (improving as f64 - worsening as f64) / judged as f64),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(period: &str, value: Option<f64>, n: Option<f64>) -> Point<'static> {
+        Point {
+            period: period.parse().unwrap(),
+            value,
+            n,
+            ci_lower: None,
+            ci_upper: None,
+            source: "t.csv:1",
+        }
+    }
+
+    fn settings() -> TrendSettings {
+        TrendSettings::default()
+    }
+
+    #[test]
+    fn single_point_is_insufficient() {
+        let s = series_stats(&[point("2023", Some(12.0), Some(100.0))], true, &settings()).unwrap();
+        assert_eq!(s.n_points, 1);
+        assert_eq!(s.latest_value, Some(12.0));
+        assert_eq!((s.previous_value, s.change, s.slope), (None, None, None));
+        assert_eq!(s.movement, Some(Movement::Insufficient));
+        // The Wilson interval fills in for unpublished limits.
+        assert_eq!(s.latest_ci_method, Some("wilson"));
+    }
+
+    #[test]
+    fn two_points_use_the_change_test() {
+        // 10 % of 400 → 15 % of 400: z = 2.138, p = 0.0325 < 0.05 → rising.
+        let points = [
+            point("2021", Some(10.0), Some(400.0)),
+            point("2023", Some(15.0), Some(400.0)),
+        ];
+        let s = series_stats(&points, true, &settings()).unwrap();
+        assert_eq!(s.change, Some(5.0));
+        assert_eq!(s.change_relative, Some(0.5));
+        let test = s.change_test.unwrap();
+        assert_eq!(test.test, "two_proportion");
+        assert!((test.p_value - 0.032_509_444_645_719_5).abs() < 1e-9);
+        assert_eq!(
+            (s.movement, s.basis),
+            (Some(Movement::Rising), Some(Basis::LatestChange))
+        );
+        assert_eq!(
+            direction(Movement::Rising, Polarity::HigherIsWorse),
+            Some(Direction::Worsening)
+        );
+        assert_eq!(direction(Movement::Rising, Polarity::Neutral), None);
+        // Without n or limits two points cannot be tested: insufficient.
+        let bare = [
+            point("2021", Some(10.0), None),
+            point("2023", Some(15.0), None),
+        ];
+        assert_eq!(
+            series_stats(&bare, true, &settings()).unwrap().movement,
+            Some(Movement::Insufficient)
+        );
+    }
+
+    #[test]
+    fn all_null_series_is_insufficient_and_empty() {
+        let points = [
+            point("2021", None, Some(20.0)),
+            point("2023", None, Some(22.0)),
+        ];
+        let s = series_stats(&points, true, &settings()).unwrap();
+        assert_eq!(s.n_points, 0);
+        assert_eq!(
+            (s.first_period, s.latest_value, s.slope),
+            (None, None, None)
+        );
+        assert_eq!(s.movement, Some(Movement::Insufficient));
+    }
+
+    #[test]
+    fn gaps_are_gaps_not_zeros() {
+        // 2015 and 2019 missing rounds, 2017 suppressed: the slope uses
+        // 2013, 2021, 2023, 2025 only (y = 2x − 4026 exactly: slope 2).
+        let points = [
+            point("2013", Some(0.0), None),
+            point("2017", None, Some(12.0)),
+            point("2021", Some(16.0), None),
+            point("2023", Some(20.0), None),
+            point("2025", Some(24.0), None),
+        ];
+        let s = series_stats(&points, false, &settings()).unwrap();
+        assert_eq!(s.n_points, 4);
+        assert_eq!(s.slope.unwrap().slope, 2.0);
+        assert_eq!(s.previous_period, Some(Period::Year(2023)));
+        // Window 2021..2025 holds 3 points < 4: the whole slope decides.
+        assert_eq!(s.recent_n_points, 3);
+        assert_eq!(s.basis, Some(Basis::Slope));
+    }
+
+    #[test]
+    fn quarters_use_decimal_time() {
+        // 17 quarters 2021Q3..2025Q3 rising by 1 per quarter = 4 per year.
+        let periods: Vec<String> = (0..17)
+            .map(|i| {
+                let q = 2 + i; // quarter index from 2021Q1 = 0
+                format!("{}Q{}", 2021 + q / 4, q % 4 + 1)
+            })
+            .collect();
+        let points: Vec<Point> = periods
+            .iter()
+            .enumerate()
+            .map(|(i, p)| point(p, Some(i as f64), None))
+            .collect();
+        let s = series_stats(&points, false, &settings()).unwrap();
+        assert!((s.slope.unwrap().slope - 4.0).abs() < 1e-9);
+        assert_eq!(s.recent_n_points, 17);
+        assert_eq!(
+            (s.movement, s.basis),
+            (Some(Movement::Rising), Some(Basis::RecentSlope))
+        );
+    }
+
+    #[test]
+    fn duplicate_periods_name_both_sources() {
+        let mut a = point("2023", Some(1.0), None);
+        a.source = "a.csv:2";
+        let mut b = point("2023", Some(2.0), None);
+        b.source = "b.csv:7";
+        let err = series_stats(&[a, b], false, &settings()).unwrap_err();
+        assert_eq!(err.to_string(), "period 2023 appears twice in one series, at a.csv:2 and at b.csv:7: remove one of the rows");
+    }
+
+    #[test]
+    fn zero_and_hundred_percent_and_n_zero() {
+        let points = [
+            point("2021", Some(0.0), Some(50.0)),
+            point("2023", Some(0.0), Some(60.0)),
+        ];
+        let s = series_stats(&points, true, &settings()).unwrap();
+        assert_eq!(s.change_test.unwrap().p_value, 1.0);
+        assert_eq!(s.movement, Some(Movement::Flat));
+        let points = [
+            point("2021", Some(100.0), Some(50.0)),
+            point("2023", Some(100.0), Some(60.0)),
+        ];
+        assert_eq!(
+            series_stats(&points, true, &settings())
+                .unwrap()
+                .change_test
+                .unwrap()
+                .p_value,
+            1.0
+        );
+        let points = [
+            point("2021", Some(10.0), Some(0.0)),
+            point("2023", Some(12.0), Some(60.0)),
+        ];
+        let s = series_stats(&points, true, &settings()).unwrap();
+        assert_eq!(s.change_test, None);
+        assert_eq!(s.movement, Some(Movement::Insufficient));
+        // 0 % keeps a defined Wilson interval; n = 0 gives none.
+        let s = series_stats(&[point("2021", Some(0.0), Some(0.0))], true, &settings()).unwrap();
+        assert_eq!(s.latest_ci, None);
+    }
+
+    #[test]
+    fn published_limits_are_used_for_the_change() {
+        let mut a = point("2021", Some(10.0), None);
+        (a.ci_lower, a.ci_upper) = (Some(8.04), Some(11.96));
+        let mut b = point("2023", Some(14.0), None);
+        (b.ci_lower, b.ci_upper) = (Some(12.04), Some(15.96));
+        let s = series_stats(&[a, b], true, &settings()).unwrap();
+        let test = s.change_test.unwrap();
+        assert_eq!(test.test, "confidence_limits");
+        assert!((test.p_value - stats::normal_two_sided_p(2.828_375_151_734_036)).abs() < 1e-9);
+        assert_eq!(s.latest_ci_method, Some("published"));
+    }
+}
+
+/// Column names of the trends table, in order (documented in
+/// docs/STATISTICS.md).
+pub const TREND_COLUMNS: [&str; 44] = [
+    "indicator",
+    "dimension",
+    "area",
+    "sex",
+    "group",
+    "polarity",
+    "unit",
+    "n_points",
+    "first_period",
+    "last_period",
+    "latest_value",
+    "latest_ci_lower",
+    "latest_ci_upper",
+    "latest_ci_method",
+    "previous_period",
+    "previous_value",
+    "change",
+    "change_relative",
+    "change_p_value",
+    "change_test",
+    "slope_per_year",
+    "slope_ci_lower",
+    "slope_ci_upper",
+    "slope_p_value",
+    "recent_n_points",
+    "recent_slope_per_year",
+    "recent_slope_ci_lower",
+    "recent_slope_ci_upper",
+    "recent_slope_p_value",
+    "trend",
+    "direction",
+    "direction_basis",
+    "gap_municipality_area",
+    "gap_municipality_period",
+    "gap_municipality",
+    "gap_municipality_p_value",
+    "gap_region_area",
+    "gap_region_period",
+    "gap_region",
+    "gap_region_p_value",
+    "gap_country_area",
+    "gap_country_period",
+    "gap_country",
+    "gap_country_p_value",
+];
+
+mod frames {
+    use polars::prelude::*;
+
+    pub fn text<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<String>) -> Column {
+        Column::new(
+            name.into(),
+            rows.iter().map(f).collect::<Vec<Option<String>>>(),
+        )
+    }
+
+    pub fn number<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Column {
+        Column::new(
+            name.into(),
+            rows.iter().map(f).collect::<Vec<Option<f64>>>(),
+        )
+    }
+
+    pub fn whole<T>(name: &str, rows: &[T], f: impl Fn(&T) -> u32) -> Column {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<u32>>())
+    }
+}
+
+/// The trends table, one row per series, sorted by indicator, area, sex, group.
+pub fn trends_frame(trends: &Trends) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use frames::{number, text, whole};
+    let rows = &trends.series;
+    let period = |p: Option<Period>| p.map(|p| p.to_string());
+    let mut columns = vec![
+        text("indicator", rows, |t| Some(t.indicator.clone())),
+        text("dimension", rows, |t| Some(t.dimension.key().into())),
+        text("area", rows, |t| Some(t.area.clone())),
+        text("sex", rows, |t| Some(t.sex.as_str().into())),
+        text("group", rows, |t| Some(t.group.clone())),
+        text("polarity", rows, |t| Some(t.polarity.key().into())),
+        text("unit", rows, |t| Some(t.unit.clone())),
+        whole("n_points", rows, |t| t.stats.n_points as u32),
+        text("first_period", rows, |t| period(t.stats.first_period)),
+        text("last_period", rows, |t| period(t.stats.last_period)),
+        number("latest_value", rows, |t| t.stats.latest_value),
+        number("latest_ci_lower", rows, |t| t.stats.latest_ci.map(|c| c.0)),
+        number("latest_ci_upper", rows, |t| t.stats.latest_ci.map(|c| c.1)),
+        text("latest_ci_method", rows, |t| {
+            t.stats.latest_ci_method.map(String::from)
+        }),
+        text("previous_period", rows, |t| period(t.stats.previous_period)),
+        number("previous_value", rows, |t| t.stats.previous_value),
+        number("change", rows, |t| t.stats.change),
+        number("change_relative", rows, |t| t.stats.change_relative),
+        number("change_p_value", rows, |t| {
+            t.stats.change_test.map(|c| c.p_value)
+        }),
+        text("change_test", rows, |t| {
+            t.stats.change_test.map(|c| c.test.into())
+        }),
+        number("slope_per_year", rows, |t| t.stats.slope.map(|f| f.slope)),
+        number("slope_ci_lower", rows, |t| {
+            t.stats.slope.and_then(|f| f.ci_lower)
+        }),
+        number("slope_ci_upper", rows, |t| {
+            t.stats.slope.and_then(|f| f.ci_upper)
+        }),
+        number("slope_p_value", rows, |t| {
+            t.stats.slope.and_then(|f| f.p_value)
+        }),
+        whole("recent_n_points", rows, |t| t.stats.recent_n_points as u32),
+        number("recent_slope_per_year", rows, |t| {
+            t.stats.recent_slope.map(|f| f.slope)
+        }),
+        number("recent_slope_ci_lower", rows, |t| {
+            t.stats.recent_slope.and_then(|f| f.ci_lower)
+        }),
+        number("recent_slope_ci_upper", rows, |t| {
+            t.stats.recent_slope.and_then(|f| f.ci_upper)
+        }),
+        number("recent_slope_p_value", rows, |t| {
+            t.stats.recent_slope.and_then(|f| f.p_value)
+        }),
+        text("trend", rows, |t| t.stats.movement.map(|m| m.key().into())),
+        text("direction", rows, |t| t.direction.map(|d| d.key().into())),
+        text("direction_basis", rows, |t| {
+            t.stats.basis.map(|b| b.key().into())
+        }),
+    ];
+    for (i, role) in REFERENCE_ROLES.iter().enumerate() {
+        let gap = |t: &SeriesTrend| t.gaps[i].clone();
+        columns.push(text(&format!("gap_{role}_area"), rows, |t| {
+            gap(t).map(|g| g.reference)
+        }));
+        columns.push(text(&format!("gap_{role}_period"), rows, |t| {
+            gap(t).map(|g| g.period.to_string())
+        }));
+        columns.push(number(&format!("gap_{role}"), rows, |t| {
+            gap(t).map(|g| g.gap)
+        }));
+        columns.push(number(&format!("gap_{role}_p_value"), rows, |t| {
+            gap(t).and_then(|g| g.test).map(|c| c.p_value)
+        }));
+    }
+    polars::prelude::DataFrame::new(rows.len(), columns)
+}
+
+/// The dimension summary table, per configured area (config order) and
+/// dimension (plan order).
+pub fn dimensions_frame(
+    trends: &Trends,
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use frames::{number, text, whole};
+    let rows = &trends.dimensions;
+    polars::prelude::DataFrame::new(
+        rows.len(),
+        vec![
+            text("area", rows, |d| Some(d.area.clone())),
+            text("dimension", rows, |d| Some(d.dimension.key().into())),
+            whole("improving", rows, |d| d.improving as u32),
+            whole("worsening", rows, |d| d.worsening as u32),
+            whole("stable", rows, |d| d.stable as u32),
+            whole("insufficient", rows, |d| d.insufficient as u32),
+            number("score", rows, |d| d.score),
+        ],
+    )
+}

@@ -1,0 +1,204 @@
+//! The CLI end to end on the bundled samples.
+
+use crate::common::{hyte, root, stderr_of};
+
+fn run_samples(out: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    hyte()
+        .arg("run")
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn run_on_samples_writes_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_samples(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    for file in [
+        "report.md",
+        "manifest.json",
+        "tables/observations.csv",
+        "tables/observations.parquet",
+        "tables/observations.arrow",
+    ] {
+        let path = dir.path().join(file);
+        assert!(path.is_file(), "{file} missing");
+        assert!(std::fs::metadata(&path).unwrap().len() > 0, "{file} empty");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    let inputs = manifest["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 5);
+    for input in inputs {
+        assert_eq!(input["rows_rejected"], 0, "{input}");
+        assert_eq!(input["sha256"].as_str().unwrap().len(), 64);
+    }
+    assert!(manifest["observations"].as_u64().unwrap() > 5000);
+    // No staging or old folders are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".staging") || n.starts_with(".old"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn same_inputs_give_identical_bytes_whatever_the_thread_count() {
+    let one = tempfile::tempdir().unwrap();
+    let two = tempfile::tempdir().unwrap();
+    assert_eq!(
+        run_samples(one.path(), &["--threads", "1"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run_samples(two.path(), &["--threads", "2"]).status.code(),
+        Some(0)
+    );
+    for file in [
+        "report.md",
+        "tables/observations.csv",
+        "tables/observations.parquet",
+        "tables/observations.arrow",
+    ] {
+        let a = std::fs::read(one.path().join(file)).unwrap();
+        let b = std::fs::read(two.path().join(file)).unwrap();
+        assert!(a == b, "{file} differs between --threads 1 and --threads 2");
+    }
+}
+
+#[test]
+fn report_md_snapshot_in_finnish_and_swedish() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run_samples(dir.path(), &[]).status.code(), Some(0));
+    let fi = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    insta::assert_snapshot!("report_md_fi", fi);
+
+    let sv_dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        run_samples(sv_dir.path(), &["--lang", "sv"]).status.code(),
+        Some(0)
+    );
+    let sv = std::fs::read_to_string(sv_dir.path().join("report.md")).unwrap();
+    for finnish in [
+        "Yhdenvertaisuus",
+        "Hoiva ja huolenpito",
+        "Osallisuus",
+        "Terveys",
+        "Turvallisuus",
+    ] {
+        assert!(!sv.contains(finnish), "Swedish report contains {finnish}");
+    }
+    assert!(sv.contains("## 1. Likabehandling"));
+}
+
+#[test]
+fn catalog_lists_every_dimension() {
+    let out = hyte().arg("catalog").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    insta::assert_snapshot!("catalog_fi", text);
+    let en = hyte().args(["catalog", "--lang", "en"]).output().unwrap();
+    let text = String::from_utf8(en.stdout).unwrap();
+    assert!(text.starts_with("1. equality (equality)"), "{text}");
+    assert!(text.contains("7. exercise and hobbies (leisure)"));
+}
+
+#[test]
+fn validate_on_samples_is_clean() {
+    let out = hyte().arg("validate").output().unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("0 rejected, 0 warnings"), "{stderr}");
+}
+
+#[test]
+fn environment_variables_configure_cron_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hyte()
+        .arg("run")
+        .env("HYTE_OUT", dir.path())
+        .env("HYTE_LANG", "en")
+        .env("HYTE_PERIOD", "2021")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(report.contains("## 1. Equality"), "{report}");
+    assert!(!report.contains("(2023)") && !report.contains("(2025Q1)"));
+    let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"as_of\": \"2021\""));
+}
+
+#[test]
+fn a_held_lock_gives_exit_code_4_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let _lock = hyte::output::OutputLock::acquire(dir.path()).unwrap();
+    let out = run_samples(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("another hyte run holds the lock"));
+    assert!(!dir.path().join("report.md").exists());
+}
+
+#[test]
+fn bad_usage_and_config_exit_2() {
+    let out = hyte().args(["run", "--lang", "de"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = hyte().args(["run", "--period", "2025Q5"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("2025Q3"), "{}", stderr_of(&out));
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hyte.toml");
+    std::fs::write(&config, "language = \"fi\"\nlanguage_typo = 1\n").unwrap();
+    let out = hyte()
+        .arg("run")
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("hyte.toml:2:") && stderr.contains("language_typo"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn catalog_errors_exit_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("indicators");
+    std::fs::create_dir(&catalog).unwrap();
+    std::fs::write(
+        catalog.join("bad.toml"),
+        "[[indicator]]\nid = \"x.y\"\ntitle = { fi = \"a\", sv = \"b\", en = \"c\" }\ndimension = \"happiness\"\npolarity = \"higher_is_better\"\nunit = \"percent\"\ndecimals = 1\nsource = { sotkanet = 1 }\n",
+    )
+    .unwrap();
+    let samples = root().join("data-samples/local/population.csv");
+    let config = dir.path().join("hyte.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[input]]\nkind = \"population-csv\"\npath = {:?}\n",
+            samples.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = hyte()
+        .arg("run")
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bad.toml:4: unknown dimension 'happiness'"),
+        "{stderr}"
+    );
+}

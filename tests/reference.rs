@@ -1,0 +1,134 @@
+//! The parsers on real files THL served (tests/fixtures/reference/).
+
+use hyte::config::{Input, InputKind};
+use hyte::ingest::{self, sotkanet_csv, sotkanet_regions};
+
+use crate::common::{fixture, hyte, stderr_of, write_config};
+
+#[test]
+fn sotkanet_csv_gives_lohja_46963_for_2009() {
+    let regions_bytes = std::fs::read(fixture("reference/SotkaRegions.json")).unwrap();
+    let regions = sotkanet_regions::parse(&regions_bytes, "SotkaRegions.json").unwrap();
+    assert_eq!(regions.len(), 511);
+    let bytes = std::fs::read(fixture("reference/SotkaIndicatorData.csv")).unwrap();
+    let parsed = sotkanet_csv::parse(&bytes, "SotkaIndicatorData.csv", &regions).unwrap();
+    assert_eq!(parsed.read, 466);
+    // A real quirk: three region ids of the 2009 data are missing from the
+    // 2016 regions dump. They are rejected by line, not dropped silently.
+    let rejected: Vec<String> = parsed.rejections.iter().map(|r| r.to_string()).collect();
+    assert_eq!(
+        rejected,
+        [
+            "SotkaIndicatorData.csv:311: field 'region': region id 730 is not in SotkaRegions.json: download a current /regions dump",
+            "SotkaIndicatorData.csv:382: field 'region': region id 456 is not in SotkaRegions.json: download a current /regions dump",
+            "SotkaIndicatorData.csv:442: field 'region': region id 455 is not in SotkaRegions.json: download a current /regions dump",
+        ]
+    );
+    assert_eq!(parsed.rows.len(), 463);
+    let lohja: Vec<_> = parsed
+        .rows
+        .iter()
+        .filter(|o| o.area == "kunta.444")
+        .collect();
+    assert_eq!(lohja.len(), 1);
+    assert_eq!(lohja[0].indicator, "sotkanet:127");
+    assert_eq!(lohja[0].period.to_string(), "2009");
+    assert_eq!(lohja[0].value, Some(46963.0));
+    // The absolute value column is empty in the real file: null, not zero.
+    assert_eq!(lohja[0].count, None);
+    let country = parsed.rows.iter().find(|o| o.area == "maa.358").unwrap();
+    assert_eq!(country.value, Some(5_351_427.0));
+}
+
+#[test]
+fn wellbeing_county_ids_changed_but_keys_did_not() {
+    // Old and new Sotkanet ids of the same county must map to one area key.
+    let text = std::fs::read_to_string(fixture("reference/hyvinvointialueet_ids.csv")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Länsi-Uudenmaan"))
+        .unwrap();
+    let fields: Vec<&str> = line.split(',').collect();
+    let regions = format!(
+        r#"[{{"id":{},"code":"{}","category":"HYVINVOINTIALUE"}},{{"id":{},"code":"{}","category":"HYVINVOINTIALUE"}}]"#,
+        fields[1], fields[3], fields[2], fields[3]
+    );
+    let regions = sotkanet_regions::parse(regions.as_bytes(), "r.json").unwrap();
+    assert_eq!(regions.area_key(969), Some("hyvinvointialue.3"));
+    assert_eq!(regions.area_key(889), Some("hyvinvointialue.3"));
+}
+
+#[test]
+fn ingest_reports_sha256_and_counts_for_the_real_file() {
+    let input = Input {
+        kind: InputKind::SotkanetCsv,
+        path: fixture("reference/SotkaIndicatorData.csv"),
+        regions: Some(fixture("reference/SotkaRegions.json")),
+        cube: None,
+        measure: None,
+        area_map: Default::default(),
+        dimensions: Default::default(),
+        declared_at: "test".into(),
+    };
+    let ingested = ingest::ingest(&[input]);
+    let report = &ingested.files[0];
+    assert_eq!(
+        (
+            report.rows_read,
+            report.rows_accepted,
+            report.rejections.len()
+        ),
+        (466, 463, 3)
+    );
+    assert_eq!(report.sha256.as_deref().map(str::len), Some(64));
+    assert_eq!(report.companions.len(), 1);
+}
+
+#[test]
+fn unknown_indicator_is_a_warning_then_an_error_with_deny_warnings() {
+    // Indicator 127 (population) is not in the catalog.
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[[input]]\nkind = \"sotkanet-csv\"\npath = {:?}\nregions = {:?}\n",
+            fixture("reference/SotkaIndicatorData.csv")
+                .display()
+                .to_string(),
+            fixture("reference/SotkaRegions.json").display().to_string()
+        ),
+    );
+    let out = hyte()
+        .args(["validate", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    // Exit 3: the three unknown region ids of the real file are rejected.
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("463 observations usable, 3 rejected, 1 warnings"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hyte: warning: 463 rows of sotkanet:127"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("SotkaIndicatorData.csv:2"), "{stderr}");
+
+    let out = hyte()
+        .args(["validate", "--deny-warnings", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("rejected under --deny-warnings"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("0 observations usable, 466 rejected"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,10 @@
+//! Integration tests: one test binary (ripgrep's `tests/tests.rs` pattern).
+//! Every test runs offline on files inside the repository.
+
+mod common;
+
+mod cli;
+mod malformed;
+mod properties;
+mod reference;
+mod tables;
