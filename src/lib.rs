@@ -2,12 +2,13 @@
 //! indicators (HYTE work), built for Lohja first.
 //!
 //! [`run`] reads as the pipeline: config → catalog → ingest → validate →
-//! trends → (shift) → report, then the output stage writes everything at
+//! trends → shift → report, then the output stage writes everything at
 //! once. Each stage is a module with a small surface; data flows forward
 //! only. `src/main.rs` only parses the command line (see [`cli`]).
 
 pub mod catalog;
 pub mod cli;
+pub mod columns;
 pub mod config;
 pub mod i18n;
 pub mod ingest;
@@ -15,6 +16,7 @@ pub mod observation;
 pub mod output;
 pub mod period;
 pub mod report;
+pub mod shift;
 pub mod stats;
 pub mod text;
 pub mod trends;
@@ -108,27 +110,37 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         &config.areas,
         &config.trends,
     )?;
+    let shift = shift::compute(
+        &validated.observations,
+        &validated.population,
+        &catalog,
+        &config.areas,
+        &trends,
+        &config.trends,
+    );
 
     let input = ReportInput {
         config,
         catalog: &catalog,
         validated: &validated,
         trends: &trends,
+        shift: &shift,
         files: &files,
     };
+    let tables = [
+        (
+            "observations",
+            observation::to_frame(&validated.observations)?,
+        ),
+        ("trends", trends::trends_frame(&trends)?),
+        ("dimensions", trends::dimensions_frame(&trends)?),
+        ("shift", shift::shift_frame(&shift)?),
+        ("shift_summary", shift::summary_frame(&shift)?),
+    ];
     let mut outputs: Vec<OutputFile> = Vec::new();
-    outputs.extend(report::tables::render(
-        "observations",
-        &observation::to_frame(&validated.observations)?,
-    )?);
-    outputs.extend(report::tables::render(
-        "trends",
-        &trends::trends_frame(&trends)?,
-    )?);
-    outputs.extend(report::tables::render(
-        "dimensions",
-        &trends::dimensions_frame(&trends)?,
-    )?);
+    for (name, frame) in &tables {
+        outputs.extend(report::tables::render(name, frame)?);
+    }
     outputs.push(OutputFile {
         path: "report.md".into(),
         bytes: report::markdown::render(&input).into_bytes(),

@@ -318,6 +318,64 @@ pub fn least_squares(points: &[(f64, f64)]) -> Option<LinearFit> {
     Some(fit)
 }
 
+/// Least squares of y on x with a separate intercept per group (e.g. the
+/// quarter of the year, so that each quarter is compared with the same
+/// quarter of other years), by the Frisch–Waugh–Lovell theorem: x and y are
+/// centred within each group, then b = Σx̃ỹ/Σx̃², RSS = Σ(ỹ − b·x̃)²,
+/// df = n − 1 − (number of groups), se(b) = √(RSS/df/Σx̃²). With one group
+/// this is [`least_squares`]. `None` when x does not vary within groups;
+/// no interval or p-value when df < 1.
+pub fn least_squares_by_group(points: &[(f64, f64, u8)]) -> Option<LinearFit> {
+    let mut groups: Vec<u8> = points.iter().map(|p| p.2).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let mut centred = Vec::with_capacity(points.len());
+    for group in &groups {
+        let members: Vec<(f64, f64)> = points
+            .iter()
+            .filter(|p| p.2 == *group)
+            .map(|p| (p.0, p.1))
+            .collect();
+        let (x0, y0) = members[0];
+        let count = members.len() as f64;
+        let mean_x = members.iter().map(|(x, _)| x - x0).sum::<f64>() / count;
+        let mean_y = members.iter().map(|(_, y)| y - y0).sum::<f64>() / count;
+        centred.extend(
+            members
+                .iter()
+                .map(|(x, y)| (x - x0 - mean_x, y - y0 - mean_y)),
+        );
+    }
+    let sxx: f64 = centred.iter().map(|(x, _)| x * x).sum();
+    if sxx.is_nan() || sxx <= 0.0 {
+        return None;
+    }
+    let slope = centred.iter().map(|(x, y)| x * y).sum::<f64>() / sxx;
+    let mut fit = LinearFit {
+        points: points.len(),
+        slope,
+        ci_lower: None,
+        ci_upper: None,
+        p_value: None,
+    };
+    let df = points.len() as f64 - 1.0 - groups.len() as f64;
+    if df >= 1.0 {
+        let rss: f64 = centred.iter().map(|(x, y)| (y - slope * x).powi(2)).sum();
+        let se = (rss / df / sxx).sqrt();
+        if se > 0.0 && se.is_finite() {
+            let half = t_critical(0.05, df) * se;
+            fit.ci_lower = Some(slope - half);
+            fit.ci_upper = Some(slope + half);
+            fit.p_value = Some(t_two_sided_p(slope / se, df));
+        } else {
+            fit.ci_lower = Some(slope);
+            fit.ci_upper = Some(slope);
+            fit.p_value = Some(if slope == 0.0 { 1.0 } else { 0.0 });
+        }
+    }
+    Some(fit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,6 +508,44 @@ mod tests {
         // Sxx = 0.541667, Sxy = 1.583333, b = 2.923077.
         let fit = least_squares(&[(2020.0, 1.0), (2020.25, 2.0), (2021.0, 4.0)]).unwrap();
         assert_close!(fit.slope, 1.583_333_333_333 / 0.541_666_666_667, 1e-9);
+    }
+
+    #[test]
+    fn group_intercepts_remove_a_seasonal_dip() {
+        // Two years of quarters, a summer (Q3) dip of −10 and a trend of
+        // +2 per year: y = 2·t + (−10 if Q3), t in decimal years.
+        let points: Vec<(f64, f64, u8)> = (0..8)
+            .map(|i| {
+                let q = (i % 4 + 1) as u8;
+                let t = 2020.0 + i as f64 / 4.0;
+                let dip = if q == 3 { -10.0 } else { 0.0 };
+                (t, 2.0 * (t - 2020.0) + dip, q)
+            })
+            .collect();
+        let fit = least_squares_by_group(&points).unwrap();
+        assert_close!(fit.slope, 2.0, 1e-12);
+        // Perfect fit with df = 8 − 1 − 4 = 3.
+        assert_eq!(fit.p_value, Some(0.0));
+        // Plain least squares is pulled by where the dips fall.
+        assert!(
+            (least_squares(&points.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>())
+                .unwrap()
+                .slope
+                - 2.0)
+                .abs()
+                > 0.1
+        );
+        // One group is plain least squares (the hand-checked example above).
+        let rounds = [
+            (2017.0, 10.0, 0),
+            (2019.0, 11.0, 0),
+            (2021.0, 13.0, 0),
+            (2023.0, 12.0, 0),
+            (2025.0, 15.0, 0),
+        ];
+        let fit = least_squares_by_group(&rounds).unwrap();
+        assert_close!(fit.slope, 0.55, 1e-12);
+        assert_close!(fit.p_value.unwrap(), 0.035_081_514_715_481_9, 1e-9);
     }
 
     #[test]

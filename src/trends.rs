@@ -497,6 +497,155 @@ fn summarize(series: &[SeriesTrend], areas: &[Area]) -> Vec<DimensionSummary> {
     out
 }
 
+/// Column names of the trends table, in order (documented in
+/// docs/STATISTICS.md).
+pub const TREND_COLUMNS: [&str; 44] = [
+    "indicator",
+    "dimension",
+    "area",
+    "sex",
+    "group",
+    "polarity",
+    "unit",
+    "n_points",
+    "first_period",
+    "last_period",
+    "latest_value",
+    "latest_ci_lower",
+    "latest_ci_upper",
+    "latest_ci_method",
+    "previous_period",
+    "previous_value",
+    "change",
+    "change_relative",
+    "change_p_value",
+    "change_test",
+    "slope_per_year",
+    "slope_ci_lower",
+    "slope_ci_upper",
+    "slope_p_value",
+    "recent_n_points",
+    "recent_slope_per_year",
+    "recent_slope_ci_lower",
+    "recent_slope_ci_upper",
+    "recent_slope_p_value",
+    "trend",
+    "direction",
+    "direction_basis",
+    "gap_municipality_area",
+    "gap_municipality_period",
+    "gap_municipality",
+    "gap_municipality_p_value",
+    "gap_region_area",
+    "gap_region_period",
+    "gap_region",
+    "gap_region_p_value",
+    "gap_country_area",
+    "gap_country_period",
+    "gap_country",
+    "gap_country_p_value",
+];
+
+/// The trends table, one row per series, sorted by indicator, area, sex, group.
+pub fn trends_frame(trends: &Trends) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use crate::columns::{number, text, whole};
+    let rows = &trends.series;
+    let period = |p: Option<Period>| p.map(|p| p.to_string());
+    let mut columns = vec![
+        text("indicator", rows, |t| Some(t.indicator.clone())),
+        text("dimension", rows, |t| Some(t.dimension.key().into())),
+        text("area", rows, |t| Some(t.area.clone())),
+        text("sex", rows, |t| Some(t.sex.as_str().into())),
+        text("group", rows, |t| Some(t.group.clone())),
+        text("polarity", rows, |t| Some(t.polarity.key().into())),
+        text("unit", rows, |t| Some(t.unit.clone())),
+        whole("n_points", rows, |t| t.stats.n_points as u32),
+        text("first_period", rows, |t| period(t.stats.first_period)),
+        text("last_period", rows, |t| period(t.stats.last_period)),
+        number("latest_value", rows, |t| t.stats.latest_value),
+        number("latest_ci_lower", rows, |t| t.stats.latest_ci.map(|c| c.0)),
+        number("latest_ci_upper", rows, |t| t.stats.latest_ci.map(|c| c.1)),
+        text("latest_ci_method", rows, |t| {
+            t.stats.latest_ci_method.map(String::from)
+        }),
+        text("previous_period", rows, |t| period(t.stats.previous_period)),
+        number("previous_value", rows, |t| t.stats.previous_value),
+        number("change", rows, |t| t.stats.change),
+        number("change_relative", rows, |t| t.stats.change_relative),
+        number("change_p_value", rows, |t| {
+            t.stats.change_test.map(|c| c.p_value)
+        }),
+        text("change_test", rows, |t| {
+            t.stats.change_test.map(|c| c.test.into())
+        }),
+        number("slope_per_year", rows, |t| t.stats.slope.map(|f| f.slope)),
+        number("slope_ci_lower", rows, |t| {
+            t.stats.slope.and_then(|f| f.ci_lower)
+        }),
+        number("slope_ci_upper", rows, |t| {
+            t.stats.slope.and_then(|f| f.ci_upper)
+        }),
+        number("slope_p_value", rows, |t| {
+            t.stats.slope.and_then(|f| f.p_value)
+        }),
+        whole("recent_n_points", rows, |t| t.stats.recent_n_points as u32),
+        number("recent_slope_per_year", rows, |t| {
+            t.stats.recent_slope.map(|f| f.slope)
+        }),
+        number("recent_slope_ci_lower", rows, |t| {
+            t.stats.recent_slope.and_then(|f| f.ci_lower)
+        }),
+        number("recent_slope_ci_upper", rows, |t| {
+            t.stats.recent_slope.and_then(|f| f.ci_upper)
+        }),
+        number("recent_slope_p_value", rows, |t| {
+            t.stats.recent_slope.and_then(|f| f.p_value)
+        }),
+        text("trend", rows, |t| t.stats.movement.map(|m| m.key().into())),
+        text("direction", rows, |t| t.direction.map(|d| d.key().into())),
+        text("direction_basis", rows, |t| {
+            t.stats.basis.map(|b| b.key().into())
+        }),
+    ];
+    for (i, role) in REFERENCE_ROLES.iter().enumerate() {
+        let gap = |t: &SeriesTrend| t.gaps[i].clone();
+        columns.push(text(&format!("gap_{role}_area"), rows, |t| {
+            gap(t).map(|g| g.reference)
+        }));
+        columns.push(text(&format!("gap_{role}_period"), rows, |t| {
+            gap(t).map(|g| g.period.to_string())
+        }));
+        columns.push(number(&format!("gap_{role}"), rows, |t| {
+            gap(t).map(|g| g.gap)
+        }));
+        columns.push(number(&format!("gap_{role}_p_value"), rows, |t| {
+            gap(t).and_then(|g| g.test).map(|c| c.p_value)
+        }));
+    }
+    polars::prelude::DataFrame::new(rows.len(), columns)
+}
+
+/// The dimension summary table, per configured area (config order) and
+/// dimension (plan order).
+pub fn dimensions_frame(
+    trends: &Trends,
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use crate::columns::{number, text, whole};
+    let rows = &trends.dimensions;
+    polars::prelude::DataFrame::new(
+        rows.len(),
+        vec![
+            text("area", rows, |d| Some(d.area.clone())),
+            text("dimension", rows, |d| Some(d.dimension.key().into())),
+            whole("improving", rows, |d| d.improving as u32),
+            whole("worsening", rows, |d| d.worsening as u32),
+            whole("stable", rows, |d| d.stable as u32),
+            whole("insufficient", rows, |d| d.insufficient as u32),
+            number("score", rows, |d| d.score),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -673,175 +822,4 @@ mod tests {
         assert!((test.p_value - stats::normal_two_sided_p(2.828_375_151_734_036)).abs() < 1e-9);
         assert_eq!(s.latest_ci_method, Some("published"));
     }
-}
-
-/// Column names of the trends table, in order (documented in
-/// docs/STATISTICS.md).
-pub const TREND_COLUMNS: [&str; 44] = [
-    "indicator",
-    "dimension",
-    "area",
-    "sex",
-    "group",
-    "polarity",
-    "unit",
-    "n_points",
-    "first_period",
-    "last_period",
-    "latest_value",
-    "latest_ci_lower",
-    "latest_ci_upper",
-    "latest_ci_method",
-    "previous_period",
-    "previous_value",
-    "change",
-    "change_relative",
-    "change_p_value",
-    "change_test",
-    "slope_per_year",
-    "slope_ci_lower",
-    "slope_ci_upper",
-    "slope_p_value",
-    "recent_n_points",
-    "recent_slope_per_year",
-    "recent_slope_ci_lower",
-    "recent_slope_ci_upper",
-    "recent_slope_p_value",
-    "trend",
-    "direction",
-    "direction_basis",
-    "gap_municipality_area",
-    "gap_municipality_period",
-    "gap_municipality",
-    "gap_municipality_p_value",
-    "gap_region_area",
-    "gap_region_period",
-    "gap_region",
-    "gap_region_p_value",
-    "gap_country_area",
-    "gap_country_period",
-    "gap_country",
-    "gap_country_p_value",
-];
-
-mod frames {
-    use polars::prelude::*;
-
-    pub fn text<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<String>) -> Column {
-        Column::new(
-            name.into(),
-            rows.iter().map(f).collect::<Vec<Option<String>>>(),
-        )
-    }
-
-    pub fn number<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Column {
-        Column::new(
-            name.into(),
-            rows.iter().map(f).collect::<Vec<Option<f64>>>(),
-        )
-    }
-
-    pub fn whole<T>(name: &str, rows: &[T], f: impl Fn(&T) -> u32) -> Column {
-        Column::new(name.into(), rows.iter().map(f).collect::<Vec<u32>>())
-    }
-}
-
-/// The trends table, one row per series, sorted by indicator, area, sex, group.
-pub fn trends_frame(trends: &Trends) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
-    use frames::{number, text, whole};
-    let rows = &trends.series;
-    let period = |p: Option<Period>| p.map(|p| p.to_string());
-    let mut columns = vec![
-        text("indicator", rows, |t| Some(t.indicator.clone())),
-        text("dimension", rows, |t| Some(t.dimension.key().into())),
-        text("area", rows, |t| Some(t.area.clone())),
-        text("sex", rows, |t| Some(t.sex.as_str().into())),
-        text("group", rows, |t| Some(t.group.clone())),
-        text("polarity", rows, |t| Some(t.polarity.key().into())),
-        text("unit", rows, |t| Some(t.unit.clone())),
-        whole("n_points", rows, |t| t.stats.n_points as u32),
-        text("first_period", rows, |t| period(t.stats.first_period)),
-        text("last_period", rows, |t| period(t.stats.last_period)),
-        number("latest_value", rows, |t| t.stats.latest_value),
-        number("latest_ci_lower", rows, |t| t.stats.latest_ci.map(|c| c.0)),
-        number("latest_ci_upper", rows, |t| t.stats.latest_ci.map(|c| c.1)),
-        text("latest_ci_method", rows, |t| {
-            t.stats.latest_ci_method.map(String::from)
-        }),
-        text("previous_period", rows, |t| period(t.stats.previous_period)),
-        number("previous_value", rows, |t| t.stats.previous_value),
-        number("change", rows, |t| t.stats.change),
-        number("change_relative", rows, |t| t.stats.change_relative),
-        number("change_p_value", rows, |t| {
-            t.stats.change_test.map(|c| c.p_value)
-        }),
-        text("change_test", rows, |t| {
-            t.stats.change_test.map(|c| c.test.into())
-        }),
-        number("slope_per_year", rows, |t| t.stats.slope.map(|f| f.slope)),
-        number("slope_ci_lower", rows, |t| {
-            t.stats.slope.and_then(|f| f.ci_lower)
-        }),
-        number("slope_ci_upper", rows, |t| {
-            t.stats.slope.and_then(|f| f.ci_upper)
-        }),
-        number("slope_p_value", rows, |t| {
-            t.stats.slope.and_then(|f| f.p_value)
-        }),
-        whole("recent_n_points", rows, |t| t.stats.recent_n_points as u32),
-        number("recent_slope_per_year", rows, |t| {
-            t.stats.recent_slope.map(|f| f.slope)
-        }),
-        number("recent_slope_ci_lower", rows, |t| {
-            t.stats.recent_slope.and_then(|f| f.ci_lower)
-        }),
-        number("recent_slope_ci_upper", rows, |t| {
-            t.stats.recent_slope.and_then(|f| f.ci_upper)
-        }),
-        number("recent_slope_p_value", rows, |t| {
-            t.stats.recent_slope.and_then(|f| f.p_value)
-        }),
-        text("trend", rows, |t| t.stats.movement.map(|m| m.key().into())),
-        text("direction", rows, |t| t.direction.map(|d| d.key().into())),
-        text("direction_basis", rows, |t| {
-            t.stats.basis.map(|b| b.key().into())
-        }),
-    ];
-    for (i, role) in REFERENCE_ROLES.iter().enumerate() {
-        let gap = |t: &SeriesTrend| t.gaps[i].clone();
-        columns.push(text(&format!("gap_{role}_area"), rows, |t| {
-            gap(t).map(|g| g.reference)
-        }));
-        columns.push(text(&format!("gap_{role}_period"), rows, |t| {
-            gap(t).map(|g| g.period.to_string())
-        }));
-        columns.push(number(&format!("gap_{role}"), rows, |t| {
-            gap(t).map(|g| g.gap)
-        }));
-        columns.push(number(&format!("gap_{role}_p_value"), rows, |t| {
-            gap(t).and_then(|g| g.test).map(|c| c.p_value)
-        }));
-    }
-    polars::prelude::DataFrame::new(rows.len(), columns)
-}
-
-/// The dimension summary table, per configured area (config order) and
-/// dimension (plan order).
-pub fn dimensions_frame(
-    trends: &Trends,
-) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
-    use frames::{number, text, whole};
-    let rows = &trends.dimensions;
-    polars::prelude::DataFrame::new(
-        rows.len(),
-        vec![
-            text("area", rows, |d| Some(d.area.clone())),
-            text("dimension", rows, |d| Some(d.dimension.key().into())),
-            whole("improving", rows, |d| d.improving as u32),
-            whole("worsening", rows, |d| d.worsening as u32),
-            whole("stable", rows, |d| d.stable as u32),
-            whole("insufficient", rows, |d| d.insufficient as u32),
-            number("score", rows, |d| d.score),
-        ],
-    )
 }

@@ -64,6 +64,12 @@ fn same_inputs_give_identical_bytes_whatever_the_thread_count() {
         "tables/observations.csv",
         "tables/observations.parquet",
         "tables/observations.arrow",
+        "tables/trends.csv",
+        "tables/trends.parquet",
+        "tables/trends.arrow",
+        "tables/dimensions.csv",
+        "tables/dimensions.parquet",
+        "tables/dimensions.arrow",
     ] {
         let a = std::fs::read(one.path().join(file)).unwrap();
         let b = std::fs::read(two.path().join(file)).unwrap();
@@ -201,4 +207,48 @@ fn catalog_errors_exit_2_naming_file_and_line() {
         stderr.contains("bad.toml:4: unknown dimension 'happiness'"),
         "{stderr}"
     );
+}
+
+#[test]
+fn samples_show_each_shift_verdict_and_every_table() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run_samples(dir.path(), &[]).status.code(), Some(0));
+    let summary = std::fs::read_to_string(dir.path().join("tables/shift_summary.csv")).unwrap();
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    for column in [
+        "area",
+        "share_first",
+        "share_last",
+        "share_slope_per_year",
+        "share_slope_ci_lower",
+        "share_slope_ci_upper",
+        "share_slope_p_value",
+        "verdict",
+        "main_drivers",
+    ] {
+        assert!(header.contains(&column), "shift_summary lacks {column}");
+    }
+    let verdict_at = header.iter().position(|c| *c == "verdict").unwrap();
+    let verdict = |area: &str| -> String {
+        let line = summary
+            .lines()
+            .find(|l| l.starts_with(&format!("{area},local")))
+            .unwrap_or_else(|| panic!("no local row for {area}"));
+        line.split(',').nth(verdict_at).unwrap().to_string()
+    };
+    assert_eq!(verdict("lohja.harju"), "toward_basic");
+    assert_eq!(verdict("lohja.mantynummi"), "toward_basic");
+    assert_eq!(verdict("lohja.nummi_pusula"), "toward_specialist");
+    assert_eq!(verdict("lohja.anttila"), "no_clear_shift");
+    let trends = std::fs::read_to_string(dir.path().join("tables/trends.csv")).unwrap();
+    let trend_header: Vec<&str> = trends.lines().next().unwrap().split(',').collect();
+    assert_eq!(trend_header, hyte::trends::TREND_COLUMNS);
+    for name in ["trends", "dimensions", "shift", "shift_summary"] {
+        for ext in ["csv", "parquet", "arrow"] {
+            assert!(
+                dir.path().join(format!("tables/{name}.{ext}")).is_file(),
+                "{name}.{ext}"
+            );
+        }
+    }
 }

@@ -86,3 +86,105 @@ proptest! {
         let _ = hyte::ingest::jsonstat::parse(text.as_bytes(), "c.json", &input);
     }
 }
+
+mod trend_invariants {
+    use hyte::catalog::parse_files;
+    use hyte::observation::{Observation, Sex};
+    use hyte::period::Period;
+    use hyte::stats::least_squares;
+    use hyte::trends::{compute, trends_frame, TrendSettings};
+    use proptest::prelude::*;
+
+    /// Distinct decimal times: years and quarters between 2010 and 2030.
+    fn times() -> impl Strategy<Value = Vec<f64>> {
+        prop::collection::btree_set(0u32..80, 2..20).prop_map(|set| {
+            set.into_iter()
+                .map(|q| 2010.0 + f64::from(q) / 4.0)
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn a_constant_series_has_slope_zero(xs in times(), c in -1e6f64..1e6) {
+            let points: Vec<(f64, f64)> = xs.iter().map(|&x| (x, c)).collect();
+            let fit = least_squares(&points).unwrap();
+            prop_assert_eq!(fit.slope, 0.0);
+            if points.len() >= 3 {
+                prop_assert_eq!(fit.p_value, Some(1.0));
+            }
+        }
+
+        #[test]
+        fn adding_a_constant_leaves_the_slope_unchanged(
+            xs in times(),
+            ys in prop::collection::vec(-1000.0f64..1000.0, 20),
+            c in -1e4f64..1e4,
+        ) {
+            let points: Vec<(f64, f64)> = xs.iter().zip(&ys).map(|(&x, &y)| (x, y)).collect();
+            let shifted: Vec<(f64, f64)> = points.iter().map(|&(x, y)| (x, y + c)).collect();
+            let (a, b) = (least_squares(&points).unwrap(), least_squares(&shifted).unwrap());
+            let scale = 1.0 + a.slope.abs() + c.abs() * 1e-6;
+            prop_assert!((a.slope - b.slope).abs() <= 1e-9 * scale, "{} vs {}", a.slope, b.slope);
+        }
+
+        /// Shuffling the input rows changes no byte of the trends table.
+        #[test]
+        fn trends_do_not_depend_on_row_order(
+            values in prop::collection::vec(prop::option::of(0.0f64..100.0), 1..80),
+            seed in any::<u64>(),
+        ) {
+            let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
+            let rows: Vec<Observation> = values
+                .iter()
+                .enumerate()
+                .map(|(i, value)| Observation {
+                    indicator: ["a", "b"][i % 2].into(),
+                    area: ["kunta.444", "lohja.harju"][(i / 2) % 2].into(),
+                    period: Period::Year(2000 + (i / 4) as i32),
+                    sex: Sex::Total,
+                    group: "all".into(),
+                    value: *value,
+                    count: None,
+                    n: Some(100.0),
+                    ci_lower: None,
+                    ci_upper: None,
+                    source: format!("f.csv:{i}"),
+                })
+                .collect();
+            let mut shuffled = rows.clone();
+            let mut state = seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+                shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            let settings = TrendSettings::default();
+            let csv = |rows: &[Observation]| {
+                let trends = compute(rows, &catalog, &[], &settings).unwrap();
+                let frame = trends_frame(&trends).unwrap();
+                hyte::report::tables::render("t", &frame).unwrap()
+            };
+            prop_assert_eq!(csv(&rows), csv(&shuffled));
+        }
+    }
+
+    const CATALOG: &str = r#"
+[[indicator]]
+id = "a"
+title = { fi = "A", sv = "A", en = "A" }
+dimension = "health"
+polarity = "higher_is_worse"
+unit = "percent"
+decimals = 1
+source = { cube = "t", measure = "a" }
+
+[[indicator]]
+id = "b"
+title = { fi = "B", sv = "B", en = "B" }
+dimension = "leisure"
+polarity = "higher_is_better"
+unit = "percent"
+decimals = 1
+source = { cube = "t", measure = "b" }
+"#;
+}

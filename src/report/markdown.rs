@@ -41,6 +41,15 @@ struct Words {
     none: &'static str,
     all_groups: &'static str,
     per_year: &'static str,
+    shift: &'static str,
+    shift_intro: &'static str,
+    share: &'static str,
+    slope: &'static str,
+    verdict: &'static str,
+    drivers: &'static str,
+    verdicts: [&'static str; 4],
+    local: &'static str,
+    sotkanet: &'static str,
 }
 
 fn words(language: Language) -> Words {
@@ -70,6 +79,15 @@ fn words(language: Language) -> Words {
             none: "ei merkitseviä muutoksia",
             all_groups: "kaikki",
             per_year: "vuodessa",
+            shift: "Painopiste erityispalveluista peruspalveluihin",
+            shift_intro: "Peruspalvelujen osuus asiakkaista (perus / (perus + erityis)) kalenterivuosittain; vain kokonaiset vuodet (kaikki neljännekset julkaistu), jotta kesän notkahdus ei näytä muutokselta. Kulmakerroin prosenttiyksikköinä vuodessa, 95 %:n luottamusväli.",
+            share: "Perustason osuus",
+            slope: "Muutos / vuosi",
+            verdict: "Arvio",
+            drivers: "Suurimmat vaikuttajat",
+            verdicts: ["kohti peruspalveluja", "kohti erityispalveluja", "ei selvää muutosta", "liian vähän tietoa"],
+            local: "paikalliset asiakasmäärät",
+            sotkanet: "Sotkanet-indikaattorit",
         },
         Language::Sv => Words {
             title: "Barns och ungas välfärd: indikatorer enligt barnets rättigheter",
@@ -96,6 +114,15 @@ fn words(language: Language) -> Words {
             none: "inga signifikanta förändringar",
             all_groups: "alla",
             per_year: "per år",
+            shift: "Tyngdpunkten från specialtjänster till bastjänster",
+            shift_intro: "Bastjänsternas andel av klienterna (bas / (bas + special)) per kalenderår; endast hela år (alla fyra kvartal publicerade), så att sommarsvackan inte ser ut som en förändring. Lutning i procentenheter per år, 95 % konfidensintervall.",
+            share: "Andel bastjänster",
+            slope: "Förändring / år",
+            verdict: "Bedömning",
+            drivers: "Största orsaker",
+            verdicts: ["mot bastjänster", "mot specialtjänster", "ingen tydlig förändring", "för lite data"],
+            local: "lokala klientantal",
+            sotkanet: "Sotkanet-indikatorer",
         },
         Language::En => Words {
             title: "Children's and young people's wellbeing: indicators by child-rights dimension",
@@ -122,6 +149,15 @@ fn words(language: Language) -> Words {
             none: "no significant changes",
             all_groups: "all",
             per_year: "per year",
+            shift: "Shift from specialist to basic services",
+            shift_intro: "Basic services' share of clients (basic / (basic + specialist)) per calendar year; complete years only (all four quarters published), so that the summer dip does not look like a shift. Slope in percentage points per year with its 95 % confidence interval.",
+            share: "Basic share",
+            slope: "Change / year",
+            verdict: "Verdict",
+            drivers: "Main drivers",
+            verdicts: ["toward basic services", "toward specialist services", "no clear shift", "insufficient data"],
+            local: "local client counts",
+            sotkanet: "Sotkanet indicators",
         },
     }
 }
@@ -172,6 +208,7 @@ pub fn render(input: &ReportInput) -> String {
     let areas = &input.config.areas;
     overview(&mut md, input, &w);
     clearest_changes(&mut md, input, &w);
+    shift_section(&mut md, input, &w);
 
     for (number, dimension) in Dimension::ALL.iter().enumerate() {
         let _ = writeln!(
@@ -426,6 +463,122 @@ fn clearest_changes(md: &mut String, input: &ReportInput, w: &Words) {
         }
         md.push('\n');
     }
+}
+
+/// The shift from specialist to basic services, per area.
+fn shift_section(md: &mut String, input: &ReportInput, w: &Words) {
+    if input.shift.summaries.is_empty() {
+        return;
+    }
+    let language = input.config.language;
+    let _ = writeln!(md, "## {}\n\n{}\n", w.shift, w.shift_intro);
+    let _ = writeln!(
+        md,
+        "| {} | {} | {} | {} | {} |\n|---|---|---|---|---|",
+        w.area, w.share, w.slope, w.verdict, w.drivers
+    );
+    let pct = |v: Option<f64>| {
+        v.map(|v| format!("{} %", language.number(v * 100.0, 1)))
+            .unwrap_or_else(|| "–".into())
+    };
+    let pp = |v: f64| {
+        format!(
+            "{}{}",
+            if v > 0.0 { "+" } else { "" },
+            language.number(v * 100.0, 2)
+        )
+    };
+    for summary in &input.shift.summaries {
+        let name = input
+            .config
+            .area(&summary.area)
+            .map(|a| a.name.get(language).to_string())
+            .unwrap_or_else(|| summary.area.clone());
+        let basis = if summary.basis == "local" {
+            w.local
+        } else {
+            w.sotkanet
+        };
+        let share = match (summary.first_year, summary.last_year) {
+            (Some(first), Some(last)) => format!(
+                "{} ({first}) → {} ({last})",
+                pct(summary.share_first),
+                pct(summary.share_last)
+            ),
+            _ => "–".into(),
+        };
+        let slope = match summary.slope {
+            Some(fit) => match (fit.ci_lower, fit.ci_upper) {
+                (Some(lo), Some(hi)) => format!("{} ({} … {}) pp", pp(fit.slope), pp(lo), pp(hi)),
+                _ => format!("{} pp", pp(fit.slope)),
+            },
+            None => "–".into(),
+        };
+        let verdict = w.verdicts[match summary.verdict {
+            crate::shift::Verdict::TowardBasic => 0,
+            crate::shift::Verdict::TowardSpecialist => 1,
+            crate::shift::Verdict::NoClearShift => 2,
+            crate::shift::Verdict::InsufficientData => 3,
+        }];
+        let drivers = drivers_text(summary, input.catalog, language);
+        let _ = writeln!(
+            md,
+            "| {} ({}) | {} | {} | {} | {} |",
+            escape(&name),
+            basis,
+            share,
+            slope,
+            verdict,
+            drivers
+        );
+    }
+    md.push('\n');
+}
+
+/// The drivers of a shift verdict in the report's language: service titles
+/// with their contribution in percentage points, or the Sotkanet indicators
+/// that moved (↑ rising, ↓ falling).
+fn drivers_text(
+    summary: &crate::shift::ShiftSummary,
+    catalog: &crate::catalog::Catalog,
+    language: Language,
+) -> String {
+    use crate::catalog::Source;
+    let service_title = |service: &str| {
+        catalog
+            .indicators
+            .iter()
+            .find(|i| matches!(&i.source, Source::Service { service: s, measure } if s == service && measure == "clients"))
+            .map(|i| i.title.get(language).to_string())
+            .unwrap_or_else(|| service.to_string())
+    };
+    let mut parts: Vec<String> = summary
+        .drivers
+        .iter()
+        .take(3)
+        .map(|d| {
+            let pp = d.contribution * 100.0;
+            format!(
+                "{} {}{} pp",
+                escape(&service_title(&d.service)),
+                if pp > 0.0 { "+" } else { "" },
+                language.number(pp, 1)
+            )
+        })
+        .collect();
+    parts.extend(summary.movements.iter().map(|(id, movement)| {
+        let title = catalog
+            .get(id)
+            .map(|i| i.title.get(language).to_string())
+            .unwrap_or_else(|| id.clone());
+        let arrow = match movement {
+            crate::trends::Movement::Rising => "↑",
+            crate::trends::Movement::Falling => "↓",
+            _ => "→",
+        };
+        format!("{} {arrow}", escape(&title))
+    }));
+    parts.join("; ")
 }
 
 /// A p-value the way a report shows it: "p < 0,001" or "p = 0,031".

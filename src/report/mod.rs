@@ -14,6 +14,7 @@ pub mod tables;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::ingest::FileReport;
+use crate::shift::Shift;
 use crate::trends::Trends;
 use crate::validate::Validated;
 
@@ -25,5 +26,6 @@ pub struct ReportInput<'a> {
     pub catalog: &'a Catalog,
     pub validated: &'a Validated,
     pub trends: &'a Trends,
+    pub shift: &'a Shift,
     pub files: &'a [FileReport],
 }

@@ -1,0 +1,948 @@
+//! Shift: is the weight of services moving from specialist to basic care?
+//!
+//! In: the validated observations, the population rows, the catalog (each
+//! service indicator's `service_level` and optional `unit_cost_eur`), the
+//! configured areas, the trends (for Sotkanet-level indicators) and the
+//! trend settings. Out: [`Shift`]: per area and period (quarter and
+//! complete calendar year) the basic, intermediate and specialist volumes
+//! by clients and visits, rates per 1 000 children aged 0–17 and the basic
+//! share; per area a summary with the slope of the yearly basic share, its
+//! 95 % interval and p-value, a verdict and the services that drove the
+//! change. Guarantees: quarterly data are never compared across seasons: the
+//! verdict uses yearly sums of complete years only (all four quarters
+//! published for every service the area reports, per measure); the share
+//! is a ratio, so
+//! multiplying every volume by a constant changes no share and no verdict;
+//! the regression is `stats::least_squares`, the same code as the trends;
+//! fewer complete years than `min_points` gives `insufficient_data`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::catalog::{Catalog, ServiceLevel, Source};
+use crate::config::{Area, AreaKind};
+use crate::ingest::PopulationRow;
+use crate::observation::{Observation, Sex, ALL_GROUPS};
+use crate::period::Period;
+use crate::stats::{self, LinearFit};
+use crate::trends::{Movement, TrendSettings, Trends};
+
+/// The verdict on one area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    TowardBasic,
+    TowardSpecialist,
+    NoClearShift,
+    InsufficientData,
+}
+
+impl Verdict {
+    pub fn key(self) -> &'static str {
+        match self {
+            Verdict::TowardBasic => "toward_basic",
+            Verdict::TowardSpecialist => "toward_specialist",
+            Verdict::NoClearShift => "no_clear_shift",
+            Verdict::InsufficientData => "insufficient_data",
+        }
+    }
+}
+
+/// Volumes of one level, by measure.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Volumes {
+    pub clients: f64,
+    pub visits: f64,
+    /// Σ volume × unit cost over the indicators that carry a unit cost.
+    pub cost_eur: f64,
+}
+
+impl Volumes {
+    fn add(&mut self, other: &Volumes) {
+        self.clients += other.clients;
+        self.visits += other.visits;
+        self.cost_eur += other.cost_eur;
+    }
+}
+
+/// One area in one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftRow {
+    pub area: String,
+    pub period: Period,
+    /// Every client count the area reports is published here (for a year:
+    /// in all four quarters). Client shares and the verdict use only
+    /// complete periods.
+    pub complete_clients: bool,
+    /// The same for visit counts.
+    pub complete_visits: bool,
+    pub basic: Volumes,
+    pub intermediate: Volumes,
+    pub specialist: Volumes,
+    pub population_0_17: Option<f64>,
+}
+
+/// basic / (basic + specialist); `None` when both are zero.
+pub fn share(basic: f64, specialist: f64) -> Option<f64> {
+    let total = basic + specialist;
+    (total > 0.0).then(|| basic / total)
+}
+
+impl ShiftRow {
+    pub fn share_clients(&self) -> Option<f64> {
+        share(self.basic.clients, self.specialist.clients)
+    }
+    pub fn share_visits(&self) -> Option<f64> {
+        share(self.basic.visits, self.specialist.visits)
+    }
+    pub fn share_cost(&self) -> Option<f64> {
+        share(self.basic.cost_eur, self.specialist.cost_eur)
+    }
+    /// A volume per 1 000 children aged 0–17.
+    pub fn per_1000(&self, volume: f64) -> Option<f64> {
+        self.population_0_17
+            .filter(|p| *p > 0.0)
+            .map(|p| volume / p * 1000.0)
+    }
+}
+
+/// A service's contribution to the change of the share, in share points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Driver {
+    pub service: String,
+    pub contribution: f64,
+}
+
+/// The verdict on one area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftSummary {
+    pub area: String,
+    /// `local` (client-system counts summed per year) or `sotkanet`
+    /// (indicator trends of a municipality, region or the country).
+    pub basis: &'static str,
+    pub first_year: Option<i32>,
+    pub last_year: Option<i32>,
+    /// Complete calendar years (for the first and last shares).
+    pub years: usize,
+    /// Periods in the share regression (complete quarters, or years).
+    pub points: usize,
+    pub share_first: Option<f64>,
+    pub share_last: Option<f64>,
+    pub slope: Option<LinearFit>,
+    pub visits_slope: Option<LinearFit>,
+    pub verdict: Verdict,
+    pub drivers: Vec<Driver>,
+    /// Sotkanet basis: the significant movements that decided the verdict.
+    pub movements: Vec<(String, Movement)>,
+    /// Plain-text list of the drivers for tables and reports.
+    pub main_drivers: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Shift {
+    pub rows: Vec<ShiftRow>,
+    pub summaries: Vec<ShiftSummary>,
+}
+
+/// A service indicator of the catalog.
+struct ServiceIndicator {
+    service: String,
+    measure: String,
+    level: ServiceLevel,
+    unit_cost: Option<f64>,
+}
+
+/// Runs the shift stage.
+pub fn compute(
+    observations: &[Observation],
+    population: &[PopulationRow],
+    catalog: &Catalog,
+    areas: &[Area],
+    trends: &Trends,
+    settings: &TrendSettings,
+) -> Shift {
+    let services: HashMap<&str, ServiceIndicator> = catalog
+        .indicators
+        .iter()
+        .filter_map(|i| match (&i.source, i.service_level) {
+            (Source::Service { service, measure }, Some(level)) if measure != "cost_eur" => Some((
+                i.id.as_str(),
+                ServiceIndicator {
+                    service: service.clone(),
+                    measure: measure.clone(),
+                    level,
+                    unit_cost: i.unit_cost_eur,
+                },
+            )),
+            _ => None,
+        })
+        .collect();
+    let configured: BTreeSet<&str> = areas.iter().map(|a| a.key.as_str()).collect();
+
+    // Per (area, quarter): volumes by level, services seen, services missing.
+    let mut quarters: BTreeMap<(&str, Period), QuarterCell> = BTreeMap::new();
+    for o in observations {
+        let Some(info) = services.get(o.indicator.as_str()) else {
+            continue;
+        };
+        if !o.period.is_quarter()
+            || o.sex != Sex::Total
+            || o.group != ALL_GROUPS
+            || !configured.contains(o.area.as_str())
+        {
+            continue;
+        }
+        let cell = quarters.entry((o.area.as_str(), o.period)).or_default();
+        match o.value {
+            Some(v) => {
+                let mut volumes = Volumes::default();
+                match info.measure.as_str() {
+                    "clients" => volumes.clients = v,
+                    _ => volumes.visits = v,
+                }
+                volumes.cost_eur = info.unit_cost.map_or(0.0, |c| c * v);
+                cell.level_mut(info.level).add(&volumes);
+                cell.by_service
+                    .entry((info.service.clone(), info.level))
+                    .or_default()
+                    .add(&volumes);
+                cell.published
+                    .insert((o.indicator.clone(), info.measure.clone()));
+            }
+            None => {
+                cell.missing
+                    .insert((o.indicator.clone(), info.measure.clone()));
+            }
+        }
+    }
+    let population_0_17: HashMap<(&str, i32), f64> = population
+        .iter()
+        .filter(|p| p.age_group == "0-17")
+        .map(|p| ((p.area.as_str(), p.year), p.population))
+        .collect();
+
+    // The city-wide level: each municipality whose school areas report.
+    let mut cells: BTreeMap<(String, Period), QuarterCell> = quarters
+        .into_iter()
+        .map(|((area, period), cell)| ((area.to_string(), period), cell))
+        .collect();
+    for city in areas.iter().filter(|a| a.kind == AreaKind::Municipality) {
+        let children: Vec<&str> = areas
+            .iter()
+            .filter(|a| {
+                a.parent.as_deref() == Some(city.key.as_str()) && a.kind == AreaKind::SchoolArea
+            })
+            .map(|a| a.key.as_str())
+            .collect();
+        let periods: BTreeSet<Period> = cells
+            .keys()
+            .filter(|(area, _)| children.contains(&area.as_str()))
+            .map(|(_, p)| *p)
+            .collect();
+        for period in periods {
+            let mut total = QuarterCell::default();
+            let mut all_children = true;
+            for child in &children {
+                match cells.get(&(child.to_string(), period)) {
+                    Some(cell) => total.merge(cell),
+                    None => all_children = false,
+                }
+            }
+            if !all_children {
+                // A school area without any row this quarter: the city sum
+                // would be too small.
+                for measure in ["clients", "visits"] {
+                    total
+                        .missing
+                        .insert(("school area without data".into(), measure.into()));
+                }
+            }
+            cells.insert((city.key.clone(), period), total);
+        }
+    }
+
+    // Which services each area reports at all: a quarter is complete when
+    // each of them is published.
+    let mut reported: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
+    for ((area, _), cell) in &cells {
+        let set = reported.entry(area.as_str()).or_default();
+        set.extend(cell.published.iter().cloned());
+        set.extend(cell.missing.iter().cloned());
+    }
+    let complete = |area: &str, cell: &QuarterCell, measure: &str| {
+        reported[area]
+            .iter()
+            .filter(|(_, m)| m == measure)
+            .all(|key| cell.published.contains(key) && !cell.missing.contains(key))
+    };
+    let mut rows = Vec::new();
+    let mut years: BTreeMap<(String, i32), YearCell> = BTreeMap::new();
+    for ((area, period), cell) in &cells {
+        let flags = (
+            complete(area, cell, "clients"),
+            complete(area, cell, "visits"),
+        );
+        rows.push(
+            cell.row(
+                area,
+                *period,
+                flags,
+                population_0_17
+                    .get(&(area.as_str(), period.year()))
+                    .copied(),
+            ),
+        );
+        let year = years
+            .entry((area.clone(), period.year()))
+            .or_insert_with(YearCell::new);
+        year.quarters += 1;
+        year.complete_clients &= flags.0;
+        year.complete_visits &= flags.1;
+        year.cell.merge(cell);
+    }
+    for ((area, year), y) in &years {
+        let flags = (
+            y.complete_clients && y.quarters == 4,
+            y.complete_visits && y.quarters == 4,
+        );
+        rows.push(y.cell.row(
+            area,
+            Period::Year(*year),
+            flags,
+            population_0_17.get(&(area.as_str(), *year)).copied(),
+        ));
+    }
+    rows.sort_by(|a, b| (&a.area, a.period).cmp(&(&b.area, b.period)));
+
+    let mut summaries: Vec<ShiftSummary> = Vec::new();
+    for area in areas {
+        let area_rows: Vec<&ShiftRow> = rows.iter().filter(|r| r.area == area.key).collect();
+        if area_rows.is_empty() {
+            continue;
+        }
+        let cell_of = |r: &ShiftRow| -> QuarterCell {
+            match r.period {
+                Period::Year(y) => years[&(r.area.clone(), y)].cell.clone(),
+                p => cells[&(r.area.clone(), p)].clone(),
+            }
+        };
+        summaries.push(local_summary(&area.key, &area_rows, &cell_of, settings));
+    }
+    for area in areas.iter().filter(|a| a.reference) {
+        if let Some(summary) = sotkanet_summary(&area.key, catalog, trends) {
+            summaries.push(summary);
+        }
+    }
+    Shift { rows, summaries }
+}
+
+/// A calendar year being summed from its quarters.
+struct YearCell {
+    quarters: usize,
+    complete_clients: bool,
+    complete_visits: bool,
+    cell: QuarterCell,
+}
+
+impl YearCell {
+    fn new() -> Self {
+        YearCell {
+            quarters: 0,
+            complete_clients: true,
+            complete_visits: true,
+            cell: QuarterCell::default(),
+        }
+    }
+}
+
+/// Sums of one area and period. `published` and `missing` hold
+/// (indicator, measure) pairs.
+#[derive(Debug, Default, Clone)]
+struct QuarterCell {
+    basic: Volumes,
+    intermediate: Volumes,
+    specialist: Volumes,
+    by_service: BTreeMap<(String, ServiceLevel), Volumes>,
+    published: BTreeSet<(String, String)>,
+    missing: BTreeSet<(String, String)>,
+}
+
+impl QuarterCell {
+    fn level_mut(&mut self, level: ServiceLevel) -> &mut Volumes {
+        match level {
+            ServiceLevel::Basic => &mut self.basic,
+            ServiceLevel::Intermediate => &mut self.intermediate,
+            ServiceLevel::Specialist => &mut self.specialist,
+        }
+    }
+
+    fn merge(&mut self, other: &QuarterCell) {
+        self.basic.add(&other.basic);
+        self.intermediate.add(&other.intermediate);
+        self.specialist.add(&other.specialist);
+        for (key, volumes) in &other.by_service {
+            self.by_service.entry(key.clone()).or_default().add(volumes);
+        }
+        self.published.extend(other.published.iter().cloned());
+        self.missing.extend(other.missing.iter().cloned());
+    }
+
+    fn row(
+        &self,
+        area: &str,
+        period: Period,
+        complete: (bool, bool),
+        population_0_17: Option<f64>,
+    ) -> ShiftRow {
+        ShiftRow {
+            area: area.to_string(),
+            period,
+            complete_clients: complete.0,
+            complete_visits: complete.1,
+            basic: self.basic,
+            intermediate: self.intermediate,
+            specialist: self.specialist,
+            population_0_17,
+        }
+    }
+}
+
+/// The points of a share regression: quarterly shares of complete quarters
+/// with the quarter of the year as a group (same-quarter comparison), or,
+/// for an area that reports whole years only, yearly shares in one group.
+fn share_points(
+    rows: &[&ShiftRow],
+    share: fn(&ShiftRow) -> Option<f64>,
+    complete: fn(&ShiftRow) -> bool,
+) -> Vec<(f64, f64, u8)> {
+    let quarterly = rows.iter().any(|r| r.period.is_quarter());
+    rows.iter()
+        .filter(|r| r.period.is_quarter() == quarterly && complete(r))
+        .filter_map(|r| {
+            let group = match r.period {
+                Period::Quarter(_, q) => q,
+                Period::Year(_) => 0,
+            };
+            share(r).map(|s| (r.period.decimal_time(), s, group))
+        })
+        .collect()
+}
+
+/// The verdict for an area from its client shares: the slope of the share
+/// per year, estimated on complete quarters with a separate level for each
+/// quarter of the year (so a summer dip is compared only with other
+/// summers), tested at `alpha`. Needs `min_points` points and two degrees of
+/// freedom. First and last shares and the drivers compare complete calendar
+/// years (yearly sums).
+fn local_summary(
+    area: &str,
+    rows: &[&ShiftRow],
+    cell_of: &dyn Fn(&ShiftRow) -> QuarterCell,
+    settings: &TrendSettings,
+) -> ShiftSummary {
+    let points = share_points(rows, ShiftRow::share_clients, |r| r.complete_clients);
+    let visit_points = share_points(rows, ShiftRow::share_visits, |r| r.complete_visits);
+    let slope = stats::least_squares_by_group(&points);
+    let groups = points.iter().map(|p| p.2).collect::<BTreeSet<u8>>().len();
+    let enough = points.len() >= settings.min_points && points.len() >= groups + 3;
+    let verdict = match slope {
+        Some(fit) if enough => match fit.p_value {
+            Some(p) if p < settings.alpha && fit.slope > 0.0 => Verdict::TowardBasic,
+            Some(p) if p < settings.alpha && fit.slope < 0.0 => Verdict::TowardSpecialist,
+            _ => Verdict::NoClearShift,
+        },
+        _ => Verdict::InsufficientData,
+    };
+    let complete_years: Vec<&&ShiftRow> = rows
+        .iter()
+        .filter(|r| !r.period.is_quarter() && r.complete_clients && r.share_clients().is_some())
+        .collect();
+    let (first, last) = (complete_years.first(), complete_years.last());
+    let drivers = match (first, last) {
+        (Some(a), Some(b)) if a.period != b.period => drivers(&cell_of(a), &cell_of(b)),
+        _ => Vec::new(),
+    };
+    ShiftSummary {
+        area: area.to_string(),
+        basis: "local",
+        first_year: first.map(|r| r.period.year()),
+        last_year: last.map(|r| r.period.year()),
+        years: complete_years.len(),
+        points: points.len(),
+        share_first: first.and_then(|r| r.share_clients()),
+        share_last: last.and_then(|r| r.share_clients()),
+        slope,
+        visits_slope: stats::least_squares_by_group(&visit_points),
+        verdict,
+        main_drivers: describe(&drivers),
+        drivers,
+        movements: Vec::new(),
+    }
+}
+
+/// Contribution of each service to the change of the client share between
+/// two years, by the first-order expansion at the midpoint: for a basic
+/// service ∂S/∂B·ΔB = S̄p/(B̄ + S̄p)²·ΔB, for a specialist one
+/// −B̄/(B̄ + S̄p)²·ΔSp, where bars are the means of the two years. The
+/// contributions add up to the change of the share up to second-order terms.
+fn drivers(first: &QuarterCell, last: &QuarterCell) -> Vec<Driver> {
+    let b = (first.basic.clients + last.basic.clients) / 2.0;
+    let s = (first.specialist.clients + last.specialist.clients) / 2.0;
+    let total = b + s;
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    let keys: BTreeSet<&(String, ServiceLevel)> = first
+        .by_service
+        .keys()
+        .chain(last.by_service.keys())
+        .collect();
+    let mut out: Vec<Driver> = keys
+        .into_iter()
+        .filter_map(|key| {
+            let before = first.by_service.get(key).map_or(0.0, |v| v.clients);
+            let after = last.by_service.get(key).map_or(0.0, |v| v.clients);
+            let weight = match key.1 {
+                ServiceLevel::Basic => s / (total * total),
+                ServiceLevel::Specialist => -b / (total * total),
+                ServiceLevel::Intermediate => return None,
+            };
+            let contribution = weight * (after - before);
+            (contribution != 0.0).then(|| Driver {
+                service: key.0.clone(),
+                contribution,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.contribution
+            .abs()
+            .total_cmp(&a.contribution.abs())
+            .then_with(|| a.service.cmp(&b.service))
+    });
+    out
+}
+
+/// "family_work +2.1 pp; child_welfare_placements +1.0 pp" (top three).
+fn describe(drivers: &[Driver]) -> String {
+    drivers
+        .iter()
+        .take(3)
+        .map(|d| format!("{} {:+.1} pp", d.service, d.contribution * 100.0))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// For a municipality, region or the country with Sotkanet indicators: the
+/// verdict from the significant movements of its basic and specialist
+/// indicators in the trend engine. Toward basic when some basic indicator
+/// rises or some specialist one falls and nothing moves the other way;
+/// toward specialist in the mirror case; no clear shift when nothing moved
+/// or the signs conflict; insufficient when no indicator could be judged.
+fn sotkanet_summary(area: &str, catalog: &Catalog, trends: &Trends) -> Option<ShiftSummary> {
+    let mut toward_basic: Vec<(String, Movement)> = Vec::new();
+    let mut toward_specialist: Vec<(String, Movement)> = Vec::new();
+    let mut judged = 0;
+    let mut seen = 0;
+    for series in trends
+        .series
+        .iter()
+        .filter(|s| s.area == area && s.sex == Sex::Total)
+    {
+        let Some(indicator) = catalog.get(&series.indicator) else {
+            continue;
+        };
+        let (Source::Sotkanet(_), Some(level)) = (&indicator.source, indicator.service_level)
+        else {
+            continue;
+        };
+        if level == ServiceLevel::Intermediate {
+            continue;
+        }
+        seen += 1;
+        let movement = series.stats.movement.unwrap_or(Movement::Insufficient);
+        if movement != Movement::Insufficient {
+            judged += 1;
+        }
+        let label = (indicator.id.clone(), movement);
+        match (level, movement) {
+            (ServiceLevel::Basic, Movement::Rising)
+            | (ServiceLevel::Specialist, Movement::Falling) => toward_basic.push(label),
+            (ServiceLevel::Basic, Movement::Falling)
+            | (ServiceLevel::Specialist, Movement::Rising) => toward_specialist.push(label),
+            _ => {}
+        }
+    }
+    if seen == 0 {
+        return None;
+    }
+    let verdict = match (
+        judged,
+        toward_basic.is_empty(),
+        toward_specialist.is_empty(),
+    ) {
+        (0, _, _) => Verdict::InsufficientData,
+        (_, false, true) => Verdict::TowardBasic,
+        (_, true, false) => Verdict::TowardSpecialist,
+        _ => Verdict::NoClearShift,
+    };
+    let mut movements = toward_basic;
+    movements.extend(toward_specialist);
+    let drivers_text: Vec<String> = movements
+        .iter()
+        .map(|(id, m)| format!("{id} {}", m.key()))
+        .collect();
+    Some(ShiftSummary {
+        area: area.to_string(),
+        basis: "sotkanet",
+        first_year: None,
+        last_year: None,
+        years: 0,
+        points: 0,
+        share_first: None,
+        share_last: None,
+        slope: None,
+        visits_slope: None,
+        verdict,
+        drivers: Vec::new(),
+        movements,
+        main_drivers: drivers_text.join("; "),
+    })
+}
+
+/// The shift table: per area and period (quarters, then complete and
+/// incomplete years), sorted by area and period.
+pub fn shift_frame(shift: &Shift) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use crate::columns::{flag, number, text};
+    let rows = &shift.rows;
+    polars::prelude::DataFrame::new(
+        rows.len(),
+        vec![
+            text("area", rows, |r| Some(r.area.clone())),
+            text("period", rows, |r| Some(r.period.to_string())),
+            text("period_type", rows, |r| {
+                Some(
+                    if r.period.is_quarter() {
+                        "quarter"
+                    } else {
+                        "year"
+                    }
+                    .into(),
+                )
+            }),
+            flag("complete_clients", rows, |r| r.complete_clients),
+            flag("complete_visits", rows, |r| r.complete_visits),
+            number("basic_clients", rows, |r| Some(r.basic.clients)),
+            number("intermediate_clients", rows, |r| {
+                Some(r.intermediate.clients)
+            }),
+            number("specialist_clients", rows, |r| Some(r.specialist.clients)),
+            number("basic_visits", rows, |r| Some(r.basic.visits)),
+            number("intermediate_visits", rows, |r| Some(r.intermediate.visits)),
+            number("specialist_visits", rows, |r| Some(r.specialist.visits)),
+            number("basic_cost_eur", rows, |r| Some(r.basic.cost_eur)),
+            number("specialist_cost_eur", rows, |r| Some(r.specialist.cost_eur)),
+            number("population_0_17", rows, |r| r.population_0_17),
+            number("basic_clients_per_1000", rows, |r| {
+                r.per_1000(r.basic.clients)
+            }),
+            number("specialist_clients_per_1000", rows, |r| {
+                r.per_1000(r.specialist.clients)
+            }),
+            number("basic_visits_per_1000", rows, |r| {
+                r.per_1000(r.basic.visits)
+            }),
+            number("specialist_visits_per_1000", rows, |r| {
+                r.per_1000(r.specialist.visits)
+            }),
+            number("basic_share_clients", rows, ShiftRow::share_clients),
+            number("basic_share_visits", rows, ShiftRow::share_visits),
+            number("basic_share_cost", rows, ShiftRow::share_cost),
+        ],
+    )
+}
+
+/// The shift summary: one row per area and basis.
+pub fn summary_frame(shift: &Shift) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use crate::columns::{number, text, whole};
+    let rows = &shift.summaries;
+    polars::prelude::DataFrame::new(
+        rows.len(),
+        vec![
+            text("area", rows, |s| Some(s.area.clone())),
+            text("basis", rows, |s| Some(s.basis.into())),
+            text("first_year", rows, |s| s.first_year.map(|y| y.to_string())),
+            text("last_year", rows, |s| s.last_year.map(|y| y.to_string())),
+            whole("complete_years", rows, |s| s.years as u32),
+            whole("regression_points", rows, |s| s.points as u32),
+            number("share_first", rows, |s| s.share_first),
+            number("share_last", rows, |s| s.share_last),
+            number("share_slope_per_year", rows, |s| s.slope.map(|f| f.slope)),
+            number("share_slope_ci_lower", rows, |s| {
+                s.slope.and_then(|f| f.ci_lower)
+            }),
+            number("share_slope_ci_upper", rows, |s| {
+                s.slope.and_then(|f| f.ci_upper)
+            }),
+            number("share_slope_p_value", rows, |s| {
+                s.slope.and_then(|f| f.p_value)
+            }),
+            number("visits_share_slope_per_year", rows, |s| {
+                s.visits_slope.map(|f| f.slope)
+            }),
+            number("visits_share_slope_p_value", rows, |s| {
+                s.visits_slope.and_then(|f| f.p_value)
+            }),
+            text("verdict", rows, |s| Some(s.verdict.key().into())),
+            text("main_drivers", rows, |s| Some(s.main_drivers.clone())),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::parse_files;
+    use crate::i18n::Localized;
+
+    const CATALOG: &str = r#"
+[[indicator]]
+id = "basic_clients"
+title = { fi = "Perus", sv = "Bas", en = "Basic" }
+dimension = "care"
+polarity = "neutral"
+unit = "count"
+decimals = 0
+source = { service = "family_work", measure = "clients" }
+service_level = "basic"
+
+[[indicator]]
+id = "specialist_clients"
+title = { fi = "Erityis", sv = "Special", en = "Specialist" }
+dimension = "care"
+polarity = "neutral"
+unit = "count"
+decimals = 0
+source = { service = "placements", measure = "clients" }
+service_level = "specialist"
+"#;
+
+    fn area(key: &str) -> Area {
+        Area {
+            key: key.into(),
+            name: Localized {
+                fi: key.into(),
+                sv: key.into(),
+                en: key.into(),
+            },
+            kind: AreaKind::SchoolArea,
+            parent: None,
+            reference: false,
+        }
+    }
+
+    /// Quarterly rows 2019Q1..2024Q4 for one area: basic and specialist
+    /// clients from the given functions of (year offset, quarter).
+    fn series(
+        area: &str,
+        quarters: usize,
+        basic: impl Fn(f64, u8) -> f64,
+        specialist: impl Fn(f64, u8) -> f64,
+    ) -> Vec<Observation> {
+        let mut out = Vec::new();
+        for i in 0..quarters {
+            let (year, q) = (2019 + (i / 4) as i32, (i % 4 + 1) as u8);
+            let t = i as f64 / 4.0;
+            for (indicator, value) in [
+                ("basic_clients", basic(t, q)),
+                ("specialist_clients", specialist(t, q)),
+            ] {
+                out.push(Observation {
+                    indicator: indicator.into(),
+                    area: area.into(),
+                    period: Period::Quarter(year, q),
+                    sex: Sex::Total,
+                    group: ALL_GROUPS.into(),
+                    value: Some(value),
+                    count: Some(value),
+                    n: None,
+                    ci_lower: None,
+                    ci_upper: None,
+                    source: format!("s.csv:{i}"),
+                });
+            }
+        }
+        out
+    }
+
+    fn verdicts(observations: &[Observation], areas: &[Area]) -> Vec<(String, Verdict)> {
+        let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
+        let shift = compute(
+            observations,
+            &[],
+            &catalog,
+            areas,
+            &Trends::default(),
+            &TrendSettings::default(),
+        );
+        shift
+            .summaries
+            .iter()
+            .map(|s| (s.area.clone(), s.verdict))
+            .collect()
+    }
+
+    /// A small deterministic wobble so that fits are not perfect.
+    fn wobble(t: f64) -> f64 {
+        ((t * 7.3).sin() * 1.5).round()
+    }
+
+    fn hand_made() -> (Vec<Observation>, Vec<Area>) {
+        let mut obs = Vec::new();
+        // Basic rises and specialist falls.
+        obs.extend(series(
+            "a.toward",
+            24,
+            |t, _| 60.0 + 4.0 * t + wobble(t),
+            |t, _| 20.0 - 2.0 * t + wobble(t + 1.0),
+        ));
+        // Flat, with noise.
+        obs.extend(series("b.flat", 24, |t, _| 60.0 + wobble(t), |_, _| 20.0));
+        // Reversed: specialist rises.
+        obs.extend(series(
+            "c.reversed",
+            24,
+            |t, _| 60.0 - 2.0 * t + wobble(t),
+            |t, _| 20.0 + 3.0 * t,
+        ));
+        // Too few periods: three quarters.
+        obs.extend(series("d.short", 3, |t, _| 60.0 + t, |_, _| 20.0));
+        // A strong summer dip in basic services but no trend.
+        obs.extend(series(
+            "e.summer",
+            24,
+            |t, q| if q == 3 { 30.0 } else { 60.0 } + wobble(t),
+            |_, _| 20.0,
+        ));
+        let areas = ["a.toward", "b.flat", "c.reversed", "d.short", "e.summer"]
+            .map(area)
+            .to_vec();
+        (obs, areas)
+    }
+
+    #[test]
+    fn verdicts_on_hand_made_areas() {
+        let (obs, areas) = hand_made();
+        assert_eq!(
+            verdicts(&obs, &areas),
+            [
+                ("a.toward".to_string(), Verdict::TowardBasic),
+                ("b.flat".to_string(), Verdict::NoClearShift),
+                ("c.reversed".to_string(), Verdict::TowardSpecialist),
+                ("d.short".to_string(), Verdict::InsufficientData),
+                ("e.summer".to_string(), Verdict::NoClearShift),
+            ]
+        );
+    }
+
+    #[test]
+    fn scaling_every_volume_changes_no_share_and_no_verdict() {
+        let (obs, areas) = hand_made();
+        let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
+        let run = |factor: f64| {
+            let scaled: Vec<Observation> = obs
+                .iter()
+                .cloned()
+                .map(|mut o| {
+                    o.value = o.value.map(|v| v * factor);
+                    o
+                })
+                .collect();
+            compute(
+                &scaled,
+                &[],
+                &catalog,
+                &areas,
+                &Trends::default(),
+                &TrendSettings::default(),
+            )
+        };
+        let (one, many) = (run(1.0), run(37.5));
+        for (a, b) in one.rows.iter().zip(&many.rows) {
+            let (x, y) = (a.share_clients().unwrap(), b.share_clients().unwrap());
+            assert!((x - y).abs() < 1e-12, "{} {}: {x} vs {y}", a.area, a.period);
+        }
+        let verdicts = |s: &Shift| s.summaries.iter().map(|s| s.verdict).collect::<Vec<_>>();
+        assert_eq!(verdicts(&one), verdicts(&many));
+    }
+
+    #[test]
+    fn a_missing_quarter_makes_the_year_incomplete_not_smaller() {
+        let (mut obs, areas) = hand_made();
+        let target = obs
+            .iter_mut()
+            .find(|o| {
+                o.area == "a.toward"
+                    && o.period == Period::Quarter(2020, 2)
+                    && o.indicator == "basic_clients"
+            })
+            .unwrap();
+        target.value = None;
+        let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
+        let shift = compute(
+            &obs,
+            &[],
+            &catalog,
+            &areas,
+            &Trends::default(),
+            &TrendSettings::default(),
+        );
+        let year = shift
+            .rows
+            .iter()
+            .find(|r| r.area == "a.toward" && r.period == Period::Year(2020))
+            .unwrap();
+        assert!(!year.complete_clients);
+        let quarter = shift
+            .rows
+            .iter()
+            .find(|r| r.area == "a.toward" && r.period == Period::Quarter(2020, 2))
+            .unwrap();
+        assert!(!quarter.complete_clients);
+        let summary = shift
+            .summaries
+            .iter()
+            .find(|s| s.area == "a.toward")
+            .unwrap();
+        assert_eq!((summary.years, summary.points), (5, 23));
+    }
+
+    #[test]
+    fn drivers_add_up_to_the_change() {
+        let (obs, areas) = hand_made();
+        let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
+        let shift = compute(
+            &obs,
+            &[],
+            &catalog,
+            &areas,
+            &Trends::default(),
+            &TrendSettings::default(),
+        );
+        let s = shift
+            .summaries
+            .iter()
+            .find(|s| s.area == "a.toward")
+            .unwrap();
+        let change = s.share_last.unwrap() - s.share_first.unwrap();
+        let total: f64 = s.drivers.iter().map(|d| d.contribution).sum();
+        assert!(
+            (change - total).abs() < 0.01 * change.abs().max(0.01),
+            "{change} vs {total}"
+        );
+        assert_eq!(s.drivers[0].service, "placements");
+        assert!(
+            s.main_drivers.starts_with("placements +"),
+            "{}",
+            s.main_drivers
+        );
+    }
+}
