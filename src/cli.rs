@@ -66,6 +66,9 @@ pub struct RunArgs {
     /// Treat warnings (data the catalog does not know) as rejected input
     #[arg(long, env = "HYTE_DENY_WARNINGS", value_parser = clap::builder::FalseyValueParser::new())]
     pub deny_warnings: bool,
+    /// Print every unpublished cell and why (never its value) to stdout
+    #[arg(long)]
+    pub audit_privacy: bool,
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +78,9 @@ pub struct ValidateArgs {
     /// Treat warnings (data the catalog does not know) as errors
     #[arg(long, env = "HYTE_DENY_WARNINGS", value_parser = clap::builder::FalseyValueParser::new())]
     pub deny_warnings: bool,
+    /// Print every unpublished cell and why (never its value) to stdout
+    #[arg(long)]
+    pub audit_privacy: bool,
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +147,9 @@ fn run(args: RunArgs) -> u8 {
     match crate::run(&config) {
         Ok(summary) => {
             report_problems(&summary.files, &summary.validated);
+            if args.audit_privacy {
+                print_audit(&summary.privacy);
+            }
             say(format!(
                 "wrote {} files to {} ({} observations)",
                 summary.written.len(),
@@ -208,6 +217,25 @@ fn report_problems(files: &[FileReport], validated: &Validated) {
     }
 }
 
+/// The privacy audit as tab-separated lines: indicator, area, period, sex,
+/// group, status, reason. Values are never printed.
+fn print_audit(privacy: &crate::privacy::Protected) {
+    use crate::privacy::CellStatus;
+    println!("indicator\tarea\tperiod\tsex\tgroup\tstatus\treason");
+    for entry in &privacy.audit {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            entry.indicator, entry.area, entry.period, entry.sex, entry.group, entry.status, entry.reason
+        );
+    }
+    say(format!(
+        "privacy: {} cells not published at the source, {} suppressed as small, {} suppressed so that no small cell can be derived",
+        privacy.count(CellStatus::NotPublished),
+        privacy.count(CellStatus::SuppressedSmall),
+        privacy.count(CellStatus::SuppressedComplementary)
+    ));
+}
+
 fn validate(args: ValidateArgs) -> u8 {
     let overrides = Overrides {
         deny_warnings: args.deny_warnings,
@@ -221,8 +249,16 @@ fn validate(args: ValidateArgs) -> u8 {
         }
     };
     match crate::check(&config) {
-        Ok((catalog, files, validated)) => {
+        Ok(crate::Checked {
+            catalog,
+            files,
+            validated,
+            privacy,
+        }) => {
             report_problems(&files, &validated);
+            if args.audit_privacy {
+                print_audit(&privacy);
+            }
             let read: usize = files.iter().map(|f| f.rows_read).sum();
             let rejected: usize = files
                 .iter()

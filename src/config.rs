@@ -20,10 +20,14 @@ use crate::trends::TrendSettings;
 /// The sample configuration, used when no `hyte.toml` is found.
 pub const BUILT_IN: &str = include_str!("../hyte.toml");
 
-/// Default minimum n (respondents or cases) for publishing a cell. A
+/// Default minimum number of respondents behind a published percentage: a
 /// percentage from fewer than 30 respondents swings by several points with
-/// one answer.
+/// one answer, and small groups can be recognised (docs/PRIVACY.md).
 pub const DEFAULT_MIN_N: f64 = 30.0;
+
+/// Default minimum number of cases in a published count: 1 to 4 cases can
+/// identify a family (THL publishes no municipal count below five).
+pub const DEFAULT_MIN_COUNT: f64 = 5.0;
 
 /// What kind of area a key names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -113,6 +117,7 @@ pub struct Config {
     pub areas: Vec<Area>,
     pub inputs: Vec<Input>,
     pub min_n: f64,
+    pub min_count: f64,
     pub trends: TrendSettings,
     /// Last period included in the analysis (`--period`); later rows are
     /// kept out of the analysis and counted in the manifest.
@@ -161,6 +166,7 @@ struct RawConfig {
     output: Option<String>,
     catalog: Option<String>,
     min_n: Option<Spanned<f64>>,
+    min_count: Option<Spanned<f64>>,
     trends: Option<Spanned<RawTrends>>,
     #[serde(default, rename = "area")]
     areas: Vec<Spanned<RawArea>>,
@@ -352,13 +358,15 @@ pub fn parse(
         ));
     }
 
-    let min_n = match &raw.min_n {
+    let threshold = |value: &Option<Spanned<f64>>, name: &str, default: f64| match value {
         Some(m) if !(m.get_ref().is_finite() && *m.get_ref() >= 0.0) => {
-            return Err(invalid(m.span().start, "min_n must be a number ≥ 0".into()))
+            Err(invalid(m.span().start, format!("{name} must be a number ≥ 0")))
         }
-        Some(m) => *m.get_ref(),
-        None => DEFAULT_MIN_N,
+        Some(m) => Ok(*m.get_ref()),
+        None => Ok(default),
     };
+    let min_n = threshold(&raw.min_n, "min_n", DEFAULT_MIN_N)?;
+    let min_count = threshold(&raw.min_count, "min_count", DEFAULT_MIN_COUNT)?;
 
     let defaults = TrendSettings::default();
     let trends = match &raw.trends {
@@ -402,6 +410,7 @@ pub fn parse(
         areas,
         inputs,
         min_n,
+        min_count,
         trends,
         as_of: overrides.as_of,
         threads: overrides.threads,

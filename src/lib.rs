@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod observation;
 pub mod output;
 pub mod period;
+pub mod privacy;
 pub mod report;
 pub mod shift;
 pub mod stats;
@@ -65,6 +66,7 @@ pub struct RunSummary {
     pub observations: usize,
     pub files: Vec<FileReport>,
     pub validated: Validated,
+    pub privacy: privacy::Protected,
     pub written: Vec<String>,
 }
 
@@ -80,12 +82,31 @@ impl RunSummary {
 }
 
 /// Reads and checks the inputs without writing anything (`hyte validate`).
-pub fn check(config: &Config) -> Result<(catalog::Catalog, Vec<FileReport>, Validated), RunError> {
+/// What the checking stages produced: the catalog, the ingest reports, the
+/// validated observations (with unpublishable values already removed) and
+/// the privacy account.
+pub struct Checked {
+    pub catalog: catalog::Catalog,
+    pub files: Vec<FileReport>,
+    pub validated: Validated,
+    pub privacy: privacy::Protected,
+}
+
+/// config → catalog → ingest → validate → privacy, writing nothing
+/// (`hyte validate`, and the first half of [`run`]).
+pub fn check(config: &Config) -> Result<Checked, RunError> {
     let catalog = catalog::load(&config.catalog_dir)?;
     let mut ingested = ingest::ingest(&config.inputs);
     let files = std::mem::take(&mut ingested.files);
-    let validated = validate::validate(ingested, &catalog, config);
-    Ok((catalog, files, validated))
+    let mut validated = validate::validate(ingested, &catalog, config);
+    let (observations, privacy) = privacy::protect(std::mem::take(&mut validated.observations), &catalog, config);
+    validated.observations = observations;
+    Ok(Checked {
+        catalog,
+        files,
+        validated,
+        privacy,
+    })
 }
 
 /// Runs the whole pipeline and writes the output folder.
@@ -94,7 +115,12 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     let timer = Instant::now();
     let lock = OutputLock::acquire(&config.output_dir)?;
 
-    let (catalog, files, validated) = check(config)?;
+    let Checked {
+        catalog,
+        files,
+        validated,
+        privacy,
+    } = check(config)?;
     if validated.observations.is_empty() {
         let failed: Vec<String> = files.iter().filter_map(|f| f.error.clone()).collect();
         return Err(RunError::NoData(if failed.is_empty() {
@@ -125,12 +151,13 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         validated: &validated,
         trends: &trends,
         shift: &shift,
+        privacy: &privacy,
         files: &files,
     };
     let tables = [
         (
             "observations",
-            observation::to_frame(&validated.observations)?,
+            privacy::with_status(observation::to_frame(&validated.observations)?, &privacy.status)?,
         ),
         ("trends", trends::trends_frame(&trends)?),
         ("dimensions", trends::dimensions_frame(&trends)?),
@@ -159,5 +186,6 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         written: outputs.iter().map(|o| o.path.clone()).collect(),
         files,
         validated,
+        privacy,
     })
 }

@@ -96,6 +96,20 @@ impl ShiftRow {
     pub fn share_cost(&self) -> Option<f64> {
         share(self.basic.cost_eur, self.specialist.cost_eur)
     }
+    /// A client sum, shown only when complete: a sum that misses an
+    /// unpublished part would be wrong, and next to the published parts it
+    /// would give that part away by subtraction.
+    pub fn clients(&self, level: Volumes) -> Option<f64> {
+        self.complete_clients.then_some(level.clients)
+    }
+    /// A visit sum, shown only when complete.
+    pub fn visits(&self, level: Volumes) -> Option<f64> {
+        self.complete_visits.then_some(level.visits)
+    }
+    /// A cost-weighted sum, shown only when clients and visits are complete.
+    pub fn cost(&self, level: Volumes) -> Option<f64> {
+        (self.complete_clients && self.complete_visits).then_some(level.cost_eur)
+    }
     /// A volume per 1 000 children aged 0–17.
     pub fn per_1000(&self, volume: f64) -> Option<f64> {
         self.population_0_17
@@ -630,32 +644,22 @@ pub fn shift_frame(shift: &Shift) -> polars::prelude::PolarsResult<polars::prelu
             }),
             flag("complete_clients", rows, |r| r.complete_clients),
             flag("complete_visits", rows, |r| r.complete_visits),
-            number("basic_clients", rows, |r| Some(r.basic.clients)),
-            number("intermediate_clients", rows, |r| {
-                Some(r.intermediate.clients)
-            }),
-            number("specialist_clients", rows, |r| Some(r.specialist.clients)),
-            number("basic_visits", rows, |r| Some(r.basic.visits)),
-            number("intermediate_visits", rows, |r| Some(r.intermediate.visits)),
-            number("specialist_visits", rows, |r| Some(r.specialist.visits)),
-            number("basic_cost_eur", rows, |r| Some(r.basic.cost_eur)),
-            number("specialist_cost_eur", rows, |r| Some(r.specialist.cost_eur)),
+            number("basic_clients", rows, |r| r.clients(r.basic)),
+            number("intermediate_clients", rows, |r| r.clients(r.intermediate)),
+            number("specialist_clients", rows, |r| r.clients(r.specialist)),
+            number("basic_visits", rows, |r| r.visits(r.basic)),
+            number("intermediate_visits", rows, |r| r.visits(r.intermediate)),
+            number("specialist_visits", rows, |r| r.visits(r.specialist)),
+            number("basic_cost_eur", rows, |r| r.cost(r.basic)),
+            number("specialist_cost_eur", rows, |r| r.cost(r.specialist)),
             number("population_0_17", rows, |r| r.population_0_17),
-            number("basic_clients_per_1000", rows, |r| {
-                r.per_1000(r.basic.clients)
-            }),
-            number("specialist_clients_per_1000", rows, |r| {
-                r.per_1000(r.specialist.clients)
-            }),
-            number("basic_visits_per_1000", rows, |r| {
-                r.per_1000(r.basic.visits)
-            }),
-            number("specialist_visits_per_1000", rows, |r| {
-                r.per_1000(r.specialist.visits)
-            }),
-            number("basic_share_clients", rows, ShiftRow::share_clients),
-            number("basic_share_visits", rows, ShiftRow::share_visits),
-            number("basic_share_cost", rows, ShiftRow::share_cost),
+            number("basic_clients_per_1000", rows, |r| r.clients(r.basic).and_then(|v| r.per_1000(v))),
+            number("specialist_clients_per_1000", rows, |r| r.clients(r.specialist).and_then(|v| r.per_1000(v))),
+            number("basic_visits_per_1000", rows, |r| r.visits(r.basic).and_then(|v| r.per_1000(v))),
+            number("specialist_visits_per_1000", rows, |r| r.visits(r.specialist).and_then(|v| r.per_1000(v))),
+            number("basic_share_clients", rows, |r| r.complete_clients.then(|| r.share_clients()).flatten()),
+            number("basic_share_visits", rows, |r| r.complete_visits.then(|| r.share_visits()).flatten()),
+            number("basic_share_cost", rows, |r| (r.complete_clients && r.complete_visits).then(|| r.share_cost()).flatten()),
         ],
     )
 }

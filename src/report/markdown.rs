@@ -41,6 +41,8 @@ struct Words {
     none: &'static str,
     all_groups: &'static str,
     per_year: &'static str,
+    privacy: &'static str,
+    privacy_counts: [&'static str; 3],
     shift: &'static str,
     shift_intro: &'static str,
     share: &'static str,
@@ -79,6 +81,8 @@ fn words(language: Language) -> Words {
             none: "ei merkitseviä muutoksia",
             all_groups: "kaikki",
             per_year: "vuodessa",
+            privacy: "Tietosuoja: pieniä ryhmiä ei julkaista. Prosenttiosuutta ei näytetä alle 30 vastaajan joukosta eikä lukumäärää 1–4 tapauksesta; lisäksi salataan solut, joista salattu luku voitaisiin laskea vähentämällä (ks. docs/PRIVACY.md).",
+            privacy_counts: ["ei julkaistu lähteessä", "salattu pienen määrän vuoksi", "salattu, jottei salattua lukua voi päätellä"],
             shift: "Painopiste erityispalveluista peruspalveluihin",
             shift_intro: "Peruspalvelujen osuus asiakkaista (perus / (perus + erityis)) kalenterivuosittain; vain kokonaiset vuodet (kaikki neljännekset julkaistu), jotta kesän notkahdus ei näytä muutokselta. Kulmakerroin prosenttiyksikköinä vuodessa, 95 %:n luottamusväli.",
             share: "Perustason osuus",
@@ -114,6 +118,8 @@ fn words(language: Language) -> Words {
             none: "inga signifikanta förändringar",
             all_groups: "alla",
             per_year: "per år",
+            privacy: "Dataskydd: små grupper publiceras inte. En andel visas inte om den bygger på färre än 30 svarande, och inte heller ett antal på 1–4 fall; dessutom skyddas celler ur vilka ett skyddat tal kunde räknas fram genom subtraktion (se docs/PRIVACY.md).",
+            privacy_counts: ["inte publicerade vid källan", "skyddade på grund av litet antal", "skyddade så att ett skyddat tal inte kan härledas"],
             shift: "Tyngdpunkten från specialtjänster till bastjänster",
             shift_intro: "Bastjänsternas andel av klienterna (bas / (bas + special)) per kalenderår; endast hela år (alla fyra kvartal publicerade), så att sommarsvackan inte ser ut som en förändring. Lutning i procentenheter per år, 95 % konfidensintervall.",
             share: "Andel bastjänster",
@@ -149,6 +155,8 @@ fn words(language: Language) -> Words {
             none: "no significant changes",
             all_groups: "all",
             per_year: "per year",
+            privacy: "Privacy: small groups are not published. A percentage from fewer than 30 respondents and a count of 1–4 cases are not shown, nor any cell from which a suppressed figure could be derived by subtraction (see docs/PRIVACY.md).",
+            privacy_counts: ["not published at the source", "suppressed as small", "suppressed so that no small cell can be derived"],
             shift: "Shift from specialist to basic services",
             shift_intro: "Basic services' share of clients (basic / (basic + specialist)) per calendar year; complete years only (all four quarters published), so that the summer dip does not look like a shift. Slope in percentage points per year with its 95 % confidence interval.",
             share: "Basic share",
@@ -297,6 +305,16 @@ pub fn render(input: &ReportInput) -> String {
         let _ = writeln!(md, "| validate | – | {validation_rejections} |");
     }
     let _ = writeln!(md, "\n{}\n", w.synthetic_hint);
+    use crate::privacy::CellStatus;
+    let _ = writeln!(md, "{}\n", w.privacy);
+    for (label, status) in w.privacy_counts.iter().zip([
+        CellStatus::NotPublished,
+        CellStatus::SuppressedSmall,
+        CellStatus::SuppressedComplementary,
+    ]) {
+        let _ = writeln!(md, "- {label}: {}", input.privacy.count(status));
+    }
+    md.push('\n');
     if !input.validated.unknown_sources.is_empty() {
         let _ = writeln!(md, "{}:\n", w.unknown);
         for unknown in &input.validated.unknown_sources {

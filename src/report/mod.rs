@@ -27,5 +27,6 @@ pub struct ReportInput<'a> {
     pub validated: &'a Validated,
     pub trends: &'a Trends,
     pub shift: &'a Shift,
+    pub privacy: &'a crate::privacy::Protected,
     pub files: &'a [FileReport],
 }
