@@ -225,7 +225,13 @@ fn print_audit(privacy: &crate::privacy::Protected) {
     for entry in &privacy.audit {
         println!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            entry.indicator, entry.area, entry.period, entry.sex, entry.group, entry.status, entry.reason
+            entry.indicator,
+            entry.area,
+            entry.period,
+            entry.sex,
+            entry.group,
+            entry.status,
+            entry.reason
         );
     }
     say(format!(
@@ -254,6 +260,7 @@ fn validate(args: ValidateArgs) -> u8 {
             files,
             validated,
             privacy,
+            ..
         }) => {
             report_problems(&files, &validated);
             if args.audit_privacy {

@@ -359,9 +359,10 @@ pub fn parse(
     }
 
     let threshold = |value: &Option<Spanned<f64>>, name: &str, default: f64| match value {
-        Some(m) if !(m.get_ref().is_finite() && *m.get_ref() >= 0.0) => {
-            Err(invalid(m.span().start, format!("{name} must be a number ≥ 0")))
-        }
+        Some(m) if !(m.get_ref().is_finite() && *m.get_ref() >= 0.0) => Err(invalid(
+            m.span().start,
+            format!("{name} must be a number ≥ 0"),
+        )),
         Some(m) => Ok(*m.get_ref()),
         None => Ok(default),
     };

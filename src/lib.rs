@@ -89,6 +89,8 @@ pub struct Checked {
     pub catalog: catalog::Catalog,
     pub files: Vec<FileReport>,
     pub validated: Validated,
+    /// Yearly and city-wide totals of service counts, protected.
+    pub derived: Vec<observation::Observation>,
     pub privacy: privacy::Protected,
 }
 
@@ -99,12 +101,17 @@ pub fn check(config: &Config) -> Result<Checked, RunError> {
     let mut ingested = ingest::ingest(&config.inputs);
     let files = std::mem::take(&mut ingested.files);
     let mut validated = validate::validate(ingested, &catalog, config);
-    let (observations, privacy) = privacy::protect(std::mem::take(&mut validated.observations), &catalog, config);
+    let (observations, derived, privacy) = privacy::protect(
+        std::mem::take(&mut validated.observations),
+        &catalog,
+        config,
+    );
     validated.observations = observations;
     Ok(Checked {
         catalog,
         files,
         validated,
+        derived,
         privacy,
     })
 }
@@ -119,6 +126,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         catalog,
         files,
         validated,
+        derived,
         privacy,
     } = check(config)?;
     if validated.observations.is_empty() {
@@ -138,6 +146,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     )?;
     let shift = shift::compute(
         &validated.observations,
+        &derived,
         &validated.population,
         &catalog,
         &config.areas,
@@ -157,7 +166,10 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     let tables = [
         (
             "observations",
-            privacy::with_status(observation::to_frame(&validated.observations)?, &privacy.status)?,
+            privacy::with_status(
+                observation::to_frame(&validated.observations)?,
+                &privacy.status,
+            )?,
         ),
         ("trends", trends::trends_frame(&trends)?),
         ("dimensions", trends::dimensions_frame(&trends)?),

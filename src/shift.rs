@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::catalog::{Catalog, ServiceLevel, Source};
-use crate::config::{Area, AreaKind};
+use crate::config::Area;
 use crate::ingest::PopulationRow;
 use crate::observation::{Observation, Sex, ALL_GROUPS};
 use crate::period::Period;
@@ -167,6 +167,7 @@ struct ServiceIndicator {
 /// Runs the shift stage.
 pub fn compute(
     observations: &[Observation],
+    derived: &[Observation],
     population: &[PopulationRow],
     catalog: &Catalog,
     areas: &[Area],
@@ -191,20 +192,24 @@ pub fn compute(
         .collect();
     let configured: BTreeSet<&str> = areas.iter().map(|a| a.key.as_str()).collect();
 
-    // Per (area, quarter): volumes by level, services seen, services missing.
-    let mut quarters: BTreeMap<(&str, Period), QuarterCell> = BTreeMap::new();
-    for o in observations {
+    // Per (area, period): volumes by level and service, and which
+    // (indicator, measure) pairs are published or not. Quarters come from the
+    // observations, years and city-wide sums from the derived totals, all
+    // after privacy protection.
+    let mut cells: BTreeMap<(String, Period), QuarterCell> = BTreeMap::new();
+    for o in observations
+        .iter()
+        .filter(|o| o.period.is_quarter())
+        .chain(derived)
+    {
         let Some(info) = services.get(o.indicator.as_str()) else {
             continue;
         };
-        if !o.period.is_quarter()
-            || o.sex != Sex::Total
-            || o.group != ALL_GROUPS
-            || !configured.contains(o.area.as_str())
-        {
+        if o.sex != Sex::Total || o.group != ALL_GROUPS || !configured.contains(o.area.as_str()) {
             continue;
         }
-        let cell = quarters.entry((o.area.as_str(), o.period)).or_default();
+        let cell = cells.entry((o.area.clone(), o.period)).or_default();
+        let key = (o.indicator.clone(), info.measure.clone());
         match o.value {
             Some(v) => {
                 let mut volumes = Volumes::default();
@@ -218,12 +223,10 @@ pub fn compute(
                     .entry((info.service.clone(), info.level))
                     .or_default()
                     .add(&volumes);
-                cell.published
-                    .insert((o.indicator.clone(), info.measure.clone()));
+                cell.published.insert(key);
             }
             None => {
-                cell.missing
-                    .insert((o.indicator.clone(), info.measure.clone()));
+                cell.missing.insert(key);
             }
         }
     }
@@ -233,48 +236,8 @@ pub fn compute(
         .map(|p| ((p.area.as_str(), p.year), p.population))
         .collect();
 
-    // The city-wide level: each municipality whose school areas report.
-    let mut cells: BTreeMap<(String, Period), QuarterCell> = quarters
-        .into_iter()
-        .map(|((area, period), cell)| ((area.to_string(), period), cell))
-        .collect();
-    for city in areas.iter().filter(|a| a.kind == AreaKind::Municipality) {
-        let children: Vec<&str> = areas
-            .iter()
-            .filter(|a| {
-                a.parent.as_deref() == Some(city.key.as_str()) && a.kind == AreaKind::SchoolArea
-            })
-            .map(|a| a.key.as_str())
-            .collect();
-        let periods: BTreeSet<Period> = cells
-            .keys()
-            .filter(|(area, _)| children.contains(&area.as_str()))
-            .map(|(_, p)| *p)
-            .collect();
-        for period in periods {
-            let mut total = QuarterCell::default();
-            let mut all_children = true;
-            for child in &children {
-                match cells.get(&(child.to_string(), period)) {
-                    Some(cell) => total.merge(cell),
-                    None => all_children = false,
-                }
-            }
-            if !all_children {
-                // A school area without any row this quarter: the city sum
-                // would be too small.
-                for measure in ["clients", "visits"] {
-                    total
-                        .missing
-                        .insert(("school area without data".into(), measure.into()));
-                }
-            }
-            cells.insert((city.key.clone(), period), total);
-        }
-    }
-
-    // Which services each area reports at all: a quarter is complete when
-    // each of them is published.
+    // Which services each area reports at all: a period is complete for a
+    // measure when each of them is published there.
     let mut reported: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
     for ((area, _), cell) in &cells {
         let set = reported.entry(area.as_str()).or_default();
@@ -285,16 +248,15 @@ pub fn compute(
         reported[area]
             .iter()
             .filter(|(_, m)| m == measure)
-            .all(|key| cell.published.contains(key) && !cell.missing.contains(key))
+            .all(|key| cell.published.contains(key))
     };
-    let mut rows = Vec::new();
-    let mut years: BTreeMap<(String, i32), YearCell> = BTreeMap::new();
-    for ((area, period), cell) in &cells {
-        let flags = (
-            complete(area, cell, "clients"),
-            complete(area, cell, "visits"),
-        );
-        rows.push(
+    let rows: Vec<ShiftRow> = cells
+        .iter()
+        .map(|((area, period), cell)| {
+            let flags = (
+                complete(area, cell, "clients"),
+                complete(area, cell, "visits"),
+            );
             cell.row(
                 area,
                 *period,
@@ -302,29 +264,9 @@ pub fn compute(
                 population_0_17
                     .get(&(area.as_str(), period.year()))
                     .copied(),
-            ),
-        );
-        let year = years
-            .entry((area.clone(), period.year()))
-            .or_insert_with(YearCell::new);
-        year.quarters += 1;
-        year.complete_clients &= flags.0;
-        year.complete_visits &= flags.1;
-        year.cell.merge(cell);
-    }
-    for ((area, year), y) in &years {
-        let flags = (
-            y.complete_clients && y.quarters == 4,
-            y.complete_visits && y.quarters == 4,
-        );
-        rows.push(y.cell.row(
-            area,
-            Period::Year(*year),
-            flags,
-            population_0_17.get(&(area.as_str(), *year)).copied(),
-        ));
-    }
-    rows.sort_by(|a, b| (&a.area, a.period).cmp(&(&b.area, b.period)));
+            )
+        })
+        .collect();
 
     let mut summaries: Vec<ShiftSummary> = Vec::new();
     for area in areas {
@@ -332,12 +274,7 @@ pub fn compute(
         if area_rows.is_empty() {
             continue;
         }
-        let cell_of = |r: &ShiftRow| -> QuarterCell {
-            match r.period {
-                Period::Year(y) => years[&(r.area.clone(), y)].cell.clone(),
-                p => cells[&(r.area.clone(), p)].clone(),
-            }
-        };
+        let cell_of = |r: &ShiftRow| -> QuarterCell { cells[&(r.area.clone(), r.period)].clone() };
         summaries.push(local_summary(&area.key, &area_rows, &cell_of, settings));
     }
     for area in areas.iter().filter(|a| a.reference) {
@@ -346,25 +283,6 @@ pub fn compute(
         }
     }
     Shift { rows, summaries }
-}
-
-/// A calendar year being summed from its quarters.
-struct YearCell {
-    quarters: usize,
-    complete_clients: bool,
-    complete_visits: bool,
-    cell: QuarterCell,
-}
-
-impl YearCell {
-    fn new() -> Self {
-        YearCell {
-            quarters: 0,
-            complete_clients: true,
-            complete_visits: true,
-            cell: QuarterCell::default(),
-        }
-    }
 }
 
 /// Sums of one area and period. `published` and `missing` hold
@@ -388,17 +306,6 @@ impl QuarterCell {
         }
     }
 
-    fn merge(&mut self, other: &QuarterCell) {
-        self.basic.add(&other.basic);
-        self.intermediate.add(&other.intermediate);
-        self.specialist.add(&other.specialist);
-        for (key, volumes) in &other.by_service {
-            self.by_service.entry(key.clone()).or_default().add(volumes);
-        }
-        self.published.extend(other.published.iter().cloned());
-        self.missing.extend(other.missing.iter().cloned());
-    }
-
     fn row(
         &self,
         area: &str,
@@ -419,15 +326,22 @@ impl QuarterCell {
     }
 }
 
-/// The points of a share regression: quarterly shares of complete quarters
-/// with the quarter of the year as a group (same-quarter comparison), or,
-/// for an area that reports whole years only, yearly shares in one group.
+/// The points of a share regression: the yearly shares of complete years
+/// (yearly sums: no season can masquerade as a shift) when there are at
+/// least `min_points` of them; otherwise the quarterly shares of complete
+/// quarters with the quarter of the year as a group (a same-quarter
+/// comparison).
 fn share_points(
     rows: &[&ShiftRow],
     share: fn(&ShiftRow) -> Option<f64>,
     complete: fn(&ShiftRow) -> bool,
+    min_points: usize,
 ) -> Vec<(f64, f64, u8)> {
-    let quarterly = rows.iter().any(|r| r.period.is_quarter());
+    let complete_years = rows
+        .iter()
+        .filter(|r| !r.period.is_quarter() && complete(r) && share(r).is_some())
+        .count();
+    let quarterly = complete_years < min_points;
     rows.iter()
         .filter(|r| r.period.is_quarter() == quarterly && complete(r))
         .filter_map(|r| {
@@ -452,8 +366,18 @@ fn local_summary(
     cell_of: &dyn Fn(&ShiftRow) -> QuarterCell,
     settings: &TrendSettings,
 ) -> ShiftSummary {
-    let points = share_points(rows, ShiftRow::share_clients, |r| r.complete_clients);
-    let visit_points = share_points(rows, ShiftRow::share_visits, |r| r.complete_visits);
+    let points = share_points(
+        rows,
+        ShiftRow::share_clients,
+        |r| r.complete_clients,
+        settings.min_points,
+    );
+    let visit_points = share_points(
+        rows,
+        ShiftRow::share_visits,
+        |r| r.complete_visits,
+        settings.min_points,
+    );
     let slope = stats::least_squares_by_group(&points);
     let groups = points.iter().map(|p| p.2).collect::<BTreeSet<u8>>().len();
     let enough = points.len() >= settings.min_points && points.len() >= groups + 3;
@@ -653,13 +577,29 @@ pub fn shift_frame(shift: &Shift) -> polars::prelude::PolarsResult<polars::prelu
             number("basic_cost_eur", rows, |r| r.cost(r.basic)),
             number("specialist_cost_eur", rows, |r| r.cost(r.specialist)),
             number("population_0_17", rows, |r| r.population_0_17),
-            number("basic_clients_per_1000", rows, |r| r.clients(r.basic).and_then(|v| r.per_1000(v))),
-            number("specialist_clients_per_1000", rows, |r| r.clients(r.specialist).and_then(|v| r.per_1000(v))),
-            number("basic_visits_per_1000", rows, |r| r.visits(r.basic).and_then(|v| r.per_1000(v))),
-            number("specialist_visits_per_1000", rows, |r| r.visits(r.specialist).and_then(|v| r.per_1000(v))),
-            number("basic_share_clients", rows, |r| r.complete_clients.then(|| r.share_clients()).flatten()),
-            number("basic_share_visits", rows, |r| r.complete_visits.then(|| r.share_visits()).flatten()),
-            number("basic_share_cost", rows, |r| (r.complete_clients && r.complete_visits).then(|| r.share_cost()).flatten()),
+            number("basic_clients_per_1000", rows, |r| {
+                r.clients(r.basic).and_then(|v| r.per_1000(v))
+            }),
+            number("specialist_clients_per_1000", rows, |r| {
+                r.clients(r.specialist).and_then(|v| r.per_1000(v))
+            }),
+            number("basic_visits_per_1000", rows, |r| {
+                r.visits(r.basic).and_then(|v| r.per_1000(v))
+            }),
+            number("specialist_visits_per_1000", rows, |r| {
+                r.visits(r.specialist).and_then(|v| r.per_1000(v))
+            }),
+            number("basic_share_clients", rows, |r| {
+                r.complete_clients.then(|| r.share_clients()).flatten()
+            }),
+            number("basic_share_visits", rows, |r| {
+                r.complete_visits.then(|| r.share_visits()).flatten()
+            }),
+            number("basic_share_cost", rows, |r| {
+                (r.complete_clients && r.complete_visits)
+                    .then(|| r.share_cost())
+                    .flatten()
+            }),
         ],
     )
 }
@@ -705,7 +645,9 @@ pub fn summary_frame(shift: &Shift) -> polars::prelude::PolarsResult<polars::pre
 mod tests {
     use super::*;
     use crate::catalog::parse_files;
+    use crate::config::AreaKind;
     use crate::i18n::Localized;
+    use crate::privacy::derive_totals;
 
     const CATALOG: &str = r#"
 [[indicator]]
@@ -781,6 +723,7 @@ service_level = "specialist"
         let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
         let shift = compute(
             observations,
+            &derive_totals(observations, &catalog, areas),
             &[],
             &catalog,
             areas,
@@ -862,6 +805,7 @@ service_level = "specialist"
                 .collect();
             compute(
                 &scaled,
+                &derive_totals(&scaled, &catalog, &areas),
                 &[],
                 &catalog,
                 &areas,
@@ -893,6 +837,7 @@ service_level = "specialist"
         let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
         let shift = compute(
             &obs,
+            &derive_totals(&obs, &catalog, &areas),
             &[],
             &catalog,
             &areas,
@@ -916,7 +861,8 @@ service_level = "specialist"
             .iter()
             .find(|s| s.area == "a.toward")
             .unwrap();
-        assert_eq!((summary.years, summary.points), (5, 23));
+        // Five complete years remain, enough for the yearly regression.
+        assert_eq!((summary.years, summary.points), (5, 5));
     }
 
     #[test]
@@ -925,6 +871,7 @@ service_level = "specialist"
         let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
         let shift = compute(
             &obs,
+            &derive_totals(&obs, &catalog, &areas),
             &[],
             &catalog,
             &areas,

@@ -169,7 +169,11 @@ pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
 pub fn t_critical(alpha: f64, df: f64) -> f64 {
     static T_95: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
     if alpha == 0.05 && df.fract() == 0.0 && (1.0..=256.0).contains(&df) {
-        let table = T_95.get_or_init(|| (1..=256).map(|d| t_critical_search(0.05, f64::from(d))).collect());
+        let table = T_95.get_or_init(|| {
+            (1..=256)
+                .map(|d| t_critical_search(0.05, f64::from(d)))
+                .collect()
+        });
         return table[df as usize - 1];
     }
     t_critical_search(alpha, df)

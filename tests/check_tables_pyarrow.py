@@ -13,7 +13,7 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 EXPECTED = ["indicator", "area", "period", "sex", "group", "value", "count", "n",
-            "ci_lower", "ci_upper", "source"]
+            "ci_lower", "ci_upper", "source", "status"]
 
 
 def main(out: pathlib.Path) -> int:

@@ -7,7 +7,7 @@ use arrow::array::{Array, Float64Array, StringArray};
 use arrow::ipc::reader::FileReader;
 use polars::prelude::*;
 
-use crate::common::{hyte, stderr_of, write_config};
+use crate::common::{hyte, root, stderr_of};
 
 fn run_samples(dir: &std::path::Path) {
     let out = hyte().arg("run").arg("--out").arg(dir).output().unwrap();
@@ -22,7 +22,9 @@ fn arrow_ipc_opens_in_arrow_rs() {
     let reader = FileReader::try_new(file, None).unwrap();
     let schema = reader.schema();
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    assert_eq!(names, hyte::observation::COLUMNS);
+    let mut expected = hyte::observation::COLUMNS.to_vec();
+    expected.push("status");
+    assert_eq!(names, expected);
     let mut rows = 0;
     let mut lohja_2024_placements = None;
     for batch in reader {
@@ -84,7 +86,9 @@ fn parquet_and_arrow_read_back_into_polars_with_nulls_kept() {
         .iter()
         .map(|s| s.as_str())
         .collect();
-    assert_eq!(names, hyte::observation::COLUMNS.to_vec());
+    let mut expected = hyte::observation::COLUMNS.to_vec();
+    expected.push("status");
+    assert_eq!(names, expected);
     assert_eq!(parquet.column("value").unwrap().dtype(), &DataType::Float64);
     // Suppressed survey cells (n published, value not) stay null.
     assert!(parquet.column("value").unwrap().null_count() > 0);
@@ -100,13 +104,24 @@ fn written_tables_are_valid_inputs_again() {
     ] {
         let dir = tempfile::tempdir().unwrap();
         let path = first.path().join("tables").join(file);
-        let config = write_config(
-            dir.path(),
+        // The sample config's areas, so that privacy sees the same hierarchy.
+        let sample = std::fs::read_to_string(root().join("hyte.toml")).unwrap();
+        let head = sample.split("# --- Inputs ---").next().unwrap().replace(
+            "catalog = \"indicators\"",
             &format!(
-                "[[input]]\nkind = \"{kind}\"\npath = {:?}\n",
-                path.display().to_string()
+                "catalog = {:?}",
+                root().join("indicators").display().to_string()
             ),
         );
+        let config = dir.path().join("hyte.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "{head}\n[[input]]\nkind = \"{kind}\"\npath = {:?}\n",
+                path.display().to_string()
+            ),
+        )
+        .unwrap();
         let out = hyte()
             .arg("run")
             .arg("--config")
@@ -114,8 +129,17 @@ fn written_tables_are_valid_inputs_again() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{kind}: {}", stderr_of(&out));
-        let again = std::fs::read(dir.path().join("out/tables/observations.csv")).unwrap();
-        let original = std::fs::read(first.path().join("tables/observations.csv")).unwrap();
+        // The values must survive unchanged; the status column says
+        // not_published the second time for cells the first run suppressed.
+        let without_status = |path: std::path::PathBuf| -> Vec<String> {
+            std::fs::read_to_string(path)
+                .unwrap()
+                .lines()
+                .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+                .collect()
+        };
+        let again = without_status(dir.path().join("out/tables/observations.csv"));
+        let original = without_status(first.path().join("tables/observations.csv"));
         assert!(again == original, "{kind}: a round trip changed the table");
     }
 }

@@ -5,6 +5,7 @@ mod common;
 
 mod cli;
 mod malformed;
+mod privacy;
 mod properties;
 mod reference;
 mod tables;
