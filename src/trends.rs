@@ -370,7 +370,7 @@ pub fn compute(
     fn key(o: &Observation) -> (&str, &str, Sex, &str, Period) {
         (&o.indicator, &o.area, o.sex, &o.group, o.period)
     }
-    order.sort_unstable_by(|&a, &b| {
+    order.par_sort_unstable_by(|&a, &b| {
         let (x, y) = (&observations[a], &observations[b]);
         key(x).cmp(&key(y)).then_with(|| x.source.cmp(&y.source))
     });

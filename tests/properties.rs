@@ -188,3 +188,88 @@ decimals = 1
 source = { cube = "t", measure = "b" }
 "#;
 }
+
+mod shift_invariants {
+    use hyte::catalog::parse_files;
+    use hyte::config::{Area, AreaKind};
+    use hyte::i18n::Localized;
+    use hyte::observation::{Observation, Sex};
+    use hyte::period::Period;
+    use hyte::privacy::derive_totals;
+    use hyte::shift::compute;
+    use hyte::trends::{TrendSettings, Trends};
+    use proptest::prelude::*;
+
+    const CATALOG: &str = r#"
+[[indicator]]
+id = "b"
+title = { fi = "B", sv = "B", en = "B" }
+dimension = "care"
+polarity = "neutral"
+unit = "count"
+decimals = 0
+source = { service = "basic_service", measure = "clients" }
+service_level = "basic"
+
+[[indicator]]
+id = "s"
+title = { fi = "S", sv = "S", en = "S" }
+dimension = "care"
+polarity = "neutral"
+unit = "count"
+decimals = 0
+source = { service = "specialist_service", measure = "clients" }
+service_level = "specialist"
+"#;
+
+    proptest! {
+        /// Multiplying every volume by a constant changes no share and no
+        /// verdict: the share is a ratio.
+        #[test]
+        fn scaling_volumes_changes_no_share_or_verdict(
+            volumes in prop::collection::vec((1u32..200, 1u32..50), 28),
+            factor in 0.01f64..1000.0,
+        ) {
+            let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
+            let areas = vec![Area {
+                key: "x".into(),
+                name: Localized { fi: "X".into(), sv: "X".into(), en: "X".into() },
+                kind: AreaKind::SchoolArea,
+                parent: None,
+                reference: false,
+            }];
+            let rows = |scale: f64| -> Vec<Observation> {
+                volumes
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, (basic, specialist))| {
+                        [("b", *basic), ("s", *specialist)].map(|(id, v)| Observation {
+                            indicator: id.into(),
+                            area: "x".into(),
+                            period: Period::Quarter(2018 + (i / 4) as i32, (i % 4 + 1) as u8),
+                            sex: Sex::Total,
+                            group: "all".into(),
+                            value: Some(f64::from(v) * scale),
+                            count: None,
+                            n: None,
+                            ci_lower: None,
+                            ci_upper: None,
+                            source: format!("s:{i}"),
+                        })
+                    })
+                    .collect()
+            };
+            let run = |scale: f64| {
+                let obs = rows(scale);
+                compute(&obs, &derive_totals(&obs, &catalog, &areas), &[], &catalog, &areas, &Trends::default(), &TrendSettings::default())
+            };
+            let (one, scaled) = (run(1.0), run(factor));
+            for (a, b) in one.rows.iter().zip(&scaled.rows) {
+                let (x, y) = (a.share_clients().unwrap(), b.share_clients().unwrap());
+                prop_assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+            }
+            let verdicts = |s: &hyte::shift::Shift| s.summaries.iter().map(|s| s.verdict).collect::<Vec<_>>();
+            prop_assert_eq!(verdicts(&one), verdicts(&scaled));
+        }
+    }
+}
