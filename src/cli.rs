@@ -235,10 +235,12 @@ fn print_audit(privacy: &crate::privacy::Protected) {
         );
     }
     say(format!(
-        "privacy: {} cells not published at the source, {} suppressed as small, {} suppressed so that no small cell can be derived",
+        "privacy: observation table: {} cells not published at the source, {} suppressed as small, {} suppressed so that no unpublished cell can be derived; derived yearly and city-wide totals: {} without a value, {} suppressed",
         privacy.count(CellStatus::NotPublished),
         privacy.count(CellStatus::SuppressedSmall),
-        privacy.count(CellStatus::SuppressedComplementary)
+        privacy.count(CellStatus::SuppressedComplementary),
+        privacy.derived_count(CellStatus::NotPublished),
+        privacy.derived_count(CellStatus::SuppressedSmall) + privacy.derived_count(CellStatus::SuppressedComplementary)
     ));
 }
 

@@ -2,7 +2,7 @@
 //! indicators (HYTE work), built for Lohja first.
 //!
 //! [`run`] reads as the pipeline: config → catalog → ingest → validate →
-//! trends → shift → report, then the output stage writes everything at
+//! privacy → trends → shift → report, then the output stage writes everything at
 //! once. Each stage is a module with a small surface; data flows forward
 //! only. `src/main.rs` only parses the command line (see [`cli`]).
 

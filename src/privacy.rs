@@ -154,29 +154,31 @@ pub fn protect(
         })
         .collect();
 
-    // Primary suppression.
+    // Primary suppression. Data the catalog does not know gets the
+    // respondent and count rules with the config's defaults.
     for (i, o) in observations.iter().enumerate() {
-        let (Some(value), Some(indicator)) = (o.value, catalog.get(&o.indicator)) else {
-            continue;
+        let Some(value) = o.value else { continue };
+        let indicator = catalog.get(&o.indicator);
+        let unit = indicator.map_or("", |i| i.unit.as_str());
+        let min_n = indicator.and_then(|i| i.min_n).unwrap_or(config.min_n);
+        let min_count = indicator.and_then(|i| i.min_n).unwrap_or(config.min_count);
+        // Percentages: `min_n` counts respondents. Counts and rates: it
+        // counts cases (the value of a count, the absolute number of a rate).
+        let respondents =
+            o.n.filter(|n| *n < min_n && unit != "count")
+                .map(|n| format!("n = {n} respondents < {min_n}"));
+        let case_threshold = if unit == "percent" || indicator.is_none() {
+            config.min_count
+        } else {
+            min_count
         };
-        let reason = match indicator.unit.as_str() {
-            "percent" => {
-                let min = indicator.min_n.unwrap_or(config.min_n);
-                o.n.filter(|n| *n < min)
-                    .map(|n| format!("n = {n} respondents < {min}"))
-            }
-            "count" => {
-                let min = indicator.min_n.unwrap_or(config.min_count);
-                (value > 0.0 && value < min).then(|| format!("fewer than {min} cases"))
-            }
-            _ => {
-                let min = indicator.min_n.unwrap_or(config.min_count);
-                o.count
-                    .filter(|c| *c > 0.0 && *c < min)
-                    .map(|_| format!("absolute number below {min}"))
-            }
-        };
-        if let Some(reason) = reason {
+        let cases = match unit {
+            "count" => Some(value),
+            _ => o.count,
+        }
+        .filter(|c| *c > 0.0 && *c < case_threshold)
+        .map(|_| format!("fewer than {case_threshold} cases"));
+        if let Some(reason) = respondents.or(cases) {
             status[i] = CellStatus::SuppressedSmall;
             reasons[i] = reason;
         }
@@ -188,70 +190,56 @@ pub fn protect(
         .map(|(i, o)| (o.key(), i))
         .collect();
 
-    // Visits and costs follow their service's suppressed client count.
+    // Secondary suppression: repeat until nothing changes.
     let clients_of: HashMap<&str, &str> = service_links(catalog);
-    for (i, o) in observations.iter().enumerate() {
-        if !status[i].is_published() {
-            continue;
-        }
-        let Some(clients_id) = clients_of.get(o.indicator.as_str()) else {
-            continue;
-        };
-        let Some(&j) = index.get(&(
-            clients_id,
-            o.area.as_str(),
-            o.period,
-            o.sex,
-            o.group.as_str(),
-        )) else {
-            continue;
-        };
-        if status[j] == CellStatus::SuppressedSmall {
-            status[i] = CellStatus::SuppressedComplementary;
-            reasons[i] =
-                format!("the client count of the same service ({clients_id}) is suppressed");
-        }
-    }
-
-    // Secondary suppression in the lines of the hierarchy.
     let lines = lines(&observations, catalog, config);
     loop {
         let mut changed = false;
+        // Visits and costs follow their service's unpublished client count.
+        for (i, o) in observations.iter().enumerate() {
+            if !status[i].is_published() {
+                continue;
+            }
+            let Some(clients_id) = clients_of.get(o.indicator.as_str()) else {
+                continue;
+            };
+            let key = (
+                *clients_id,
+                o.area.as_str(),
+                o.period,
+                o.sex,
+                o.group.as_str(),
+            );
+            if index.get(&key).is_some_and(|&j| !status[j].is_published()) {
+                status[i] = CellStatus::SuppressedComplementary;
+                reasons[i] =
+                    format!("the client count of the same service ({clients_id}) is not published");
+                changed = true;
+            }
+        }
+        // A line with exactly one unknown member (its total or one part)
+        // gives that member away by subtraction or addition.
         for line in &lines {
-            let total_published = matches!(line.total, Some(t) if status[t].is_published());
-            if !total_published {
-                continue;
+            let unknown = line.members().filter(|m| !m.is_published(&status)).count();
+            if unknown == 1 {
+                if let Some(v) = victim(line, &observations, &status) {
+                    status[v] = CellStatus::SuppressedComplementary;
+                    reasons[v] = format!("would reveal an unpublished cell ({})", line.name);
+                    changed = true;
+                }
             }
-            let unknown = line
-                .parts
-                .iter()
-                .filter(|p| !p.is_some_and(|i| status[i].is_published()))
-                .count();
-            if unknown != 1 {
-                continue;
-            }
-            // Suppress the smallest published part (least loss), or the
-            // total when no other part is published.
-            let victim = line
-                .parts
-                .iter()
-                .flatten()
-                .copied()
-                .filter(|&i| status[i].is_published())
-                .min_by(|&a, &b| {
-                    let size = |i: usize| {
-                        observations[i].value.unwrap_or(0.0) * observations[i].n.unwrap_or(1.0)
-                    };
-                    size(a)
-                        .total_cmp(&size(b))
-                        .then_with(|| observations[a].area.cmp(&observations[b].area))
-                })
-                .or(line.total);
-            if let Some(v) = victim {
+        }
+        if changed {
+            continue;
+        }
+        // Lines combined: an unpublished cell that the published cells
+        // determine through several lines at once.
+        if let Some(line) = determined_cell_line(&lines, &observations, &status) {
+            if let Some(v) = victim(&lines[line], &observations, &status) {
                 status[v] = CellStatus::SuppressedComplementary;
                 reasons[v] = format!(
-                    "would reveal a suppressed cell by subtraction ({})",
-                    line.name
+                    "would reveal an unpublished cell through several lines ({})",
+                    lines[line].name
                 );
                 changed = true;
             }
@@ -349,6 +337,9 @@ pub fn derive_totals(
             .or_default()
             .insert(o.period, o);
     }
+    // Rows the inputs already have are never derived a second time.
+    let existing: std::collections::HashSet<(&str, &str, Period, Sex, &str)> =
+        observations.iter().map(Observation::key).collect();
     let mut out = Vec::new();
     // City-wide quarters first, so that their years are summed below too.
     let mut city_quarters: Vec<Observation> = Vec::new();
@@ -380,18 +371,14 @@ pub fn derive_totals(
         for ((_, _, _), by_period) in series {
             for (period, parts) in by_period {
                 // Only a quarter every school area reported has a city total.
-                if parts.len() == children.len()
-                    && !observations.iter().any(|o| {
-                        o.key()
-                            == (
-                                parts[0].indicator.as_str(),
-                                city.key.as_str(),
-                                period,
-                                parts[0].sex,
-                                parts[0].group.as_str(),
-                            )
-                    })
-                {
+                let key = (
+                    parts[0].indicator.as_str(),
+                    city.key.as_str(),
+                    period,
+                    parts[0].sex,
+                    parts[0].group.as_str(),
+                );
+                if parts.len() == children.len() && !existing.contains(&key) {
                     city_quarters.push(derived_row(
                         parts[0],
                         &city.key,
@@ -415,7 +402,15 @@ pub fn derive_totals(
             let parts: Vec<&Observation> = (1..=4)
                 .filter_map(|q| rows.get(&Period::Quarter(year, q)).copied())
                 .collect();
-            if parts.len() == 4 {
+            if parts.len() == 4
+                && !existing.contains(&(
+                    parts[0].indicator.as_str(),
+                    *area,
+                    Period::Year(year),
+                    parts[0].sex,
+                    parts[0].group.as_str(),
+                ))
+            {
                 out.push(derived_row(
                     parts[0],
                     area,
@@ -431,13 +426,23 @@ pub fn derive_totals(
     out
 }
 
-/// Adds the `status` column (published, not_published, suppressed_small,
-/// suppressed_complementary) to the observation table.
+/// Adds the `status` column to the observation table: `published`,
+/// `not_published` (at the source) or `suppressed` (by hyte). The table does
+/// not say which suppressed cells were small and which were suppressed to
+/// protect them: that would narrow down the small ones. The audit does.
 pub fn with_status(
     mut frame: polars::prelude::DataFrame,
     status: &[CellStatus],
 ) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
-    let column = crate::columns::text("status", status, |s| Some(s.key().to_string()));
+    let column = crate::columns::text("status", status, |s| {
+        Some(
+            match s {
+                CellStatus::SuppressedSmall | CellStatus::SuppressedComplementary => "suppressed",
+                other => other.key(),
+            }
+            .to_string(),
+        )
+    });
     frame.with_column(column)?;
     Ok(frame)
 }
@@ -466,17 +471,206 @@ fn service_links(catalog: &Catalog) -> HashMap<&str, &str> {
         .collect()
 }
 
-/// A total and its parts (row indices; `None` for a part with no row).
+/// A member of a line: a row of the table, or a cell with no row (its
+/// value is unknown to everyone; `Missing` ids are unique per cell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Member {
+    Row(usize),
+    Missing(usize),
+}
+
+impl Member {
+    fn is_published(self, status: &[CellStatus]) -> bool {
+        matches!(self, Member::Row(i) if status[i].is_published())
+    }
+}
+
+/// A total and its parts: total = Σ parts, for counts; Σ p·n for
+/// percentages with n.
 #[derive(Debug)]
 pub struct Line {
     pub name: String,
-    pub total: Option<usize>,
-    pub parts: Vec<Option<usize>>,
+    pub total: usize,
+    pub parts: Vec<Member>,
+    /// Percentages: members weigh by their n.
+    pub weighted: bool,
 }
 
-/// The lines along which a suppressed cell could be derived: each
-/// municipality with its school areas, and each total with its sexes, for
-/// every indicator, period and group with an additive quantity.
+impl Line {
+    fn members(&self) -> impl Iterator<Item = Member> + '_ {
+        std::iter::once(Member::Row(self.total)).chain(self.parts.iter().copied())
+    }
+}
+
+/// The published member to suppress so that a line keeps two unknowns: the
+/// smallest non-zero published part (least information lost; a zero next to
+/// a small suppressed count would pin it exactly); else the total; else any
+/// published part. Parts go before totals so that the totals people use
+/// most (the city, the year) stay published.
+fn victim(line: &Line, observations: &[Observation], status: &[CellStatus]) -> Option<usize> {
+    let published = |i: usize| status[i].is_published();
+    let size = |i: usize| observations[i].value.unwrap_or(0.0) * observations[i].n.unwrap_or(1.0);
+    let rows: Vec<usize> = line
+        .parts
+        .iter()
+        .filter_map(|m| match m {
+            Member::Row(i) if published(*i) => Some(*i),
+            _ => None,
+        })
+        .collect();
+    let smallest = |candidates: &mut dyn Iterator<Item = usize>| {
+        candidates.min_by(|&a, &b| {
+            size(a)
+                .total_cmp(&size(b))
+                .then_with(|| observations[a].area.cmp(&observations[b].area))
+                .then_with(|| observations[a].period.cmp(&observations[b].period))
+        })
+    };
+    smallest(&mut rows.iter().copied().filter(|&i| size(i) > 0.0))
+        .or_else(|| published(line.total).then_some(line.total))
+        .or_else(|| smallest(&mut rows.iter().copied()))
+}
+
+/// Finds an unpublished row whose value the published cells determine
+/// through the lines taken together, and returns a line that contains it.
+/// Per connected group of unknowns, the lines' coefficients on the unknowns
+/// are brought to reduced row echelon form; an unknown is determined when
+/// its pivot row has no other non-zero entry.
+fn determined_cell_line(
+    lines: &[Line],
+    observations: &[Observation],
+    status: &[CellStatus],
+) -> Option<usize> {
+    // Unknowns and the lines touching each, joined into components.
+    let mut unknown_ids: BTreeMap<Member, usize> = BTreeMap::new();
+    for line in lines {
+        for m in line.members() {
+            if !m.is_published(status) {
+                let next = unknown_ids.len();
+                unknown_ids.entry(m).or_insert(next);
+            }
+        }
+    }
+    let mut parent: Vec<usize> = (0..unknown_ids.len()).collect();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let unknowns_of = |line: &Line| -> Vec<(usize, f64)> {
+        let coefficient = |m: Member| match (line.weighted, m) {
+            (true, Member::Row(i)) => observations[i].n.unwrap_or(1.0),
+            _ => 1.0,
+        };
+        line.members()
+            .enumerate()
+            .filter(|(_, m)| !m.is_published(status))
+            .map(|(k, m)| {
+                (
+                    unknown_ids[&m],
+                    if k == 0 {
+                        coefficient(m)
+                    } else {
+                        -coefficient(m)
+                    },
+                )
+            })
+            .collect()
+    };
+    let equations: Vec<Vec<(usize, f64)>> = lines.iter().map(unknowns_of).collect();
+    for eq in &equations {
+        for pair in eq.windows(2) {
+            let (a, b) = (find(&mut parent, pair[0].0), find(&mut parent, pair[1].0));
+            parent[a] = b;
+        }
+    }
+    let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (line_index, eq) in equations.iter().enumerate() {
+        if let Some((first, _)) = eq.first() {
+            let root = find(&mut parent, *first);
+            components.entry(root).or_default().push(line_index);
+        }
+    }
+    let member_of: BTreeMap<usize, Member> = unknown_ids.iter().map(|(m, id)| (*id, *m)).collect();
+    for line_indices in components.values() {
+        let mut columns: Vec<usize> = line_indices
+            .iter()
+            .flat_map(|&l| equations[l].iter().map(|(v, _)| *v))
+            .collect();
+        columns.sort_unstable();
+        columns.dedup();
+        let column_of: HashMap<usize, usize> =
+            columns.iter().enumerate().map(|(c, v)| (*v, c)).collect();
+        let mut matrix: Vec<Vec<f64>> = line_indices
+            .iter()
+            .map(|&l| {
+                let mut row = vec![0.0; columns.len()];
+                for (v, coefficient) in &equations[l] {
+                    row[column_of[v]] += coefficient;
+                }
+                row
+            })
+            .collect();
+        for (pivot_row, pivot_column) in reduce(&mut matrix) {
+            let alone = matrix[pivot_row]
+                .iter()
+                .enumerate()
+                .all(|(c, x)| c == pivot_column || x.abs() < 1e-9);
+            if let (true, Member::Row(_)) = (alone, member_of[&columns[pivot_column]]) {
+                // A line that contains the determined cell.
+                let variable = columns[pivot_column];
+                return line_indices
+                    .iter()
+                    .copied()
+                    .find(|&l| equations[l].iter().any(|(v, _)| *v == variable));
+            }
+        }
+    }
+    None
+}
+
+/// Reduced row echelon form with partial pivoting; returns the pivots as
+/// (row, column). Entries below 1e-9 of the row's scale count as zero.
+fn reduce(matrix: &mut [Vec<f64>]) -> Vec<(usize, usize)> {
+    let columns = matrix.first().map_or(0, Vec::len);
+    let mut pivots = Vec::new();
+    let mut row = 0;
+    for column in 0..columns {
+        if row == matrix.len() {
+            break;
+        }
+        let best = (row..matrix.len())
+            .max_by(|&a, &b| matrix[a][column].abs().total_cmp(&matrix[b][column].abs()))
+            .unwrap_or(row);
+        if matrix[best][column].abs() < 1e-9 {
+            continue;
+        }
+        matrix.swap(row, best);
+        let scale = matrix[row][column];
+        for x in matrix[row].iter_mut() {
+            *x /= scale;
+        }
+        let pivot = matrix[row].clone();
+        for (other, values) in matrix.iter_mut().enumerate() {
+            let factor = values[column];
+            if other != row && factor != 0.0 {
+                for (x, p) in values.iter_mut().zip(&pivot) {
+                    *x -= factor * p;
+                }
+            }
+        }
+        pivots.push((row, column));
+        row += 1;
+    }
+    pivots
+}
+
+/// The lines along which an unpublished cell could be derived: each
+/// municipality with its school areas, each year with its quarters (counts)
+/// and each total with its sexes, for every indicator, period and group
+/// with an additive quantity.
 pub fn lines(observations: &[Observation], catalog: &Catalog, config: &Config) -> Vec<Line> {
     let additive = |o: &Observation| match catalog.get(&o.indicator).map(|i| i.unit.as_str()) {
         Some("count" | "euro") => Additive::Value,
@@ -497,50 +691,78 @@ pub fn lines(observations: &[Observation], catalog: &Catalog, config: &Config) -
             map.entry(parent).or_insert_with(Vec::new).push(child);
             map
         });
+    // Cells with no row get one id each, shared by every line they are in.
+    let mut missing: HashMap<(String, String, Period, Sex, String), usize> = HashMap::new();
+    let mut member =
+        |indicator: &str, area: &str, period: Period, sex: Sex, group: &str| -> Member {
+            match index.get(&(indicator, area, period, sex, group)) {
+                Some(&i) => Member::Row(i),
+                None => {
+                    let next = missing.len();
+                    Member::Missing(
+                        *missing
+                            .entry((indicator.into(), area.into(), period, sex, group.into()))
+                            .or_insert(next),
+                    )
+                }
+            }
+        };
     let mut out = Vec::new();
     for (i, o) in observations.iter().enumerate() {
-        if additive(o) == Additive::No {
+        let kind = additive(o);
+        if kind == Additive::No {
             continue;
         }
-        let key = |area: &str, sex: Sex| {
-            index
-                .get(&(o.indicator.as_str(), area, o.period, sex, o.group.as_str()))
-                .copied()
-        };
+        let weighted = kind == Additive::PercentWithN;
         if let Some(parts) = children.get(o.area.as_str()) {
             out.push(Line {
                 name: format!("{} = sum of its school areas", o.area),
-                total: Some(i),
-                parts: parts.iter().map(|child| key(child, o.sex)).collect(),
+                total: i,
+                parts: parts
+                    .iter()
+                    .map(|child| member(&o.indicator, child, o.period, o.sex, &o.group))
+                    .collect(),
+                weighted,
             });
         }
-        if let (Period::Year(year), Additive::Value) = (o.period, additive(o)) {
-            let quarters: Vec<Option<usize>> = (1..=4)
-                .map(|q| {
-                    index
-                        .get(&(
-                            o.indicator.as_str(),
-                            o.area.as_str(),
-                            Period::Quarter(year, q),
-                            o.sex,
-                            o.group.as_str(),
-                        ))
-                        .copied()
-                })
-                .collect();
-            if quarters.iter().any(Option::is_some) {
+        if let (Period::Year(year), Additive::Value) = (o.period, kind) {
+            let has_quarters = (1..=4).any(|q| {
+                index.contains_key(&(
+                    o.indicator.as_str(),
+                    o.area.as_str(),
+                    Period::Quarter(year, q),
+                    o.sex,
+                    o.group.as_str(),
+                ))
+            });
+            if has_quarters {
                 out.push(Line {
                     name: format!("{year} = sum of its quarters"),
-                    total: Some(i),
-                    parts: quarters,
+                    total: i,
+                    parts: (1..=4)
+                        .map(|q| {
+                            member(
+                                &o.indicator,
+                                &o.area,
+                                Period::Quarter(year, q),
+                                o.sex,
+                                &o.group,
+                            )
+                        })
+                        .collect(),
+                    weighted,
                 });
             }
         }
         if o.sex == Sex::Total {
             out.push(Line {
                 name: "total = female + male".into(),
-                total: Some(i),
-                parts: vec![key(&o.area, Sex::Female), key(&o.area, Sex::Male)],
+                total: i,
+                parts: vec![
+                    member(&o.indicator, &o.area, o.period, Sex::Female, &o.group),
+                    member(&o.indicator, &o.area, o.period, Sex::Male, &o.group),
+                ],
+                weighted,
             });
         }
     }
@@ -731,5 +953,58 @@ path = "x.csv"
         ]);
         let s: Vec<&str> = p.status.iter().map(|s| s.key()).collect();
         assert_eq!(s, ["published", "suppressed_complementary", "published"]);
+    }
+
+    fn line(total: usize, parts: &[usize]) -> Line {
+        Line {
+            name: "t".into(),
+            total,
+            parts: parts.iter().map(|&i| Member::Row(i)).collect(),
+            weighted: false,
+        }
+    }
+
+    #[test]
+    fn the_exact_check_sees_through_combined_lines() {
+        // Rows 0..3 published totals, rows 3..6 unpublished x, y, z.
+        let rows: Vec<Observation> = (0..6)
+            .map(|i| cell("clients", &format!("r{i}"), Sex::Total, Some(10.0), None))
+            .collect();
+        let mut status = vec![CellStatus::Published; 3];
+        status.extend([CellStatus::SuppressedSmall; 3]);
+        // A triangle: t0 = x + y, t1 = y + z, t2 = x + z. Every line has two
+        // unknowns, yet x = (t0 − t1 + t2)/2.
+        let triangle = [line(0, &[3, 4]), line(1, &[4, 5]), line(2, &[3, 5])];
+        assert!(determined_cell_line(&triangle, &rows, &status).is_some());
+        // A 2 × 2 rectangle (t0 = x + y, t1 = z + w, t2 = x + z, with w a
+        // fourth unknown) leaves one degree of freedom: nothing determined.
+        let mut rows4 = rows.clone();
+        rows4.push(cell("clients", "r6", Sex::Total, Some(10.0), None));
+        let mut status4 = status.clone();
+        status4.push(CellStatus::SuppressedSmall);
+        let rectangle = [line(0, &[3, 4]), line(1, &[5, 6]), line(2, &[3, 5])];
+        assert_eq!(determined_cell_line(&rectangle, &rows4, &status4), None);
+    }
+
+    #[test]
+    fn a_hidden_total_is_not_given_away_by_addition() {
+        // The city total arrived unpublished; publishing all three parts
+        // would add up to it.
+        let p = run(vec![
+            cell("clients", "a", Sex::Total, Some(15.0), None),
+            cell("clients", "b", Sex::Total, Some(9.0), None),
+            cell("clients", "c", Sex::Total, Some(21.0), None),
+            cell("clients", "city", Sex::Total, None, None),
+        ]);
+        let s: Vec<&str> = p.status.iter().map(|s| s.key()).collect();
+        assert_eq!(
+            s,
+            [
+                "published",
+                "suppressed_complementary",
+                "published",
+                "not_published"
+            ]
+        );
     }
 }

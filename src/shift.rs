@@ -1,20 +1,24 @@
 //! Shift: is the weight of services moving from specialist to basic care?
 //!
-//! In: the validated observations, the population rows, the catalog (each
-//! service indicator's `service_level` and optional `unit_cost_eur`), the
-//! configured areas, the trends (for Sotkanet-level indicators) and the
-//! trend settings. Out: [`Shift`]: per area and period (quarter and
-//! complete calendar year) the basic, intermediate and specialist volumes
-//! by clients and visits, rates per 1 000 children aged 0–17 and the basic
-//! share; per area a summary with the slope of the yearly basic share, its
-//! 95 % interval and p-value, a verdict and the services that drove the
-//! change. Guarantees: quarterly data are never compared across seasons: the
-//! verdict uses yearly sums of complete years only (all four quarters
-//! published for every service the area reports, per measure); the share
-//! is a ratio, so
-//! multiplying every volume by a constant changes no share and no verdict;
-//! the regression is `stats::least_squares`, the same code as the trends;
-//! fewer complete years than `min_points` gives `insufficient_data`.
+//! In: the protected observations (quarterly service counts), the derived
+//! totals made and protected by the privacy stage (yearly sums per area,
+//! city-wide sums), the population rows, the catalog (each service
+//! indicator's `service_level` and optional `unit_cost_eur`), the configured
+//! areas, the trends (for Sotkanet-level indicators) and the trend settings.
+//! Out: [`Shift`]: per area and period (quarter and calendar year) the
+//! basic, intermediate and specialist volumes by clients and visits, rates
+//! per 1 000 children aged 0–17 and the basic share; per area a summary with
+//! the slope of the basic share per year, its 95 % interval and p-value, a
+//! verdict and the services that drove the change. Guarantees: quarterly
+//! data are never compared across seasons: the verdict uses the shares of
+//! complete calendar years (yearly sums) when there are `min_points` of
+//! them, else quarterly shares with a separate level for each quarter of the
+//! year (a same-quarter comparison); a sum is shown only when every service
+//! the area reports is published for that period and measure; the share is
+//! a ratio, so multiplying every volume by a constant changes no share and no
+//! verdict; the regression is `stats::least_squares_by_group`, the same
+//! statistics code as the trends; too few points gives `insufficient_data`.
+//! The method is described in docs/SHIFT.md.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -355,11 +359,10 @@ fn share_points(
 }
 
 /// The verdict for an area from its client shares: the slope of the share
-/// per year, estimated on complete quarters with a separate level for each
-/// quarter of the year (so a summer dip is compared only with other
-/// summers), tested at `alpha`. Needs `min_points` points and two degrees of
-/// freedom. First and last shares and the drivers compare complete calendar
-/// years (yearly sums).
+/// per year over the points [`share_points`] chooses (complete years, or
+/// complete quarters grouped by quarter of the year), tested at `alpha`.
+/// Needs `min_points` points and two degrees of freedom. First and last
+/// shares and the drivers compare complete calendar years (yearly sums).
 fn local_summary(
     area: &str,
     rows: &[&ShiftRow],

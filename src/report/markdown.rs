@@ -4,7 +4,8 @@
 //! each of the seven dimensions, each indicator's latest published value per
 //! configured area (with its period), then data quality. Guarantees: text
 //! from inputs and the catalog is escaped (no raw HTML, no broken table
-//! cells); an unpublished latest value shows as a dash with its period, never
+//! cells); a cell shows the latest published value with its period (a star
+//! when a later period was not published), a dash when none was, never
 //! as zero; the output depends only on the inputs.
 
 use std::collections::BTreeMap;
@@ -81,10 +82,10 @@ fn words(language: Language) -> Words {
             none: "ei merkitseviä muutoksia",
             all_groups: "kaikki",
             per_year: "vuodessa",
-            privacy: "Tietosuoja: pieniä ryhmiä ei julkaista. Prosenttiosuutta ei näytetä alle 30 vastaajan joukosta eikä lukumäärää 1–4 tapauksesta; lisäksi salataan solut, joista salattu luku voitaisiin laskea vähentämällä (ks. docs/PRIVACY.md).",
+            privacy: "Tietosuoja: pieniä ryhmiä ei julkaista. Prosenttiosuutta ei näytetä alle {min_n} vastaajan joukosta eikä lukumäärää 1–{max_small} tapauksesta; lisäksi salataan solut, joista salattu luku voitaisiin laskea vähentämällä (ks. docs/PRIVACY.md).",
             privacy_counts: ["ei julkaistu lähteessä", "salattu pienen määrän vuoksi", "salattu, jottei salattua lukua voi päätellä"],
             shift: "Painopiste erityispalveluista peruspalveluihin",
-            shift_intro: "Peruspalvelujen osuus asiakkaista (perus / (perus + erityis)) kalenterivuosittain; vain kokonaiset vuodet (kaikki neljännekset julkaistu), jotta kesän notkahdus ei näytä muutokselta. Kulmakerroin prosenttiyksikköinä vuodessa, 95 %:n luottamusväli.",
+            shift_intro: "Peruspalvelujen osuus asiakkaista (perus / (perus + erityis)) kalenterivuosittain; vain kokonaiset vuodet (kaikki neljännekset julkaistu), jotta kesän notkahdus ei näytä muutokselta. Jos kokonaisia vuosia on liian vähän, neljänneksiä verrataan vain samoihin neljänneksiin muina vuosina. Kulmakerroin prosenttiyksikköinä vuodessa, 95 %:n luottamusväli.",
             share: "Perustason osuus",
             slope: "Muutos / vuosi",
             verdict: "Arvio",
@@ -118,10 +119,10 @@ fn words(language: Language) -> Words {
             none: "inga signifikanta förändringar",
             all_groups: "alla",
             per_year: "per år",
-            privacy: "Dataskydd: små grupper publiceras inte. En andel visas inte om den bygger på färre än 30 svarande, och inte heller ett antal på 1–4 fall; dessutom skyddas celler ur vilka ett skyddat tal kunde räknas fram genom subtraktion (se docs/PRIVACY.md).",
+            privacy: "Dataskydd: små grupper publiceras inte. En andel visas inte om den bygger på färre än {min_n} svarande, och inte heller ett antal på 1–{max_small} fall; dessutom skyddas celler ur vilka ett skyddat tal kunde räknas fram genom subtraktion (se docs/PRIVACY.md).",
             privacy_counts: ["inte publicerade vid källan", "skyddade på grund av litet antal", "skyddade så att ett skyddat tal inte kan härledas"],
             shift: "Tyngdpunkten från specialtjänster till bastjänster",
-            shift_intro: "Bastjänsternas andel av klienterna (bas / (bas + special)) per kalenderår; endast hela år (alla fyra kvartal publicerade), så att sommarsvackan inte ser ut som en förändring. Lutning i procentenheter per år, 95 % konfidensintervall.",
+            shift_intro: "Bastjänsternas andel av klienterna (bas / (bas + special)) per kalenderår; endast hela år (alla fyra kvartal publicerade), så att sommarsvackan inte ser ut som en förändring. Finns det för få hela år jämförs kvartal bara med samma kvartal andra år. Lutning i procentenheter per år, 95 % konfidensintervall.",
             share: "Andel bastjänster",
             slope: "Förändring / år",
             verdict: "Bedömning",
@@ -155,10 +156,10 @@ fn words(language: Language) -> Words {
             none: "no significant changes",
             all_groups: "all",
             per_year: "per year",
-            privacy: "Privacy: small groups are not published. A percentage from fewer than 30 respondents and a count of 1–4 cases are not shown, nor any cell from which a suppressed figure could be derived by subtraction (see docs/PRIVACY.md).",
+            privacy: "Privacy: small groups are not published. A percentage from fewer than {min_n} respondents and a count of 1–{max_small} cases are not shown, nor any cell from which a suppressed figure could be derived by subtraction (see docs/PRIVACY.md).",
             privacy_counts: ["not published at the source", "suppressed as small", "suppressed so that no small cell can be derived"],
             shift: "Shift from specialist to basic services",
-            shift_intro: "Basic services' share of clients (basic / (basic + specialist)) per calendar year; complete years only (all four quarters published), so that the summer dip does not look like a shift. Slope in percentage points per year with its 95 % confidence interval.",
+            shift_intro: "Basic services' share of clients (basic / (basic + specialist)) per calendar year; complete years only (all four quarters published), so that the summer dip does not look like a shift. With too few complete years, quarters are compared only with the same quarter of other years. Slope in percentage points per year with its 95 % confidence interval.",
             share: "Basic share",
             slope: "Change / year",
             verdict: "Verdict",
@@ -306,7 +307,16 @@ pub fn render(input: &ReportInput) -> String {
     }
     let _ = writeln!(md, "\n{}\n", w.synthetic_hint);
     use crate::privacy::CellStatus;
-    let _ = writeln!(md, "{}\n", w.privacy);
+    // The thresholds are the config's defaults; the catalog may set others
+    // per indicator.
+    let privacy = w
+        .privacy
+        .replace("{min_n}", &input.config.min_n.to_string())
+        .replace(
+            "{max_small}",
+            &(input.config.min_count - 1.0).max(0.0).to_string(),
+        );
+    let _ = writeln!(md, "{privacy}\n");
     for (label, status) in w.privacy_counts.iter().zip([
         CellStatus::NotPublished,
         CellStatus::SuppressedSmall,
