@@ -81,7 +81,6 @@ impl RunSummary {
     }
 }
 
-/// Reads and checks the inputs without writing anything (`hyte validate`).
 /// What the checking stages produced: the catalog, the ingest reports, the
 /// validated observations (with unpublishable values already removed) and
 /// the privacy account.

@@ -234,14 +234,36 @@ pub fn protect(
         }
         // Lines combined: an unpublished cell that the published cells
         // determine through several lines at once.
-        if let Some(line) = determined_cell_line(&lines, &observations, &status) {
-            if let Some(v) = victim(&lines[line], &observations, &status) {
+        if let Some(candidates) = determined_cell_lines(&lines, &observations, &status) {
+            // The first line (those containing the cell come first) with a
+            // published member to hide.
+            if let Some((line, v)) = candidates
+                .iter()
+                .find_map(|&l| victim(&lines[l], &observations, &status).map(|v| (l, v)))
+            {
                 status[v] = CellStatus::SuppressedComplementary;
                 reasons[v] = format!(
                     "would reveal an unpublished cell through several lines ({})",
                     lines[line].name
                 );
                 changed = true;
+            } else {
+                // No single member to pick: hide every published member of
+                // the group rather than leave the cell computable.
+                for &l in &candidates {
+                    for m in lines[l].members() {
+                        if let Member::Row(i) = m {
+                            if status[i].is_published() {
+                                status[i] = CellStatus::SuppressedComplementary;
+                                reasons[i] = format!(
+                                    "would reveal an unpublished cell through several lines ({})",
+                                    lines[l].name
+                                );
+                                changed = true;
+                            }
+                        }
+                    }
+                }
             }
         }
         if !changed {
@@ -532,15 +554,16 @@ fn victim(line: &Line, observations: &[Observation], status: &[CellStatus]) -> O
 }
 
 /// Finds an unpublished row whose value the published cells determine
-/// through the lines taken together, and returns a line that contains it.
+/// through the lines taken together, and returns the lines of its group:
+/// those that contain it first, then the others.
 /// Per connected group of unknowns, the lines' coefficients on the unknowns
 /// are brought to reduced row echelon form; an unknown is determined when
 /// its pivot row has no other non-zero entry.
-fn determined_cell_line(
+fn determined_cell_lines(
     lines: &[Line],
     observations: &[Observation],
     status: &[CellStatus],
-) -> Option<usize> {
+) -> Option<Vec<usize>> {
     // Unknowns and the lines touching each, joined into components.
     let mut unknown_ids: BTreeMap<Member, usize> = BTreeMap::new();
     for line in lines {
@@ -619,12 +642,11 @@ fn determined_cell_line(
                 .enumerate()
                 .all(|(c, x)| c == pivot_column || x.abs() < 1e-9);
             if let (true, Member::Row(_)) = (alone, member_of[&columns[pivot_column]]) {
-                // A line that contains the determined cell.
                 let variable = columns[pivot_column];
-                return line_indices
+                let (containing, others): (Vec<usize>, Vec<usize>) = line_indices
                     .iter()
-                    .copied()
-                    .find(|&l| equations[l].iter().any(|(v, _)| *v == variable));
+                    .partition(|&&l| equations[l].iter().any(|(v, _)| *v == variable));
+                return Some(containing.into_iter().chain(others).collect());
             }
         }
     }
@@ -632,7 +654,8 @@ fn determined_cell_line(
 }
 
 /// Reduced row echelon form with partial pivoting; returns the pivots as
-/// (row, column). Entries below 1e-9 of the row's scale count as zero.
+/// (row, column). Entries below 1e-9 in absolute value count as zero (the
+/// coefficients are 1 or a number of respondents).
 fn reduce(matrix: &mut [Vec<f64>]) -> Vec<(usize, usize)> {
     let columns = matrix.first().map_or(0, Vec::len);
     let mut pivots = Vec::new();
@@ -975,7 +998,7 @@ path = "x.csv"
         // A triangle: t0 = x + y, t1 = y + z, t2 = x + z. Every line has two
         // unknowns, yet x = (t0 − t1 + t2)/2.
         let triangle = [line(0, &[3, 4]), line(1, &[4, 5]), line(2, &[3, 5])];
-        assert!(determined_cell_line(&triangle, &rows, &status).is_some());
+        assert!(determined_cell_lines(&triangle, &rows, &status).is_some());
         // A 2 × 2 rectangle (t0 = x + y, t1 = z + w, t2 = x + z, with w a
         // fourth unknown) leaves one degree of freedom: nothing determined.
         let mut rows4 = rows.clone();
@@ -983,7 +1006,7 @@ path = "x.csv"
         let mut status4 = status.clone();
         status4.push(CellStatus::SuppressedSmall);
         let rectangle = [line(0, &[3, 4]), line(1, &[5, 6]), line(2, &[3, 5])];
-        assert_eq!(determined_cell_line(&rectangle, &rows4, &status4), None);
+        assert_eq!(determined_cell_lines(&rectangle, &rows4, &status4), None);
     }
 
     #[test]

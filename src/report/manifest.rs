@@ -3,8 +3,9 @@
 //! In: the ingest reports, the validation result, the catalog, the config,
 //! the other output files and the run's timing. Out: pretty-printed JSON.
 //! Guarantees: every input with its sha256, rows read, accepted and
-//! rejected, and every rejection with location, field and reason; every
-//! output file with its sha256. This is the one output that records time.
+//! rejected, and every rejection with location, field and reason; the
+//! privacy counts (never values); every output file with its sha256. This
+//! is the one output that records time.
 
 use serde::Serialize;
 
@@ -24,7 +25,18 @@ struct Manifest<'a> {
     inputs: Vec<InputEntry<'a>>,
     validation: ValidationEntry<'a>,
     observations: usize,
+    privacy: PrivacyEntry,
     outputs: Vec<OutputEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct PrivacyEntry {
+    min_n: f64,
+    min_count: f64,
+    not_published: usize,
+    suppressed_small: usize,
+    suppressed_complementary: usize,
+    derived_totals_suppressed: usize,
 }
 
 #[derive(Serialize)]
@@ -166,6 +178,19 @@ pub fn render(input: &ReportInput, outputs: &[OutputFile], clock: &RunClock) -> 
             rows_after_as_of: input.validated.after_as_of,
         },
         observations: input.validated.observations.len(),
+        privacy: {
+            use crate::privacy::CellStatus;
+            let p = input.privacy;
+            PrivacyEntry {
+                min_n: input.config.min_n,
+                min_count: input.config.min_count,
+                not_published: p.count(CellStatus::NotPublished),
+                suppressed_small: p.count(CellStatus::SuppressedSmall),
+                suppressed_complementary: p.count(CellStatus::SuppressedComplementary),
+                derived_totals_suppressed: p.derived_count(CellStatus::SuppressedSmall)
+                    + p.derived_count(CellStatus::SuppressedComplementary),
+            }
+        },
         outputs: outputs
             .iter()
             .map(|o| OutputEntry {
