@@ -60,6 +60,10 @@ pub struct RunArgs {
     /// Report language [default: `language` in the config, else fi]
     #[arg(long, env = "HYTE_LANG", value_enum)]
     pub lang: Option<Language>,
+    /// CSV style: standard (`,` and `.`) or excel-fi (`;`, decimal comma,
+    /// UTF-8 with BOM) [default: `csv` in the config, else standard]
+    #[arg(long, env = "HYTE_CSV", value_enum)]
+    pub csv: Option<crate::config::CsvStyle>,
     /// Worker threads [default: one per core]
     #[arg(long, env = "HYTE_THREADS", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
@@ -126,6 +130,7 @@ fn run(args: RunArgs) -> u8 {
     let overrides = Overrides {
         output_dir: args.out,
         language: args.lang,
+        csv_style: args.csv,
         as_of: args.period,
         threads: args.threads.map(usize::from),
         deny_warnings: args.deny_warnings,

@@ -29,6 +29,19 @@ pub const DEFAULT_MIN_N: f64 = 30.0;
 /// identify a family (THL publishes no municipal count below five).
 pub const DEFAULT_MIN_COUNT: f64 = 5.0;
 
+/// How the CSV tables are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum CsvStyle {
+    /// `,` separator, decimal point, UTF-8 without BOM: for scripts, R,
+    /// Python and BI tools.
+    #[default]
+    Standard,
+    /// `;` separator, decimal comma, UTF-8 with BOM: opens correctly in
+    /// Excel with Finnish or Swedish regional settings.
+    ExcelFi,
+}
+
 /// What kind of area a key names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -114,6 +127,7 @@ pub struct Config {
     pub catalog_dir: PathBuf,
     pub output_dir: PathBuf,
     pub language: Language,
+    pub csv_style: CsvStyle,
     pub areas: Vec<Area>,
     pub inputs: Vec<Input>,
     pub min_n: f64,
@@ -138,6 +152,7 @@ impl Config {
 pub struct Overrides {
     pub output_dir: Option<PathBuf>,
     pub language: Option<Language>,
+    pub csv_style: Option<CsvStyle>,
     pub as_of: Option<Period>,
     pub threads: Option<usize>,
     pub deny_warnings: bool,
@@ -163,6 +178,7 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     language: Option<Language>,
+    csv: Option<CsvStyle>,
     output: Option<String>,
     catalog: Option<String>,
     min_n: Option<Spanned<f64>>,
@@ -408,6 +424,7 @@ pub fn parse(
             .output_dir
             .unwrap_or_else(|| base.join(raw.output.as_deref().unwrap_or("out"))),
         language: overrides.language.or(raw.language).unwrap_or_default(),
+        csv_style: overrides.csv_style.or(raw.csv).unwrap_or_default(),
         areas,
         inputs,
         min_n,

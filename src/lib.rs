@@ -177,12 +177,13 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     ];
     let mut outputs: Vec<OutputFile> = Vec::new();
     for (name, frame) in &tables {
-        outputs.extend(report::tables::render(name, frame)?);
+        outputs.extend(report::tables::render(name, frame, config.csv_style)?);
     }
     outputs.push(OutputFile {
         path: "report.md".into(),
         bytes: report::markdown::render(&input).into_bytes(),
     });
+    outputs.extend(report::html::render(&input));
     let clock = report::manifest::RunClock {
         started_at,
         duration: timer.elapsed(),

@@ -162,7 +162,7 @@ mod trend_invariants {
             let csv = |rows: &[Observation]| {
                 let trends = compute(rows, &catalog, &[], &settings).unwrap();
                 let frame = trends_frame(&trends).unwrap();
-                hyte::report::tables::render("t", &frame).unwrap()
+                hyte::report::tables::render("t", &frame, Default::default()).unwrap()
             };
             prop_assert_eq!(csv(&rows), csv(&shuffled));
         }

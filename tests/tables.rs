@@ -143,3 +143,34 @@ fn written_tables_are_valid_inputs_again() {
         assert!(again == original, "{kind}: a round trip changed the table");
     }
 }
+
+#[test]
+fn excel_style_csv_has_semicolons_decimal_commas_and_a_bom() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hyte()
+        .arg("run")
+        .arg("--out")
+        .arg(dir.path())
+        .args(["--csv", "excel-fi"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let bytes = std::fs::read(dir.path().join("tables/trends.csv")).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBFindicator;dimension;area;"),
+        "no BOM or no ';'"
+    );
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    // A number like 12,3 appears, and no field uses a decimal point.
+    let second = text.lines().nth(1).unwrap();
+    assert!(second.contains(','), "{second}");
+    // Parquet and Arrow are the same whatever the CSV style.
+    let standard = tempfile::tempdir().unwrap();
+    run_samples(standard.path());
+    for file in ["tables/trends.parquet", "tables/trends.arrow"] {
+        assert!(
+            std::fs::read(dir.path().join(file)).unwrap()
+                == std::fs::read(standard.path().join(file)).unwrap()
+        );
+    }
+}

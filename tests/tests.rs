@@ -4,6 +4,7 @@
 mod common;
 
 mod cli;
+mod html;
 mod malformed;
 mod privacy;
 mod properties;

@@ -17,45 +17,45 @@ use crate::i18n::Language;
 use crate::observation::{Observation, Sex};
 use crate::trends::{Basis, Direction, SeriesTrend};
 
-struct Words {
-    title: &'static str,
-    intro: &'static str,
-    indicator: &'static str,
-    group: &'static str,
-    no_data: &'static str,
-    suppressed_note: &'static str,
-    quality: &'static str,
-    files: &'static str,
-    rows_read: &'static str,
-    rejected: &'static str,
-    unknown: &'static str,
-    outside: &'static str,
-    file_failed: &'static str,
-    synthetic_hint: &'static str,
-    overview: &'static str,
-    overview_intro: &'static str,
-    area: &'static str,
-    changes: &'static str,
-    changes_intro: &'static str,
-    improving: &'static str,
-    worsening: &'static str,
-    none: &'static str,
-    all_groups: &'static str,
-    per_year: &'static str,
-    privacy: &'static str,
-    privacy_counts: [&'static str; 3],
-    shift: &'static str,
-    shift_intro: &'static str,
-    share: &'static str,
-    slope: &'static str,
-    verdict: &'static str,
-    drivers: &'static str,
-    verdicts: [&'static str; 4],
-    local: &'static str,
-    sotkanet: &'static str,
+pub(super) struct Words {
+    pub(super) title: &'static str,
+    pub(super) intro: &'static str,
+    pub(super) indicator: &'static str,
+    pub(super) group: &'static str,
+    pub(super) no_data: &'static str,
+    pub(super) suppressed_note: &'static str,
+    pub(super) quality: &'static str,
+    pub(super) files: &'static str,
+    pub(super) rows_read: &'static str,
+    pub(super) rejected: &'static str,
+    pub(super) unknown: &'static str,
+    pub(super) outside: &'static str,
+    pub(super) file_failed: &'static str,
+    pub(super) synthetic_hint: &'static str,
+    pub(super) overview: &'static str,
+    pub(super) overview_intro: &'static str,
+    pub(super) area: &'static str,
+    pub(super) changes: &'static str,
+    pub(super) changes_intro: &'static str,
+    pub(super) improving: &'static str,
+    pub(super) worsening: &'static str,
+    pub(super) none: &'static str,
+    pub(super) all_groups: &'static str,
+    pub(super) per_year: &'static str,
+    pub(super) privacy: &'static str,
+    pub(super) privacy_counts: [&'static str; 3],
+    pub(super) shift: &'static str,
+    pub(super) shift_intro: &'static str,
+    pub(super) share: &'static str,
+    pub(super) slope: &'static str,
+    pub(super) verdict: &'static str,
+    pub(super) drivers: &'static str,
+    pub(super) verdicts: [&'static str; 4],
+    pub(super) local: &'static str,
+    pub(super) sotkanet: &'static str,
 }
 
-fn words(language: Language) -> Words {
+pub(super) fn words(language: Language) -> Words {
     match language {
         Language::Fi => Words {
             title: "Lasten ja nuorten hyvinvointi: indikaattorit lapsen oikeuksien ulottuvuuksittain",
@@ -399,7 +399,7 @@ fn overview(md: &mut String, input: &ReportInput, w: &Words) {
 }
 
 /// The p-value of the test that decided a series' direction.
-fn deciding_p(series: &SeriesTrend) -> f64 {
+pub(super) fn deciding_p(series: &SeriesTrend) -> f64 {
     let stats = &series.stats;
     match stats.basis {
         Some(Basis::RecentSlope) => stats.recent_slope.and_then(|f| f.p_value),
@@ -610,7 +610,7 @@ fn drivers_text(
 }
 
 /// A p-value the way a report shows it: "p < 0,001" or "p = 0,031".
-fn format_p(p: f64, language: Language) -> String {
+pub(super) fn format_p(p: f64, language: Language) -> String {
     if p < 0.001 {
         format!("p < {}", language.number(0.001, 3))
     } else {
@@ -618,7 +618,7 @@ fn format_p(p: f64, language: Language) -> String {
     }
 }
 
-fn capitalize(text: &str) -> String {
+pub(super) fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -7,6 +7,7 @@
 //! inputs give byte-identical tables and reports; only the manifest records
 //! when the run happened.
 
+pub mod html;
 pub mod manifest;
 pub mod markdown;
 pub mod tables;

@@ -1,9 +1,10 @@
 //! Tables as CSV, Parquet and Arrow IPC.
 //!
-//! In: a polars [`DataFrame`] and a table name. Out: `tables/NAME.csv`,
-//! `tables/NAME.parquet` and `tables/NAME.arrow` as bytes. Guarantees: the
-//! CSV is UTF-8 with a header, `,` separated, `.` decimal, an empty field for
-//! null; Parquet (zstd) and Arrow IPC (uncompressed, file format) carry the
+//! In: a polars [`DataFrame`], a table name and the CSV style. Out:
+//! `tables/NAME.csv`, `tables/NAME.parquet` and `tables/NAME.arrow` as
+//! bytes. Guarantees: the CSV is UTF-8 with a header and an empty field for
+//! null: `,` separated with a decimal point (standard), or `;` separated with
+//! a decimal comma and a BOM (excel-fi, for Excel with Finnish settings); Parquet (zstd) and Arrow IPC (uncompressed, file format) carry the
 //! same columns and types and open in pyarrow, polars and R's arrow (the
 //! Arrow file uses the oldest layout: large strings, not string views); the
 //! bytes depend only on the frame.
@@ -13,14 +14,21 @@ use std::io::Cursor;
 use polars::prelude::*;
 
 use super::OutputFile;
+use crate::config::CsvStyle;
 
 /// Renders one table in the three formats.
-pub fn render(name: &str, frame: &DataFrame) -> PolarsResult<Vec<OutputFile>> {
+pub fn render(name: &str, frame: &DataFrame, style: CsvStyle) -> PolarsResult<Vec<OutputFile>> {
     let mut frame = frame.clone();
     let mut csv = Vec::new();
-    CsvWriter::new(&mut csv)
-        .include_header(true)
-        .finish(&mut frame)?;
+    let writer = CsvWriter::new(&mut csv).include_header(true);
+    let mut writer = match style {
+        CsvStyle::Standard => writer,
+        CsvStyle::ExcelFi => writer
+            .with_separator(b';')
+            .with_decimal_comma(true)
+            .include_bom(true),
+    };
+    writer.finish(&mut frame)?;
     let mut parquet = Cursor::new(Vec::new());
     ParquetWriter::new(&mut parquet)
         .with_compression(ParquetCompression::Zstd(None))

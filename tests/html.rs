@@ -1,0 +1,194 @@
+//! `report.html`: escaping, languages, structure, and a real browser.
+
+use std::path::Path;
+
+use crate::common::{hyte, root, stderr_of};
+
+fn run_samples(out: &Path, extra: &[&str]) -> String {
+    let result = hyte()
+        .arg("run")
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(0), "{}", stderr_of(&result));
+    std::fs::read_to_string(out.join("report.html")).unwrap()
+}
+
+#[test]
+fn report_html_is_self_contained_and_has_every_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = run_samples(dir.path(), &[]);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"fi\">"));
+    // Nothing to fetch: no script, no external stylesheet, image or font.
+    for forbidden in ["<script", "<link", "<img", "<iframe", "@import", "url("] {
+        assert!(
+            !html.contains(forbidden),
+            "report.html contains {forbidden}"
+        );
+    }
+    for attribute in ["src=\"http", "href=\"http", "href=\"//"] {
+        assert!(
+            !html.contains(attribute),
+            "report.html refers outside: {attribute}"
+        );
+    }
+    // The structure: headings, sections and one accessible chart per series.
+    let structure: Vec<String> = html
+        .lines()
+        .flat_map(|l| l.split('<'))
+        .filter(|t| t.starts_with("section id=") || t.starts_with("h2>") || t.starts_with("h3>"))
+        .map(|t| t.split('>').take(2).collect::<Vec<_>>().join(">"))
+        .collect();
+    let charts = html.matches("<svg role=\"img\" aria-label=").count();
+    let figures = html.matches("<figure>").count();
+    assert_eq!(charts, figures);
+    insta::assert_snapshot!(
+        "report_html_structure",
+        format!("{}\ncharts: {charts}", structure.join("\n"))
+    );
+    // Every inline chart is also a file.
+    let files = std::fs::read_dir(dir.path().join("charts"))
+        .unwrap()
+        .count();
+    assert_eq!(files, charts);
+}
+
+#[test]
+fn swedish_report_has_no_finnish_dimension_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = run_samples(dir.path(), &["--lang", "sv"]);
+    assert!(html.contains("<html lang=\"sv\">"));
+    for finnish in [
+        "Yhdenvertaisuus",
+        "Hoiva ja huolenpito",
+        "Osallisuus",
+        "Terveys",
+        "Turvallisuus",
+        "Oppiminen ja onnistuminen",
+        "Liikunta ja harrastukset",
+    ] {
+        assert!(!html.contains(finnish), "Swedish report contains {finnish}");
+    }
+    assert!(html.contains("Likabehandling") && html.contains("Motion och fritid"));
+    // Decimal comma in Swedish, point in English.
+    assert!(html.contains("p = 0,0"), "no decimal comma");
+    let en = run_samples(tempfile::tempdir().unwrap().path(), &["--lang", "en"]);
+    assert!(en.contains("p = 0.0") && !en.contains("p = 0,0"));
+}
+
+#[test]
+fn text_from_the_catalog_is_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    // A copy of the catalog with a hostile title.
+    let catalog = dir.path().join("indicators");
+    std::fs::create_dir(&catalog).unwrap();
+    for entry in std::fs::read_dir(root().join("indicators")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).unwrap().replace(
+                "title = { fi = \"Koulukiusattuna vähintään kerran viikossa\"",
+                "title = { fi = \"<script>alert(1)</script>\"",
+            );
+            std::fs::write(catalog.join(path.file_name().unwrap()), text).unwrap();
+        }
+    }
+    let sample = std::fs::read_to_string(root().join("hyte.toml")).unwrap();
+    let config = sample
+        .replace(
+            "catalog = \"indicators\"",
+            &format!("catalog = {:?}", catalog.display().to_string()),
+        )
+        .replace(
+            "path = \"data-samples/",
+            &format!("path = \"{}/data-samples/", root().display()),
+        )
+        .replace(
+            "regions = \"data-samples/",
+            &format!("regions = \"{}/data-samples/", root().display()),
+        );
+    let config_path = dir.path().join("hyte.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let out = hyte()
+        .arg("run")
+        .arg("--config")
+        .arg(&config_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the title is not shown as text"
+    );
+    assert!(!html.contains("<script>"));
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
+    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !md.contains("<script>"));
+}
+
+/// Opens the report in headless Chromium (Debian's `chromium`, which
+/// `.ci/run` installs): no console errors, no network errors, and a
+/// screenshot that is not blank. Without Chromium the test says so and
+/// passes, unless HYTE_REQUIRE_CHROMIUM is set (CI sets it).
+#[test]
+fn report_html_opens_in_headless_chromium() {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let Some(chromium) = chromium else {
+        assert!(
+            std::env::var_os("HYTE_REQUIRE_CHROMIUM").is_none(),
+            "HYTE_REQUIRE_CHROMIUM is set but chromium is not installed"
+        );
+        eprintln!("skipped: no chromium (apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    run_samples(dir.path(), &[]);
+    let screenshot = dir.path().join("shot.png");
+    let profile = dir.path().join("profile");
+    let netlog = dir.path().join("net.json");
+    let output = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            // Any attempt to reach a host fails loudly.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--window-size=1200,3000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--log-net-log={}", netlog.display()))
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg(format!(
+            "file://{}",
+            dir.path().join("report.html").display()
+        ))
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "chromium failed: {log}");
+    for line in log.lines() {
+        let console_error =
+            line.contains("CONSOLE") && (line.contains("ERROR") || line.contains("Uncaught"));
+        assert!(!console_error, "console error: {line}");
+        assert!(!line.contains("net::ERR_"), "network request: {line}");
+    }
+    let png = std::fs::read(&screenshot).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+    // A blank 1200 × 3000 page compresses to a few kilobytes; the report
+    // with its charts to hundreds.
+    assert!(
+        png.len() > 50_000,
+        "the screenshot looks blank ({} bytes)",
+        png.len()
+    );
+}
