@@ -13,6 +13,16 @@ use std::fs::{self, File, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The top-level entries hyte writes in an output folder; nothing else there
+/// is ever touched.
+const OWNED: [&str; 5] = [
+    "report.md",
+    "report.html",
+    "manifest.json",
+    "tables",
+    "charts",
+];
+
 /// A rendered output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
@@ -97,7 +107,7 @@ impl OutputLock {
             .collect();
         tops.sort_unstable();
         tops.dedup();
-        for top in tops {
+        for &top in &tops {
             let staged = staging.join(top);
             let target = self.dir.join(top);
             if staged.is_dir() && target.exists() {
@@ -112,6 +122,19 @@ impl OutputLock {
             }
         }
         fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        // An output of an earlier run that this run did not write (e.g. a
+        // charts/ folder when no chart could be drawn) would look current:
+        // remove it.
+        for owned in OWNED {
+            if !tops.contains(&owned) {
+                let stale = self.dir.join(owned);
+                if stale.is_dir() {
+                    fs::remove_dir_all(&stale).map_err(io(&stale))?;
+                } else if stale.exists() {
+                    fs::remove_file(&stale).map_err(io(&stale))?;
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -143,6 +166,16 @@ mod tests {
             "a stale table must not survive"
         );
         assert!(out.join("tables/b.csv").exists());
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        lock.publish(&[file("report.md", "three")]).unwrap();
+        assert!(
+            !out.join("tables").exists(),
+            "a stale output folder must go"
+        );
+        assert!(
+            out.join("notes.txt").exists(),
+            "files hyte does not own stay"
+        );
         drop(lock);
         assert!(OutputLock::acquire(&out).is_ok());
     }

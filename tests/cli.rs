@@ -70,6 +70,11 @@ fn same_inputs_give_identical_bytes_whatever_the_thread_count() {
         "tables/dimensions.csv",
         "tables/dimensions.parquet",
         "tables/dimensions.arrow",
+        "tables/shift.csv",
+        "tables/shift_summary.parquet",
+        "report.html",
+        "charts/ktk.anxiety_8-9.svg",
+        "charts/ktk.anxiety_8-9.png",
     ] {
         let a = std::fs::read(one.path().join(file)).unwrap();
         let b = std::fs::read(two.path().join(file)).unwrap();

@@ -48,11 +48,40 @@ fn report_html_is_self_contained_and_has_every_section() {
         "report_html_structure",
         format!("{}\ncharts: {charts}", structure.join("\n"))
     );
-    // Every inline chart is also a file.
-    let files = std::fs::read_dir(dir.path().join("charts"))
+    // Every inline chart is also an SVG and a PNG file.
+    let files: Vec<String> = std::fs::read_dir(dir.path().join("charts"))
         .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.iter().filter(|f| f.ends_with(".svg")).count(), charts);
+    assert_eq!(files.iter().filter(|f| f.ends_with(".png")).count(), charts);
+}
+
+#[test]
+fn png_charts_draw_their_finnish_titles_with_the_bundled_font() {
+    let dir = tempfile::tempdir().unwrap();
+    run_samples(dir.path(), &[]);
+    // "Kohtalainen tai vaikea ahdistuneisuus (8-9)": the title has no ä, so
+    // take one that does: "Pitää koulunkäynnistä (4-5)".
+    let png = std::fs::read(dir.path().join("charts/ktk.likes_school_4-5.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut pixels).unwrap();
+    // The title band (top 30 rows) has dark text pixels: the font rendered
+    // the letters (without a font, nothing would be drawn there).
+    let width = 640 * 3;
+    let dark = pixels[..30 * width]
+        .chunks(3)
+        .filter(|p| p.iter().all(|c| *c < 100))
         .count();
-    assert_eq!(files, charts);
+    assert!(dark > 200, "only {dark} dark pixels in the title band");
+    let svg = std::fs::read_to_string(dir.path().join("charts/ktk.likes_school_4-5.svg")).unwrap();
+    assert!(
+        svg.contains("Pitää koulunkäynnistä (4-5)"),
+        "the SVG file carries its title"
+    );
 }
 
 #[test]

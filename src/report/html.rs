@@ -2,8 +2,9 @@
 //! the welfare board and the council.
 //!
 //! In: [`ReportInput`]. Out: HTML text with inline CSS and inline SVG charts
-//! (drawn with plotters), and each chart again as its own SVG file
-//! (`charts/*.svg`). Guarantees: no script, no request to any other host
+//! (drawn with plotters), and each chart again as its own SVG and PNG files
+//! (`charts/*.svg`, `charts/*.png`, titled; text drawn with the bundled
+//! DejaVu Sans, so ä, ö and å render on a machine with no fonts). Guarantees: no script, no request to any other host
 //! (no external stylesheet, font, image or link target other than the
 //! report's own anchors and the project's docs); every text that comes from
 //! inputs, the config or the catalog is HTML-escaped; charts carry a title
@@ -139,9 +140,25 @@ struct ChartLine {
     runs: Vec<Vec<ChartPoint>>,
 }
 
-/// Draws a line chart to an SVG string (plotters' SVG backend; its text is
-/// only numbers, the titles and names stay in escaped HTML).
-fn chart_svg(lines: &[ChartLine], decimals: u8, language: Language) -> Option<String> {
+/// The chart size in pixels.
+const CHART_SIZE: (u32, u32) = (640, 300);
+
+/// Registers the bundled font once: every chart's text is laid out with it,
+/// never with a system font.
+fn register_font() -> bool {
+    static REGISTERED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *REGISTERED.get_or_init(|| {
+        plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
+        )
+        .is_ok()
+    })
+}
+
+/// The y range of a chart, padded; `None` when there is nothing to draw.
+fn chart_range(lines: &[ChartLine]) -> Option<(f64, f64, f64, f64)> {
     let points: Vec<&ChartPoint> = lines.iter().flat_map(|l| l.runs.iter().flatten()).collect();
     if points.is_empty() {
         return None;
@@ -160,79 +177,179 @@ fn chart_svg(lines: &[ChartLine], decimals: u8, language: Language) -> Option<St
         x1 += 0.5;
     }
     let pad = ((y1 - y0) * 0.08).max(0.5);
-    let (y0, y1) = (
-        (y0 - pad).max(if y0 >= 0.0 { 0.0 } else { f64::NEG_INFINITY }),
-        y1 + pad,
-    );
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (640, 300)).into_drawing_area();
-        root.fill(&WHITE).ok()?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(56)
-            .build_cartesian_2d(x0 - 0.3..x1 + 0.3, y0..y1)
-            .ok()?;
-        chart
-            .configure_mesh()
-            .max_light_lines(0)
-            .bold_line_style(RGBColor(230, 230, 230))
-            .x_labels(((x1 - x0).round() as usize + 2).min(14))
-            .x_label_formatter(&|x| {
-                if (x.fract()).abs() < 1e-9 {
-                    format!("{x:.0}")
-                } else {
-                    String::new()
-                }
-            })
-            .y_label_formatter(&|y| language.number(*y, decimals))
-            .draw()
-            .ok()?;
-        for line in lines {
-            let style = ShapeStyle::from(&line.colour).stroke_width(2);
-            let dx = line.offset;
-            for run in &line.runs {
-                chart
-                    .draw_series(LineSeries::new(
-                        run.iter().map(|(x, y, _)| (*x + dx, *y)),
-                        style,
-                    ))
-                    .ok()?;
-                chart
-                    .draw_series(
-                        run.iter()
-                            .map(|(x, y, _)| Circle::new((*x + dx, *y), 3, line.colour.filled())),
-                    )
-                    .ok()?;
-                for (x, _, ci) in run {
-                    if let Some((lo, hi)) = ci {
-                        chart
-                            .draw_series(std::iter::once(PathElement::new(
-                                vec![(*x + dx, *lo), (*x + dx, *hi)],
-                                line.colour.stroke_width(1),
-                            )))
-                            .ok()?;
-                    }
+    let low = if y0 >= 0.0 {
+        (y0 - pad).max(0.0)
+    } else {
+        y0 - pad
+    };
+    Some((x0, x1, low, y1 + pad))
+}
+
+/// Draws a line chart on any plotters backend. `caption` is drawn inside
+/// the chart (for the standalone files); the inline charts leave it to the
+/// escaped HTML caption.
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    lines: &[ChartLine],
+    decimals: u8,
+    language: Language,
+    caption: Option<&str>,
+) -> Option<()> {
+    let (x0, x1, y0, y1) = chart_range(lines)?;
+    root.fill(&WHITE).ok()?;
+    let mut builder = ChartBuilder::on(&root);
+    builder
+        .margin(10)
+        .x_label_area_size(28)
+        .y_label_area_size(56);
+    if let Some(caption) = caption {
+        builder.caption(caption, ("sans-serif", 15));
+    }
+    let mut chart = builder
+        .build_cartesian_2d(x0 - 0.3..x1 + 0.3, y0..y1)
+        .ok()?;
+    chart
+        .configure_mesh()
+        .max_light_lines(0)
+        .bold_line_style(RGBColor(230, 230, 230))
+        .x_labels(((x1 - x0).round() as usize + 2).min(14))
+        .label_style(("sans-serif", 12))
+        .x_label_formatter(&|x| {
+            if (x.fract()).abs() < 1e-9 {
+                format!("{x:.0}")
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|y| language.number(*y, decimals))
+        .draw()
+        .ok()?;
+    for line in lines {
+        let style = ShapeStyle::from(&line.colour).stroke_width(2);
+        let dx = line.offset;
+        for run in &line.runs {
+            chart
+                .draw_series(LineSeries::new(
+                    run.iter().map(|(x, y, _)| (*x + dx, *y)),
+                    style,
+                ))
+                .ok()?;
+            chart
+                .draw_series(
+                    run.iter()
+                        .map(|(x, y, _)| Circle::new((*x + dx, *y), 3, line.colour.filled())),
+                )
+                .ok()?;
+            for (x, _, ci) in run {
+                if let Some((lo, hi)) = ci {
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(*x + dx, *lo), (*x + dx, *hi)],
+                            line.colour.stroke_width(1),
+                        )))
+                        .ok()?;
                 }
             }
         }
-        root.present().ok()?;
     }
+    root.present().ok()
+}
+
+/// A chart as an SVG string.
+fn chart_svg(
+    lines: &[ChartLine],
+    decimals: u8,
+    language: Language,
+    caption: Option<&str>,
+) -> Option<String> {
+    if !register_font() {
+        return None;
+    }
+    let mut svg = String::new();
+    draw(
+        SVGBackend::with_string(&mut svg, CHART_SIZE).into_drawing_area(),
+        lines,
+        decimals,
+        language,
+        caption,
+    )?;
     Some(svg)
+}
+
+/// A chart as PNG bytes, its title drawn in with the bundled font.
+fn chart_png(
+    lines: &[ChartLine],
+    decimals: u8,
+    language: Language,
+    caption: &str,
+) -> Option<Vec<u8>> {
+    if !register_font() {
+        return None;
+    }
+    let (width, height) = CHART_SIZE;
+    let mut rgb = vec![0u8; (width * height * 3) as usize];
+    draw(
+        BitMapBackend::with_buffer(&mut rgb, CHART_SIZE).into_drawing_area(),
+        lines,
+        decimals,
+        language,
+        Some(caption),
+    )?;
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().ok()?;
+        writer.write_image_data(&rgb).ok()?;
+    }
+    Some(bytes)
+}
+
+/// A chart as standalone files: `STEM.svg` and `STEM.png`, each with its
+/// title drawn in (the inline copy in the report leaves the title to the
+/// HTML caption).
+fn chart_files(
+    stem: &str,
+    lines: &[ChartLine],
+    decimals: u8,
+    language: Language,
+    title: &str,
+    alt: &str,
+) -> Vec<OutputFile> {
+    let mut out = Vec::new();
+    if let Some(svg) = chart_svg(lines, decimals, language, Some(title)) {
+        out.push(OutputFile {
+            path: format!("{stem}.svg"),
+            bytes: accessible(&svg, alt).into_bytes(),
+        });
+    }
+    if let Some(png) = chart_png(lines, decimals, language, title) {
+        out.push(OutputFile {
+            path: format!("{stem}.png"),
+            bytes: png,
+        });
+    }
+    out
 }
 
 /// Splits a series into runs of published points; an unpublished period
 /// ends a run, so the line shows a gap.
-fn runs(rows: &[&Observation]) -> Vec<Vec<ChartPoint>> {
+/// `periods` are all periods of the chart: a period the area has no row
+/// for (a round it missed) is a gap too.
+fn runs(rows: &[&Observation], periods: &[Period]) -> Vec<Vec<ChartPoint>> {
+    let by_period: BTreeMap<Period, &Observation> = rows.iter().map(|r| (r.period, *r)).collect();
     let mut out: Vec<Vec<ChartPoint>> = vec![Vec::new()];
-    for row in rows {
-        match row.value {
-            Some(v) => {
+    for period in periods {
+        match by_period
+            .get(period)
+            .and_then(|row| row.value.map(|v| (row, v)))
+        {
+            Some((row, v)) => {
                 let ci = row.ci_lower.zip(row.ci_upper);
                 out.last_mut()
                     .expect("one run")
-                    .push((row.period.decimal_time(), v, ci));
+                    .push((period.decimal_time(), v, ci));
             }
             None => out.push(Vec::new()),
         }
@@ -477,6 +594,17 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
                 .collect();
             for group in groups {
                 let count = input.config.areas.len() as f64;
+                // Every period any area has for this indicator and group.
+                let periods: Vec<Period> = input
+                    .config
+                    .areas
+                    .iter()
+                    .filter_map(|a| series.get(&(indicator.id.as_str(), group, a.key.as_str())))
+                    .flatten()
+                    .map(|r| r.period)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
                 let lines: Vec<ChartLine> = input
                     .config
                     .areas
@@ -485,7 +613,7 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
                     .filter_map(|(i, area)| {
                         let rows =
                             series.get(&(indicator.id.as_str(), group, area.key.as_str()))?;
-                        let runs = runs(rows);
+                        let runs = runs(rows, &periods);
                         let yearly = rows.iter().all(|r| !r.period.is_quarter());
                         (!runs.is_empty()).then(|| ChartLine {
                             label: area.name.get(language).to_string(),
@@ -499,7 +627,7 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
                         })
                     })
                     .collect();
-                let Some(svg) = chart_svg(&lines, indicator.decimals, language) else {
+                let Some(svg) = chart_svg(&lines, indicator.decimals, language, None) else {
                     continue;
                 };
                 any = true;
@@ -520,8 +648,8 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
                         .join(", ")
                 );
                 let svg = accessible(&svg, &alt);
-                let file = format!(
-                    "charts/{}{}.svg",
+                let stem = format!(
+                    "charts/{}{}",
                     indicator.id,
                     if group == crate::observation::ALL_GROUPS {
                         String::new()
@@ -537,10 +665,14 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
                     "<figure>{svg}<figcaption>{}</figcaption></figure>",
                     escape(&title)
                 );
-                charts.push(OutputFile {
-                    path: file,
-                    bytes: svg.into_bytes(),
-                });
+                charts.extend(chart_files(
+                    &stem,
+                    &lines,
+                    indicator.decimals,
+                    language,
+                    &title,
+                    &alt,
+                ));
             }
         }
         if !any {
@@ -575,10 +707,20 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
             ),
             _ => "–".into(),
         };
-        let slope = summary
-            .slope
-            .map(|f| format!("{} pp", language.number(f.slope * 100.0, 2)))
-            .unwrap_or_else(|| "–".into());
+        let pp = |v: f64| {
+            format!(
+                "{}{}",
+                if v > 0.0 { "+" } else { "" },
+                language.number(v * 100.0, 2)
+            )
+        };
+        let slope = match summary.slope {
+            Some(fit) => match (fit.ci_lower, fit.ci_upper) {
+                (Some(lo), Some(hi)) => format!("{} ({} … {}) pp", pp(fit.slope), pp(lo), pp(hi)),
+                _ => format!("{} pp", pp(fit.slope)),
+            },
+            None => "–".into(),
+        };
         let verdict = w.verdicts[match summary.verdict {
             crate::shift::Verdict::TowardBasic => 0,
             crate::shift::Verdict::TowardSpecialist => 1,
@@ -598,25 +740,33 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
         .areas
         .iter()
         .filter_map(|area| {
-            let points: Vec<ChartPoint> = input
+            // A year without a complete share is a gap in the line.
+            let mut runs: Vec<Vec<ChartPoint>> = vec![Vec::new()];
+            for row in input
                 .shift
                 .rows
                 .iter()
-                .filter(|r| r.area == area.key && !r.period.is_quarter() && r.complete_clients)
-                .filter_map(|r| {
-                    r.share_clients()
-                        .map(|s| (r.period.decimal_time(), s * 100.0, None))
-                })
-                .collect();
-            (!points.is_empty()).then(|| ChartLine {
+                .filter(|r| r.area == area.key && !r.period.is_quarter())
+            {
+                match row.share_clients().filter(|_| row.complete_clients) {
+                    Some(share) => runs.last_mut().expect("one run").push((
+                        row.period.decimal_time(),
+                        share * 100.0,
+                        None,
+                    )),
+                    None => runs.push(Vec::new()),
+                }
+            }
+            runs.retain(|r| !r.is_empty());
+            (!runs.is_empty()).then(|| ChartLine {
                 label: area.name.get(language).to_string(),
                 colour: area_colours[area.key.as_str()],
                 offset: 0.0,
-                runs: vec![points],
+                runs,
             })
         })
         .collect();
-    if let Some(svg) = chart_svg(&share_lines, 1, language) {
+    if let Some(svg) = chart_svg(&share_lines, 1, language, None) {
         let alt = format!("{}: {} ({}, %)", h.chart_alt, h.share_chart, h.year);
         let svg = accessible(&svg, &alt);
         let _ = write!(
@@ -625,10 +775,15 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
             escape(h.share_chart),
             legend
         );
-        charts.push(OutputFile {
-            path: "charts/shift_basic_share.svg".into(),
-            bytes: svg.into_bytes(),
-        });
+        let title = format!("{} (%)", h.share_chart);
+        charts.extend(chart_files(
+            "charts/shift_basic_share",
+            &share_lines,
+            1,
+            language,
+            &title,
+            &alt,
+        ));
     }
     body.push_str("</section>\n");
 
@@ -738,8 +893,13 @@ mod tests {
             row("2025", Some(4.0)),
         ];
         let refs: Vec<&Observation> = rows.iter().collect();
-        let runs = runs(&refs);
+        let periods: Vec<Period> = ["2017", "2019", "2021", "2023", "2025"]
+            .map(|p| p.parse().unwrap())
+            .to_vec();
+        let runs = runs(&refs, &periods);
+        // 2017 has no row and 2021 is unpublished: both are gaps.
         assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].len(), 1);
         assert_eq!(runs[1].len(), 2);
     }
 }
