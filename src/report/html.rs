@@ -18,7 +18,8 @@ use std::fmt::Write;
 
 use plotters::prelude::*;
 
-use super::markdown::{capitalize, deciding_p, format_p, words};
+use super::markdown::words;
+use super::phrases::{self, capitalize, deciding_p, format_p};
 use super::{OutputFile, ReportInput};
 use crate::catalog::{Dimension, Indicator};
 use crate::i18n::Language;
@@ -445,19 +446,7 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
             (w.improving, Direction::Improving),
             (w.worsening, Direction::Worsening),
         ] {
-            let mut picked: Vec<_> = input
-                .trends
-                .series
-                .iter()
-                .filter(|s| {
-                    s.area == area.key && s.sex == Sex::Total && s.direction == Some(wanted)
-                })
-                .collect();
-            picked.sort_by(|a, b| {
-                deciding_p(a)
-                    .total_cmp(&deciding_p(b))
-                    .then_with(|| a.indicator.cmp(&b.indicator))
-            });
+            let picked = phrases::clearest(input, &area.key, wanted);
             let names: Vec<String> = picked
                 .iter()
                 .take(3)
@@ -520,26 +509,16 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
                 .dimensions
                 .iter()
                 .find(|d| d.area == area.key && d.dimension == dimension);
-            match cell {
-                Some(d) if d.improving + d.worsening + d.stable + d.insufficient > 0 => {
+            match cell.and_then(|d| phrases::direction_counts(d).map(|text| (d, text))) {
+                Some((d, text)) => {
                     let class = match d.score {
                         Some(s) if s > 0.0 => "good",
                         Some(s) if s < 0.0 => "bad",
                         _ => "flat",
                     };
-                    let parts: Vec<String> = [
-                        ("↑", d.improving),
-                        ("↓", d.worsening),
-                        ("→", d.stable),
-                        ("?", d.insufficient),
-                    ]
-                    .iter()
-                    .filter(|(_, n)| *n > 0)
-                    .map(|(a, n)| format!("{a}{n}"))
-                    .collect();
-                    let _ = write!(body, "<td class=\"{class}\">{}</td>", parts.join(" "));
+                    let _ = write!(body, "<td class=\"{class}\">{text}</td>");
                 }
-                _ => body.push_str("<td>–</td>"),
+                None => body.push_str("<td>–</td>"),
             }
         }
         body.push_str("</tr>");
@@ -695,38 +674,9 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
             .area(&summary.area)
             .map(|a| a.name.get(language).to_string())
             .unwrap_or_else(|| summary.area.clone());
-        let pct = |v: Option<f64>| {
-            v.map(|v| format!("{} %", language.number(v * 100.0, 1)))
-                .unwrap_or_else(|| "–".into())
-        };
-        let share = match (summary.first_year, summary.last_year) {
-            (Some(a), Some(b)) => format!(
-                "{} ({a}) → {} ({b})",
-                pct(summary.share_first),
-                pct(summary.share_last)
-            ),
-            _ => "–".into(),
-        };
-        let pp = |v: f64| {
-            format!(
-                "{}{}",
-                if v > 0.0 { "+" } else { "" },
-                language.number(v * 100.0, 2)
-            )
-        };
-        let slope = match summary.slope {
-            Some(fit) => match (fit.ci_lower, fit.ci_upper) {
-                (Some(lo), Some(hi)) => format!("{} ({} … {}) pp", pp(fit.slope), pp(lo), pp(hi)),
-                _ => format!("{} pp", pp(fit.slope)),
-            },
-            None => "–".into(),
-        };
-        let verdict = w.verdicts[match summary.verdict {
-            crate::shift::Verdict::TowardBasic => 0,
-            crate::shift::Verdict::TowardSpecialist => 1,
-            crate::shift::Verdict::NoClearShift => 2,
-            crate::shift::Verdict::InsufficientData => 3,
-        }];
+        let share = phrases::share_text(summary, language);
+        let slope = phrases::slope_text(summary, language);
+        let verdict = phrases::verdict_text(&w, summary.verdict);
         let basis = if summary.basis == "local" {
             w.local
         } else {
@@ -811,26 +761,13 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
         }
     }
     body.push_str("</tbody></table>");
-    let privacy = w
-        .privacy
-        .replace("{min_n}", &input.config.min_n.to_string())
-        .replace(
-            "{max_small}",
-            &(input.config.min_count - 1.0).max(0.0).to_string(),
-        );
-    let _ = write!(body, "<p>{}</p><ul>", escape(&privacy));
-    use crate::privacy::CellStatus;
-    for (label, status) in w.privacy_counts.iter().zip([
-        CellStatus::NotPublished,
-        CellStatus::SuppressedSmall,
-        CellStatus::SuppressedComplementary,
-    ]) {
-        let _ = write!(
-            body,
-            "<li>{}: {}</li>",
-            escape(label),
-            input.privacy.count(status)
-        );
+    let _ = write!(
+        body,
+        "<p>{}</p><ul>",
+        escape(&phrases::privacy_text(&w, input))
+    );
+    for (label, count) in phrases::privacy_counts(&w, input) {
+        let _ = write!(body, "<li>{}: {count}</li>", escape(label));
     }
     body.push_str("</ul></section>\n");
 

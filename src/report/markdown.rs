@@ -11,11 +11,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::phrases::{self, capitalize, deciding_p, format_p};
 use super::ReportInput;
 use crate::catalog::{Dimension, Indicator};
 use crate::i18n::Language;
 use crate::observation::{Observation, Sex};
-use crate::trends::{Basis, Direction, SeriesTrend};
+use crate::trends::{Basis, Direction};
 
 pub(super) struct Words {
     pub(super) title: &'static str,
@@ -306,23 +307,9 @@ pub fn render(input: &ReportInput) -> String {
         let _ = writeln!(md, "| validate | – | {validation_rejections} |");
     }
     let _ = writeln!(md, "\n{}\n", w.synthetic_hint);
-    use crate::privacy::CellStatus;
-    // The thresholds are the config's defaults; the catalog may set others
-    // per indicator.
-    let privacy = w
-        .privacy
-        .replace("{min_n}", &input.config.min_n.to_string())
-        .replace(
-            "{max_small}",
-            &(input.config.min_count - 1.0).max(0.0).to_string(),
-        );
-    let _ = writeln!(md, "{privacy}\n");
-    for (label, status) in w.privacy_counts.iter().zip([
-        CellStatus::NotPublished,
-        CellStatus::SuppressedSmall,
-        CellStatus::SuppressedComplementary,
-    ]) {
-        let _ = writeln!(md, "- {label}: {}", input.privacy.count(status));
+    let _ = writeln!(md, "{}\n", phrases::privacy_text(&w, input));
+    for (label, count) in phrases::privacy_counts(&w, input) {
+        let _ = writeln!(md, "- {label}: {count}");
     }
     md.push('\n');
     if !input.validated.unknown_sources.is_empty() {
@@ -375,39 +362,14 @@ fn overview(md: &mut String, input: &ReportInput, w: &Words) {
                 .dimensions
                 .iter()
                 .find(|d| d.area == area.key && d.dimension == dimension);
-            let text = match cell {
-                Some(d) if d.improving + d.worsening + d.stable + d.insufficient > 0 => {
-                    let parts: Vec<String> = [
-                        ("↑", d.improving),
-                        ("↓", d.worsening),
-                        ("→", d.stable),
-                        ("?", d.insufficient),
-                    ]
-                    .iter()
-                    .filter(|(_, count)| *count > 0)
-                    .map(|(arrow, count)| format!("{arrow}{count}"))
-                    .collect();
-                    parts.join(" ")
-                }
-                _ => "–".to_string(),
-            };
+            let text = cell
+                .and_then(phrases::direction_counts)
+                .unwrap_or_else(|| "–".to_string());
             let _ = write!(md, " {text} |");
         }
         md.push('\n');
     }
     md.push('\n');
-}
-
-/// The p-value of the test that decided a series' direction.
-pub(super) fn deciding_p(series: &SeriesTrend) -> f64 {
-    let stats = &series.stats;
-    match stats.basis {
-        Some(Basis::RecentSlope) => stats.recent_slope.and_then(|f| f.p_value),
-        Some(Basis::LatestChange) => stats.change_test.map(|c| c.p_value),
-        Some(Basis::Slope) => stats.slope.and_then(|f| f.p_value),
-        None => None,
-    }
-    .unwrap_or(1.0)
 }
 
 /// Per area, the most clearly improving and worsening indicators.
@@ -420,19 +382,7 @@ fn clearest_changes(md: &mut String, input: &ReportInput, w: &Words) {
             (w.improving, Direction::Improving),
             (w.worsening, Direction::Worsening),
         ] {
-            let mut picked: Vec<&SeriesTrend> = input
-                .trends
-                .series
-                .iter()
-                .filter(|s| {
-                    s.area == area.key && s.sex == Sex::Total && s.direction == Some(wanted)
-                })
-                .collect();
-            picked.sort_by(|a, b| {
-                deciding_p(a)
-                    .total_cmp(&deciding_p(b))
-                    .then_with(|| a.indicator.cmp(&b.indicator))
-            });
+            let picked = phrases::clearest(input, &area.key, wanted);
             if picked.is_empty() {
                 let _ = writeln!(md, "- {label}: {}", w.none);
                 continue;
@@ -505,17 +455,6 @@ fn shift_section(md: &mut String, input: &ReportInput, w: &Words) {
         "| {} | {} | {} | {} | {} |\n|---|---|---|---|---|",
         w.area, w.share, w.slope, w.verdict, w.drivers
     );
-    let pct = |v: Option<f64>| {
-        v.map(|v| format!("{} %", language.number(v * 100.0, 1)))
-            .unwrap_or_else(|| "–".into())
-    };
-    let pp = |v: f64| {
-        format!(
-            "{}{}",
-            if v > 0.0 { "+" } else { "" },
-            language.number(v * 100.0, 2)
-        )
-    };
     for summary in &input.shift.summaries {
         let name = input
             .config
@@ -527,27 +466,9 @@ fn shift_section(md: &mut String, input: &ReportInput, w: &Words) {
         } else {
             w.sotkanet
         };
-        let share = match (summary.first_year, summary.last_year) {
-            (Some(first), Some(last)) => format!(
-                "{} ({first}) → {} ({last})",
-                pct(summary.share_first),
-                pct(summary.share_last)
-            ),
-            _ => "–".into(),
-        };
-        let slope = match summary.slope {
-            Some(fit) => match (fit.ci_lower, fit.ci_upper) {
-                (Some(lo), Some(hi)) => format!("{} ({} … {}) pp", pp(fit.slope), pp(lo), pp(hi)),
-                _ => format!("{} pp", pp(fit.slope)),
-            },
-            None => "–".into(),
-        };
-        let verdict = w.verdicts[match summary.verdict {
-            crate::shift::Verdict::TowardBasic => 0,
-            crate::shift::Verdict::TowardSpecialist => 1,
-            crate::shift::Verdict::NoClearShift => 2,
-            crate::shift::Verdict::InsufficientData => 3,
-        }];
+        let share = phrases::share_text(summary, language);
+        let slope = phrases::slope_text(summary, language);
+        let verdict = phrases::verdict_text(w, summary.verdict);
         let drivers = drivers_text(summary, input.catalog, language);
         let _ = writeln!(
             md,
@@ -607,23 +528,6 @@ fn drivers_text(
         format!("{} {arrow}", escape(&title))
     }));
     parts.join("; ")
-}
-
-/// A p-value the way a report shows it: "p < 0,001" or "p = 0,031".
-pub(super) fn format_p(p: f64, language: Language) -> String {
-    if p < 0.001 {
-        format!("p < {}", language.number(0.001, 3))
-    } else {
-        format!("p = {}", language.number(p, 3))
-    }
-}
-
-pub(super) fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 pub mod html;
 pub mod manifest;
 pub mod markdown;
+mod phrases;
 pub mod tables;
 
 use crate::catalog::Catalog;

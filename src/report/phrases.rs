@@ -1,0 +1,149 @@
+//! What the Markdown and HTML reports both say, worded once.
+//!
+//! In: the report input and the language's words. Out: plain text (not yet
+//! escaped for Markdown or HTML: each renderer escapes what it writes).
+//! Guarantees: the two reports pick, order and format the same things, so
+//! they never disagree.
+
+use super::markdown::Words;
+use super::ReportInput;
+use crate::i18n::Language;
+use crate::observation::Sex;
+use crate::privacy::CellStatus;
+use crate::shift::{ShiftSummary, Verdict};
+use crate::trends::{Basis, DimensionSummary, Direction, SeriesTrend};
+
+/// The p-value of the test that decided a series' direction.
+pub(super) fn deciding_p(series: &SeriesTrend) -> f64 {
+    let stats = &series.stats;
+    match stats.basis {
+        Some(Basis::RecentSlope) => stats.recent_slope.and_then(|f| f.p_value),
+        Some(Basis::LatestChange) => stats.change_test.map(|c| c.p_value),
+        Some(Basis::Slope) => stats.slope.and_then(|f| f.p_value),
+        None => None,
+    }
+    .unwrap_or(1.0)
+}
+
+/// The sex-total series of an area that moved in the `wanted` direction,
+/// clearest (smallest deciding p-value) first.
+pub(super) fn clearest<'a>(
+    input: &'a ReportInput,
+    area: &str,
+    wanted: Direction,
+) -> Vec<&'a SeriesTrend> {
+    let mut picked: Vec<&SeriesTrend> = input
+        .trends
+        .series
+        .iter()
+        .filter(|s| s.area == area && s.sex == Sex::Total && s.direction == Some(wanted))
+        .collect();
+    picked.sort_by(|a, b| {
+        deciding_p(a)
+            .total_cmp(&deciding_p(b))
+            .then_with(|| a.indicator.cmp(&b.indicator))
+    });
+    picked
+}
+
+/// "↑3 ↓1 →2 ?1" for a cell of the dimension matrix; `None` when empty.
+pub(super) fn direction_counts(d: &DimensionSummary) -> Option<String> {
+    let parts: Vec<String> = [
+        ("↑", d.improving),
+        ("↓", d.worsening),
+        ("→", d.stable),
+        ("?", d.insufficient),
+    ]
+    .iter()
+    .filter(|(_, count)| *count > 0)
+    .map(|(arrow, count)| format!("{arrow}{count}"))
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// A p-value the way a report shows it: "p < 0,001" or "p = 0,031".
+pub(super) fn format_p(p: f64, language: Language) -> String {
+    if p < 0.001 {
+        format!("p < {}", language.number(0.001, 3))
+    } else {
+        format!("p = {}", language.number(p, 3))
+    }
+}
+
+pub(super) fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// "92,4 % (2019) → 96,4 % (2024)", or "–".
+pub(super) fn share_text(summary: &ShiftSummary, language: Language) -> String {
+    let pct = |v: Option<f64>| {
+        v.map(|v| format!("{} %", language.number(v * 100.0, 1)))
+            .unwrap_or_else(|| "–".into())
+    };
+    match (summary.first_year, summary.last_year) {
+        (Some(first), Some(last)) => format!(
+            "{} ({first}) → {} ({last})",
+            pct(summary.share_first),
+            pct(summary.share_last)
+        ),
+        _ => "–".into(),
+    }
+}
+
+/// "+0,86 (+0,53 … +1,20) pp": the share's slope per year with its 95 %
+/// interval, in percentage points; "–" without a slope.
+pub(super) fn slope_text(summary: &ShiftSummary, language: Language) -> String {
+    let pp = |v: f64| {
+        format!(
+            "{}{}",
+            if v > 0.0 { "+" } else { "" },
+            language.number(v * 100.0, 2)
+        )
+    };
+    match summary.slope {
+        Some(fit) => match (fit.ci_lower, fit.ci_upper) {
+            (Some(lo), Some(hi)) => format!("{} ({} … {}) pp", pp(fit.slope), pp(lo), pp(hi)),
+            _ => format!("{} pp", pp(fit.slope)),
+        },
+        None => "–".into(),
+    }
+}
+
+pub(super) fn verdict_text(words: &Words, verdict: Verdict) -> &str {
+    words.verdicts[match verdict {
+        Verdict::TowardBasic => 0,
+        Verdict::TowardSpecialist => 1,
+        Verdict::NoClearShift => 2,
+        Verdict::InsufficientData => 3,
+    }]
+}
+
+/// The privacy paragraph with the config's thresholds filled in (the
+/// catalog may set others per indicator).
+pub(super) fn privacy_text(words: &Words, input: &ReportInput) -> String {
+    words
+        .privacy
+        .replace("{min_n}", &input.config.min_n.to_string())
+        .replace(
+            "{max_small}",
+            &(input.config.min_count - 1.0).max(0.0).to_string(),
+        )
+}
+
+/// The privacy counts of the observation table, labelled.
+pub(super) fn privacy_counts<'w>(words: &'w Words, input: &ReportInput) -> Vec<(&'w str, usize)> {
+    words
+        .privacy_counts
+        .iter()
+        .zip([
+            CellStatus::NotPublished,
+            CellStatus::SuppressedSmall,
+            CellStatus::SuppressedComplementary,
+        ])
+        .map(|(label, status)| (*label, input.privacy.count(status)))
+        .collect()
+}
