@@ -211,6 +211,41 @@ fn report_html_opens_in_headless_chromium() {
         assert!(!console_error, "console error: {line}");
         assert!(!line.contains("net::ERR_"), "network request: {line}");
     }
+    // Every chart is in the page the browser built.
+    let dom = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile2").display()
+        ))
+        .arg(format!(
+            "file://{}",
+            dir.path().join("report.html").display()
+        ))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let charts = std::fs::read_dir(dir.path().join("charts"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "svg")
+        })
+        .count();
+    assert_eq!(
+        dom.matches("<svg role=\"img\"").count(),
+        charts,
+        "charts in the browser's DOM"
+    );
     let png = std::fs::read(&screenshot).unwrap();
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
     // A blank 1200 × 3000 page compresses to a few kilobytes; the report

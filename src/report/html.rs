@@ -67,6 +67,9 @@ struct HtmlWords {
     methods: &'static str,
     methods_text: &'static str,
     share_chart: &'static str,
+    volume_chart: &'static str,
+    basic: &'static str,
+    specialist: &'static str,
     year: &'static str,
 }
 
@@ -84,6 +87,9 @@ fn html_words(language: Language) -> HtmlWords {
             methods: "Menetelmät",
             methods_text: "Tilastolliset menetelmät: docs/STATISTICS.md; palvelurakenteen muutos: docs/SHIFT.md; tietosuoja: docs/PRIVACY.md.",
             share_chart: "Peruspalvelujen osuus asiakkaista kokonaisina vuosina",
+            volume_chart: "Asiakkaat / 1 000 0–17-vuotiasta",
+            basic: "peruspalvelut",
+            specialist: "erityispalvelut",
             year: "vuosi",
         },
         Language::Sv => HtmlWords {
@@ -98,6 +104,9 @@ fn html_words(language: Language) -> HtmlWords {
             methods: "Metoder",
             methods_text: "Statistiska metoder: docs/STATISTICS.md; förskjutningen mellan tjänster: docs/SHIFT.md; dataskydd: docs/PRIVACY.md.",
             share_chart: "Bastjänsternas andel av klienterna under hela år",
+            volume_chart: "Klienter / 1 000 i åldern 0–17",
+            basic: "bastjänster",
+            specialist: "specialtjänster",
             year: "år",
         },
         Language::En => HtmlWords {
@@ -112,6 +121,9 @@ fn html_words(language: Language) -> HtmlWords {
             methods: "Methods",
             methods_text: "Statistical methods: docs/STATISTICS.md; the shift between services: docs/SHIFT.md; privacy: docs/PRIVACY.md.",
             share_chart: "Basic services' share of clients in complete years",
+            volume_chart: "Clients per 1 000 aged 0–17",
+            basic: "basic services",
+            specialist: "specialist services",
             year: "year",
         },
     }
@@ -729,6 +741,70 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
         charts.extend(chart_files(
             "charts/shift_basic_share",
             &share_lines,
+            1,
+            language,
+            &title,
+            &alt,
+        ));
+    }
+    // Basic and specialist volumes per area: client-quarters per 1 000
+    // children aged 0–17 in complete years.
+    for area in &input.config.areas {
+        let rows: Vec<&crate::shift::ShiftRow> = input
+            .shift
+            .rows
+            .iter()
+            .filter(|r| r.area == area.key && !r.period.is_quarter())
+            .collect();
+        let line =
+            |label: &str,
+             colour: RGBColor,
+             level: fn(&crate::shift::ShiftRow) -> crate::shift::Volumes| {
+                let mut runs: Vec<Vec<ChartPoint>> = vec![Vec::new()];
+                for row in &rows {
+                    match row.clients(level(row)).and_then(|v| row.per_1000(v)) {
+                        Some(rate) => runs.last_mut().expect("one run").push((
+                            row.period.decimal_time(),
+                            rate,
+                            None,
+                        )),
+                        None => runs.push(Vec::new()),
+                    }
+                }
+                runs.retain(|r| !r.is_empty());
+                ChartLine {
+                    label: label.to_string(),
+                    colour,
+                    offset: 0.0,
+                    runs,
+                }
+            };
+        let lines: Vec<ChartLine> = [
+            line(h.basic, RGBColor(0, 158, 115), |r| r.basic),
+            line(h.specialist, RGBColor(213, 94, 0), |r| r.specialist),
+        ]
+        .into_iter()
+        .filter(|l| !l.runs.is_empty())
+        .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let Some(svg) = chart_svg(&lines, 1, language, None) else {
+            continue;
+        };
+        let title = format!("{}: {}", area.name.get(language), h.volume_chart);
+        let alt = format!("{}: {} ({}, {})", h.chart_alt, title, h.basic, h.specialist);
+        let svg = accessible(&svg, &alt);
+        let _ = write!(
+            body,
+            "<figure>{svg}<figcaption>{} — <span style=\"color:rgb(0,158,115)\">■</span> {} <span style=\"color:rgb(213,94,0)\">■</span> {}</figcaption></figure>",
+            escape(&title),
+            escape(h.basic),
+            escape(h.specialist)
+        );
+        charts.extend(chart_files(
+            &format!("charts/shift_volumes_{}", area.key),
+            &lines,
             1,
             language,
             &title,
