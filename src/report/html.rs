@@ -68,6 +68,10 @@ struct HtmlWords {
     methods_text: &'static str,
     share_chart: &'static str,
     volume_chart: &'static str,
+    rejections: &'static str,
+    missing: &'static str,
+    missing_note: &'static str,
+    missing_count: &'static str,
     basic: &'static str,
     specialist: &'static str,
     year: &'static str,
@@ -88,6 +92,10 @@ fn html_words(language: Language) -> HtmlWords {
             methods_text: "Tilastolliset menetelmät: docs/STATISTICS.md; palvelurakenteen muutos: docs/SHIFT.md; tietosuoja: docs/PRIVACY.md.",
             share_chart: "Peruspalvelujen osuus asiakkaista kokonaisina vuosina",
             volume_chart: "Asiakkaat / 1 000 0–17-vuotiasta",
+            rejections: "Hylätyt rivit ja syyt",
+            missing: "Puuttuvat jaksot",
+            missing_note: "Alueen ja jakson yhdistelmät (sukupuolet yhteensä), joilta ei ole julkaistua arvoa, kaikista indikaattorin jaksoista alueilla, joilla sillä on tietoja.",
+            missing_count: "puuttuu / kaikkiaan",
             basic: "peruspalvelut",
             specialist: "erityispalvelut",
             year: "vuosi",
@@ -105,6 +113,10 @@ fn html_words(language: Language) -> HtmlWords {
             methods_text: "Statistiska metoder: docs/STATISTICS.md; förskjutningen mellan tjänster: docs/SHIFT.md; dataskydd: docs/PRIVACY.md.",
             share_chart: "Bastjänsternas andel av klienterna under hela år",
             volume_chart: "Klienter / 1 000 i åldern 0–17",
+            rejections: "Avvisade rader och orsaker",
+            missing: "Saknade perioder",
+            missing_note: "Kombinationer av område och period (båda könen) utan publicerat värde, av alla indikatorns perioder i de områden där den har data.",
+            missing_count: "saknas / totalt",
             basic: "bastjänster",
             specialist: "specialtjänster",
             year: "år",
@@ -122,6 +134,10 @@ fn html_words(language: Language) -> HtmlWords {
             methods_text: "Statistical methods: docs/STATISTICS.md; the shift between services: docs/SHIFT.md; privacy: docs/PRIVACY.md.",
             share_chart: "Basic services' share of clients in complete years",
             volume_chart: "Clients per 1 000 aged 0–17",
+            rejections: "Rejected rows and why",
+            missing: "Missing periods",
+            missing_note: "Area-period combinations (both sexes) without a published value, out of all the indicator's periods in the areas where it has data.",
+            missing_count: "missing / all",
             basic: "basic services",
             specialist: "specialist services",
             year: "year",
@@ -834,6 +850,71 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
                     file.rejections.len()
                 );
             }
+        }
+    }
+    body.push_str("</tbody></table>");
+    // Why rows were rejected (the first ones; manifest.json has them all).
+    let rejections: Vec<&crate::ingest::Rejection> = input
+        .files
+        .iter()
+        .flat_map(|f| &f.rejections)
+        .chain(&input.validated.rejections)
+        .collect();
+    let errors: Vec<&String> = input
+        .files
+        .iter()
+        .filter_map(|f| f.error.as_ref())
+        .collect();
+    if !rejections.is_empty() || !errors.is_empty() {
+        let _ = write!(body, "<h3>{}</h3><ul>", escape(h.rejections));
+        for error in &errors {
+            let _ = write!(body, "<li>{}</li>", escape(error));
+        }
+        for rejection in rejections.iter().take(20) {
+            let _ = write!(body, "<li>{}</li>", escape(&rejection.to_string()));
+        }
+        if rejections.len() > 20 {
+            let _ = write!(body, "<li>… {} (manifest.json)</li>", rejections.len() - 20);
+        }
+        body.push_str("</ul>");
+    }
+    // Missing periods: per indicator, the area-periods (sex total) without a
+    // published value among the periods the indicator has.
+    let _ = write!(
+        body,
+        "<h3>{}</h3><p class=\"note\">{}</p><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+        escape(h.missing),
+        escape(h.missing_note),
+        escape(w.indicator),
+        escape(h.missing_count)
+    );
+    for indicator in &input.catalog.indicators {
+        let mut periods = std::collections::BTreeSet::new();
+        let mut published = std::collections::BTreeSet::new();
+        for ((id, group, area), rows) in &series {
+            if *id != indicator.id || input.config.area(area).is_none() {
+                continue;
+            }
+            for row in rows {
+                periods.insert((*group, row.period));
+                if row.value.is_some() {
+                    published.insert((*group, *area, row.period));
+                }
+            }
+        }
+        let areas_with_data: std::collections::BTreeSet<&str> = series
+            .keys()
+            .filter(|(id, _, area)| *id == indicator.id && input.config.area(area).is_some())
+            .map(|(_, _, area)| *area)
+            .collect();
+        let expected = periods.len() * areas_with_data.len();
+        let missing = expected.saturating_sub(published.len());
+        if missing > 0 {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td class=\"num\">{missing} / {expected}</td></tr>",
+                escape(indicator.title.get(language))
+            );
         }
     }
     body.push_str("</tbody></table>");
