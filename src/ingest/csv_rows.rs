@@ -6,7 +6,7 @@
 //! Guarantees: a wrong separator, a missing column or a line with the wrong
 //! number of fields is reported with the line; blank lines are skipped.
 
-use super::FileError;
+use super::{FileError, Parsed};
 use crate::text::{decode_utf8, excerpt, numbered_lines};
 
 /// A `;`-separated file with its header checked.
@@ -76,6 +76,24 @@ impl<'a> Table<'a> {
             width: names.len(),
             lines: lines.collect(),
         })
+    }
+
+    /// Calls `row` with the location (`file:line`) and the fields of every
+    /// data line. Every line counts as read; a line with the wrong number of
+    /// fields is rejected here and never reaches `row`.
+    pub fn for_each_record<T>(
+        &self,
+        parsed: &mut Parsed<T>,
+        mut row: impl FnMut(&mut Parsed<T>, String, Record<'_, 'a>),
+    ) {
+        for &(line_no, line) in &self.lines {
+            parsed.read += 1;
+            let location = format!("{}:{line_no}", self.file);
+            match self.split(line) {
+                Ok(record) => row(parsed, location, record),
+                Err(reason) => parsed.reject(location, "line", reason),
+            }
+        }
     }
 
     pub fn has(&self, column: &str) -> bool {

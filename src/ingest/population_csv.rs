@@ -21,11 +21,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<PopulationRow>, FileErro
     )?;
     let mut parsed = Parsed::default();
     let mut first_seen: HashMap<(String, i32, String), String> = HashMap::new();
-    for &(line_no, line) in &table.lines {
-        parsed.read += 1;
-        let location = format!("{file}:{line_no}");
+    table.for_each_record(&mut parsed, |parsed, location, record| {
         let row = (|| -> Result<PopulationRow, (&'static str, String)> {
-            let record = table.split(line).map_err(|e| ("line", e))?;
             let area = record.get("area");
             if area.is_empty() {
                 return Err(("area", "is empty".into()));
@@ -77,7 +74,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<PopulationRow>, FileErro
             }
             Err((field, reason)) => parsed.reject(location, field, reason),
         }
-    }
+    });
     Ok(parsed)
 }
 

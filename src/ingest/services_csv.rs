@@ -25,16 +25,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<Observation>, FileError>
         &["cost_eur"],
     )?;
     let mut parsed = Parsed::default();
-    for &(line_no, line) in &table.lines {
-        parsed.read += 1;
-        let location = format!("{file}:{line_no}");
-        let record = match table.split(line) {
-            Ok(r) => r,
-            Err(reason) => {
-                parsed.reject(location, "line", reason);
-                continue;
-            }
-        };
+    table.for_each_record(&mut parsed, |parsed, location, record| {
         let head = (|| -> Result<(String, Period, String), (&'static str, String)> {
             let area = record.get("area");
             if !is_key(area) {
@@ -63,7 +54,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<Observation>, FileError>
             Ok(h) => h,
             Err((field, reason)) => {
                 parsed.reject(location, field, reason);
-                continue;
+                return;
             }
         };
         let mut row_rows = Vec::new();
@@ -115,7 +106,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<Observation>, FileError>
             Some((field, reason)) => parsed.reject(location, field, reason),
             None => parsed.rows.extend(row_rows),
         }
-    }
+    });
     reject_duplicates(&mut parsed);
     Ok(parsed)
 }

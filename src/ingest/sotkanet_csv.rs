@@ -32,16 +32,7 @@ pub fn parse(
 ) -> Result<Parsed<Observation>, FileError> {
     let table = Table::read(bytes, file, &COLUMNS, &[])?;
     let mut parsed = Parsed::default();
-    for &(line_no, line) in &table.lines {
-        parsed.read += 1;
-        let location = format!("{file}:{line_no}");
-        let record = match table.split(line) {
-            Ok(r) => r,
-            Err(reason) => {
-                parsed.reject(location, "line", reason);
-                continue;
-            }
-        };
+    table.for_each_record(&mut parsed, |parsed, location, record| {
         let row = (|| -> Result<Observation, (&str, String)> {
             let indicator: u32 = record.get("indicator").parse().map_err(|_| {
                 (
@@ -101,7 +92,7 @@ pub fn parse(
             Ok(observation) => parsed.rows.push(observation),
             Err((field, reason)) => parsed.reject(location, field, reason),
         }
-    }
+    });
     reject_duplicates(&mut parsed);
     Ok(parsed)
 }
