@@ -302,37 +302,42 @@ pub fn least_squares(points: &[(f64, f64)]) -> Option<LinearFit> {
         return None;
     }
     let slope = sxy / sxx;
+    let intercept = mean_y - slope * mean_x;
+    let rss: f64 = points
+        .iter()
+        .map(|(x, y)| {
+            let residual = (y - y0) - intercept - slope * (x - x0);
+            residual * residual
+        })
+        .sum();
+    Some(fit(n, slope, sxx, rss, nf - 2.0))
+}
+
+/// A fitted slope with its t-based 95 % interval and two-sided p-value on
+/// `df` degrees of freedom (none when df < 1); a perfect fit (se = 0) has
+/// the interval [b, b] and p = 0, or 1 when b = 0.
+fn fit(points: usize, slope: f64, sxx: f64, rss: f64, df: f64) -> LinearFit {
     let mut fit = LinearFit {
-        points: n,
+        points,
         slope,
         ci_lower: None,
         ci_upper: None,
         p_value: None,
     };
-    if n >= 3 {
-        let intercept = mean_y - slope * mean_x;
-        let rss: f64 = points
-            .iter()
-            .map(|(x, y)| {
-                let residual = (y - y0) - intercept - slope * (x - x0);
-                residual * residual
-            })
-            .sum();
-        let df = nf - 2.0;
+    if df >= 1.0 {
         let se = (rss / df / sxx).sqrt();
         if se > 0.0 && se.is_finite() {
-            let t = slope / se;
             let half = t_critical(0.05, df) * se;
             fit.ci_lower = Some(slope - half);
             fit.ci_upper = Some(slope + half);
-            fit.p_value = Some(t_two_sided_p(t, df));
+            fit.p_value = Some(t_two_sided_p(slope / se, df));
         } else {
             fit.ci_lower = Some(slope);
             fit.ci_upper = Some(slope);
             fit.p_value = Some(if slope == 0.0 { 1.0 } else { 0.0 });
         }
     }
-    Some(fit)
+    fit
 }
 
 /// Least squares of y on x with a separate intercept per group (e.g. the
@@ -368,29 +373,9 @@ pub fn least_squares_by_group(points: &[(f64, f64, u8)]) -> Option<LinearFit> {
         return None;
     }
     let slope = centred.iter().map(|(x, y)| x * y).sum::<f64>() / sxx;
-    let mut fit = LinearFit {
-        points: points.len(),
-        slope,
-        ci_lower: None,
-        ci_upper: None,
-        p_value: None,
-    };
+    let rss: f64 = centred.iter().map(|(x, y)| (y - slope * x).powi(2)).sum();
     let df = points.len() as f64 - 1.0 - groups.len() as f64;
-    if df >= 1.0 {
-        let rss: f64 = centred.iter().map(|(x, y)| (y - slope * x).powi(2)).sum();
-        let se = (rss / df / sxx).sqrt();
-        if se > 0.0 && se.is_finite() {
-            let half = t_critical(0.05, df) * se;
-            fit.ci_lower = Some(slope - half);
-            fit.ci_upper = Some(slope + half);
-            fit.p_value = Some(t_two_sided_p(slope / se, df));
-        } else {
-            fit.ci_lower = Some(slope);
-            fit.ci_upper = Some(slope);
-            fit.p_value = Some(if slope == 0.0 { 1.0 } else { 0.0 });
-        }
-    }
-    Some(fit)
+    Some(fit(points.len(), slope, sxx, rss, df))
 }
 
 #[cfg(test)]
