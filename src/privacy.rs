@@ -184,15 +184,11 @@ pub fn protect(
         }
     }
 
-    let index: HashMap<(&str, &str, Period, Sex, &str), usize> = observations
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.key(), i))
-        .collect();
+    let index = row_index(&observations);
 
     // Secondary suppression: repeat until nothing changes.
     let clients_of: HashMap<&str, &str> = service_links(catalog);
-    let lines = lines(&observations, catalog, config);
+    let lines = lines(&observations, &index, catalog, config);
     loop {
         let mut changed = false;
         // Visits and costs follow their service's unpublished client count.
@@ -690,21 +686,33 @@ fn reduce(matrix: &mut [Vec<f64>]) -> Vec<(usize, usize)> {
     pivots
 }
 
+/// Row position of each cell key.
+pub type RowIndex<'a> = HashMap<(&'a str, &'a str, Period, Sex, &'a str), usize>;
+
+/// Where each cell's row is, by its key.
+fn row_index(observations: &[Observation]) -> RowIndex<'_> {
+    observations
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.key(), i))
+        .collect()
+}
+
 /// The lines along which an unpublished cell could be derived: each
 /// municipality with its school areas, each year with its quarters (counts)
 /// and each total with its sexes, for every indicator, period and group
 /// with an additive quantity.
-pub fn lines(observations: &[Observation], catalog: &Catalog, config: &Config) -> Vec<Line> {
+pub fn lines(
+    observations: &[Observation],
+    index: &RowIndex,
+    catalog: &Catalog,
+    config: &Config,
+) -> Vec<Line> {
     let additive = |o: &Observation| match catalog.get(&o.indicator).map(|i| i.unit.as_str()) {
         Some("count" | "euro") => Additive::Value,
         Some("percent") if o.n.is_some() => Additive::PercentWithN,
         _ => Additive::No,
     };
-    let index: HashMap<(&str, &str, Period, Sex, &str), usize> = observations
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.key(), i))
-        .collect();
     let children: BTreeMap<&str, Vec<&str>> = config
         .areas
         .iter()
