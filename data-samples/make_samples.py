@@ -162,8 +162,9 @@ def make_population(rng: random.Random) -> dict:
 
 
 def population_csv(pop: dict) -> bytes:
+    """School areas only: Lohja as a whole (kunta.444) comes from population/statfin_11re.json."""
     lines = ["area;year;age_group;population"]
-    for area in sorted(pop):
+    for area in sorted(a for a in pop if a != "kunta.444"):
         for year in range(2019, 2026):
             for age in ["0-6", "7-12", "13-17", "0-17"]:
                 lines.append(f"{area};{year};{age};{pop[area][year][age]}")
@@ -393,10 +394,15 @@ def make_survey(rng: random.Random) -> tuple[bytes, bytes, dict]:
         "Kouluterveyskysely: Lohjan yläkoulualueet (SYNTEETTINEN ESIMERKKIAINEISTO / SYNTHETIC SAMPLE)",
         cube_dims(SCHOOL_AREAS), values)
 
-    # Public cube: Lohja = sum of its published-round areas; Uusimaa and country generated.
+    # Public results: Lohja = sum of its published-round areas; Uusimaa and country generated.
+    # The random draws are made in the same order as before the files took THL's served shape
+    # (publish() into a throw-away dict keeps the decimal-comma draws), so every number is the
+    # same as in the earlier ktk_public.json. The counts, 'other' (sex not reported) included,
+    # are returned and written in THL's shapes by thl_public_files().
     reg_offset = {(m, g): rng.gauss(0.0, 0.05) + (0.06 if m == "anxiety" else 0.0)
                   for m in MEASURE_CODES for g, _ in GRADES}
     values = {}
+    public: dict = {}  # (area code, year, grade, measure) -> {sex: (pos, n)}, sex incl. 'other'
     for ai, (code, _) in enumerate(PUBLIC_AREAS):
         for yi, year in enumerate(YEARS):
             for gi, (g, _) in enumerate(GRADES):
@@ -425,6 +431,7 @@ def make_survey(rng: random.Random) -> tuple[bytes, bytes, dict]:
                             sx = {"female": info[4], "male": -info[4], "other": 0.0}[sex]
                             n = round(base_n[sex] * info[5] * (1 - rng.uniform(0.0, 0.02)))
                             cell[sex] = [binomial(rng, n, expit(x + sx)), n]
+                    public[(code, year, g, m)] = {sex: (pn[0], pn[1]) for sex, pn in cell.items()}
                     for si, (sex, _) in enumerate(SEXES):
                         if sex == "total":
                             pos = sum(v[0] for v in cell.values())
@@ -432,10 +439,224 @@ def make_survey(rng: random.Random) -> tuple[bytes, bytes, dict]:
                         else:
                             pos, n = cell[sex]
                         publish(values, rng, cell_index(ai, yi, si, gi, mi), pos, n)
-    public_file = jsonstat(
-        "Kouluterveyskysely: Lohja, Uusimaa, koko maa (SYNTEETTINEN ESIMERKKIAINEISTO / SYNTHETIC SAMPLE)",
-        cube_dims(PUBLIC_AREAS), values)
-    return areas_file, public_file, {"omitted": sorted(omitted)}
+    return areas_file, public, {"omitted": sorted(omitted)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Public survey results in THL's served shapes (cube `ktk`): fact_ktk.json (JsonStatExporter),
+# fact_ktk.dimensions.json (DimensionTreeExporter) and fact_ktk.csv (CsvExporter with `sc`).
+# The ids, stages, sids and codes of the real ktk cube are not known to the project: the ones
+# below are MADE UP in THL's shape (see README.md).
+# ---------------------------------------------------------------------------------------------
+
+# Tree node: (key, label, stage, code or None, children). `key` is this script's own handle.
+KTK_TREE = [
+    ("alue", "Alue", [
+        ("358", "Koko maa", "maa", "358", [
+            ("01", "Uusimaa", "maakunta", "01", [
+                ("444", "Lohja", "kunta", "444", []),
+            ]),
+        ]),
+    ]),
+    ("vuosi", "Vuosi", [
+        ("all", "Kaikki vuodet", "root", None,
+         [(str(y), str(y), "vuosi", str(y), []) for y in YEARS]),
+    ]),
+    ("sukupuoli", "Sukupuoli", [
+        ("total", "Sukupuolet yhteensä", "kaikki", "total", [
+            ("male", "Pojat", "sukupuoli", "1", []),
+            ("female", "Tytöt", "sukupuoli", "2", []),
+            ("other", "Sukupuoli ei tiedossa", "sukupuoli", "9", []),
+        ]),
+    ]),
+    ("luokka", "Luokka-aste", [
+        ("4-5", "4. ja 5. lk", "luokka", "4-5", []),
+        ("8-9", "8. ja 9. lk", "luokka", "8-9", []),
+    ]),
+    ("measure", "Mittari", [
+        ("all", "Kaikki mittarit", "root", None,
+         [(m[0], m[1], "leaf", m[0], []) for m in MEASURES]),
+    ]),
+]
+# Categories the fact file shows, per dimension, in order (keys of KTK_TREE nodes).
+KTK_FACT_KEYS = {
+    "alue": [c for c, _ in PUBLIC_AREAS],
+    "vuosi": [str(y) for y in YEARS],
+    "sukupuoli": ["total", "male", "female", "other"],
+    "luokka": [g for g, _ in GRADES],
+    "measure": MEASURE_CODES,
+}
+KTK_LABEL = "Kouluterveyskysely: Lohja, Uusimaa, koko maa (SYNTEETTINEN ESIMERKKIAINEISTO / SYNTHETIC SAMPLE)"
+
+
+def ktk_nodes() -> dict:
+    """Number the tree in preorder: dimension d (1-based), node s (1-based) gets the internal
+    id "d" + "%03d" % s (e.g. "1001") and the surrogate id 500000 + 1000 * d + s (e.g. 501001).
+    Returns {dim id: {key: node dict}} with id, sid, label, stage, code, sort, children."""
+    out: dict = {}
+    for d, (dim, _, roots) in enumerate(KTK_TREE, start=1):
+        seq = [0]
+        nodes: dict = {}
+
+        def number(raw: tuple, sort: int) -> dict:
+            key, label, stage, code, children = raw
+            seq[0] += 1
+            node = {"id": f"{d}{seq[0]:03d}", "sid": 500000 + 1000 * d + seq[0], "label": label,
+                    "stage": stage, "code": code, "sort": sort, "children": []}
+            nodes[key] = node
+            node["children"] = [number(c, i) for i, c in enumerate(children, start=1)]
+            return node
+
+        out[dim] = {"roots": [number(r, i) for i, r in enumerate(roots, start=1)], "nodes": nodes}
+    return out
+
+
+def dimension_tree_bytes(tree: dict) -> bytes:
+    """Text exactly as fi.thl.pivot.export.DimensionTreeExporter prints it (PrintWriter, LF)."""
+    w: list = []
+
+    def attribute(name: str, value, comma: bool, number: bool = False) -> bool:
+        if value is None:
+            return comma
+        if comma:
+            w.append(",\n")
+        if number:
+            w.append(f'\t"{name}":{value}')
+        else:
+            text = str(value).replace('"', '\\"').replace("\r", "\\n").replace("\n", "\\n")
+            w.append(f'\t"{name}":"{text}"')
+        return True
+
+    def node(n: dict, first: bool) -> None:
+        if not first:
+            w.append(",\n")
+        w.append("{\n")
+        c = attribute("id", n["id"], False)
+        c = attribute("sid", n["sid"], c, number=True)  # int getSurrogateId(): a bare number
+        c = attribute("label", n["label"], c)
+        c = attribute("stage", n["stage"], c)
+        c = attribute("code", n["code"], c)
+        c = attribute("sort", n["sort"], c, number=True)
+        if n["children"]:
+            w.append(',\n\t"children": [\n')
+            for i, ch in enumerate(n["children"]):
+                node(ch, i == 0)
+            w.append("]")
+        else:
+            w.append(',\n\t"children": []\n')
+        w.append("\n}")
+
+    w.append("thl.pivot.loadDimensions(\n")
+    w.append("[\n")
+    for i, (dim, label, _) in enumerate(KTK_TREE):
+        if i:
+            w.append(",\n")
+        w.append("{\n")
+        c = attribute("id", dim, False)
+        attribute("label", label, c)
+        w.append(',\n\t"children": [\n')
+        for j, root in enumerate(tree[dim]["roots"]):
+            node(root, j == 0)
+        w.append("]}")
+    w.append("]\n")
+    w.append(");\n")
+    return "".join(w).encode("utf-8")
+
+
+def ktk_cells(public: dict) -> list:
+    """Every cell of the fact file's cross product in row-major order:
+    (keys per dimension, (v, ci_lower, ci_upper, n) or None when not published)."""
+    out = []
+    for code in KTK_FACT_KEYS["alue"]:
+        for year in YEARS:
+            for sex in KTK_FACT_KEYS["sukupuoli"]:
+                for g in KTK_FACT_KEYS["luokka"]:
+                    for m in MEASURE_CODES:
+                        keys = (code, str(year), sex, g, m)
+                        c = public.get((code, year, g, m))
+                        if c is None:
+                            out.append((keys, None))
+                            continue
+                        if sex == "total":
+                            pos = sum(v[0] for v in c.values())
+                            n = sum(v[1] for v in c.values())
+                        else:
+                            pos, n = c[sex]
+                        if n < MIN_N_PUBLISH:  # not published: THL writes nothing, n neither
+                            out.append((keys, None))
+                            continue
+                        lo, hi = wilson(pos, n)
+                        out.append((keys, (pct1_exact(pos, n), fmt1(lo), fmt1(hi), str(n))))
+    return out
+
+
+def thl_fact_json_bytes(tree: dict, cells: list) -> bytes:
+    """Text exactly as fi.thl.pivot.export.JsonStatExporter prints it with ci and n, keys = sids."""
+    dims = [d for d, _, _ in KTK_TREE]
+    esc = lambda t: t.replace('"', '\\"')  # noqa: E731  (the exporter escapes only quotes)
+    w = ["{\n", '"dataset": {\n', '"version": "2.0",\n', '"class": "dataset",\n',
+         f'"label": "{esc(KTK_LABEL)}",\n', '"dimension": {\n']
+    ids = [f'"{d}"' for d in dims] + ['"tiku_vtype"']
+    sizes = [str(len(KTK_FACT_KEYS[d])) for d in dims] + ["4"]
+    w += ['"id": [\n', ",".join(ids), "\n]"]
+    w += [",\n", '"size": [\n', ",".join(sizes), "\n]"]
+    for d in dims:
+        nodes = tree[d]["nodes"]
+        keys = KTK_FACT_KEYS[d]
+        w.append(f',\n"{d}" : {{\n')
+        w.append('"category": {\n')
+        w.append('"index": {')
+        w.append(",".join(f'\n"{nodes[k]["sid"]}": {i}' for i, k in enumerate(keys)) + "\n")
+        w.append("},\n")
+        w.append('"label": {')
+        w.append(",".join(f'\n"{nodes[k]["sid"]}": "{esc(nodes[k]["label"])}"' for k in keys) + "\n")
+        w.append("}\n")
+        w.append("}\n}")
+    w.append(',"tiku_vtype": { "category": { "index": { "v": 0, "ci_lower": 1, "ci_upper": 2, "n": 3 } } }\n')
+    w.append("\n}")
+    count = 0
+    for pos, (_, val) in enumerate(cells):
+        if val is None:
+            continue
+        w.append(",\n" if count else ',\n"value": {\n')
+        w.append(",".join(f'"{4 * pos + k}": "{esc(s)}"' for k, s in enumerate(val)))
+        count += 1
+    w.append("\n}\n" if count else ',\n"value": []\n')
+    w.append("}\n")
+    w.append("}\n")
+    return "".join(w).encode("utf-8")
+
+
+def csv_field(s: str) -> str:
+    """superCSV EXCEL_NORTH_EUROPE_PREFERENCE: quote only a field with ; \" or a line break."""
+    if any(ch in s for ch in ';"\r\n'):
+        return '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def thl_fact_csv_bytes(tree: dict, cells: list) -> bytes:
+    """CsvExporter with `sc` (codes), all five dimensions as rows: code;label per dimension, val."""
+    dims = [(d, label) for d, label, _ in KTK_TREE]
+    header = []
+    for _, label in dims:
+        header += [label, label]
+    lines = [";".join(csv_field(h) for h in header + ["val"])]
+    for keys, val in cells:
+        row = []
+        for (d, _), k in zip(dims, keys):
+            node = tree[d]["nodes"][k]
+            row += [node["code"] or "", node["label"]]
+        row.append("" if val is None else val[0].replace(",", "."))
+        lines.append(";".join(csv_field(f) for f in row))
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def thl_public_files(public: dict) -> tuple[bytes, bytes, bytes, int]:
+    tree = ktk_nodes()
+    cells = ktk_cells(public)
+    n_pub = sum(1 for _, v in cells if v is not None)
+    return (thl_fact_json_bytes(tree, cells), dimension_tree_bytes(tree),
+            thl_fact_csv_bytes(tree, cells), n_pub)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,14 +692,20 @@ SOTKA_EMPTY = {(1243, None, 2024), (228, None, 2024), (2911, 202, 2017), (4, 202
 OTHER_POP_0_17 = {488: (345000, 336000), 658: (1070000, 995000)}
 
 
+def other_child_groups(region: int, year: int) -> tuple[int, int, int]:
+    """Children 0-6, 7-12, 13-17 of Uusimaa (488) or the country (658): a straight line through
+    OTHER_POP_0_17 (2015, 2024), continued past 2024."""
+    a, b = OTHER_POP_0_17[region]
+    tot = a + (b - a) * (year - 2015) / 9
+    return round(tot * 0.37), round(tot * 0.34), round(tot * 0.29)
+
+
 def sotka_denominators(pop: dict, region: int, year: int) -> dict:
     if region == 202:
         d = pop["kunta.444"][year]
         p06, p712, p1317 = d["0-6"], d["7-12"], d["13-17"]
     else:
-        a, b = OTHER_POP_0_17[region]
-        tot = a + (b - a) * (year - 2015) / 9
-        p06, p712, p1317 = round(tot * 0.37), round(tot * 0.34), round(tot * 0.29)
+        p06, p712, p1317 = other_child_groups(region, year)
     tot = p06 + p712 + p1317
     return {"0-17": tot, "0-12": p06 + p712, "13-17": p1317, "0-7": round(p06 * 8 / 7),
             "7-18": round((p712 + p1317) * 12 / 11), "families": round(tot / 1.78)}
@@ -520,6 +747,267 @@ def sotkanet_csv(rng: random.Random, pop: dict) -> tuple[bytes, int]:
                     pv, av = ("", "") if empty else out[g]
                     rows.append(f"{ind};{region};{year};{g};{pv};{av}")
     return ("\r\n".join(rows) + "\r\n").encode("utf-8"), len(rows) - 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics Finland PxWeb, table 11re (population 31 Dec by area, age, sex), JSON-stat 2,
+# as the API answers after the 8 June 2026 change of the px files.
+# ---------------------------------------------------------------------------------------------
+
+PX_YEARS = list(range(2019, 2026))  # = the years of population.csv
+PX_AREAS = [("SSS", "KOKO MAA"), ("MK01", "Uusimaa"), ("KU444", "Lohja")]
+PX_AGES = [("SSS", "Yhteensä")] + [(f"{a:03d}", str(a)) for a in range(100)] + [("100-", "100 -")]
+PX_NULL = ("KU444", "100-", 2019)  # one cell PxWeb marks "." (value null)
+# Adults (18+) per area: (2019, 2025), synthetic; 0-17 of MK01 and SSS follow OTHER_POP_0_17.
+PX_ADULTS = {"SSS": (4_480_000, 4_640_000), "MK01": (1_350_000, 1_450_000), "KU444": (37_400, 37_650)}
+PX_CHILD_TOTALS = {"SSS": 658, "MK01": 488}  # Sotkanet region whose children's path is used
+
+
+def split_exact(total: int, weights: list) -> list:
+    """Integers proportional to weights that sum exactly to total (largest remainder, ties to
+    the first)."""
+    s = sum(weights)
+    raw = [total * w / s for w in weights]
+    out = [math.floor(r) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - out[i]), i))
+    for i in order[: total - sum(out)]:
+        out[i] += 1
+    return out
+
+
+def adult_profile(age: int) -> float:
+    """Relative size of a one-year age class 18..100+ (synthetic, roughly Finland's shape)."""
+    if age < 25:
+        return 0.88
+    if age < 65:
+        return 1.0 + 0.08 * math.sin((age - 25) / 40 * math.pi)
+    if age < 75:
+        return 1.05
+    if age < 100:
+        return 1.05 * math.exp(-(((age - 74) / 13) ** 2))
+    return 1.05 * math.exp(-((26 / 13) ** 2)) * 0.8  # 100 and over together
+
+
+def statfin_11re_json(pop: dict) -> bytes:
+    rng = random.Random(f"{SEED}-statfin-11re")  # own generator: no other file changes
+    data: dict = {}  # (area, age code, year) -> int or None
+    for area, _ in PX_AREAS:
+        for yi, year in enumerate(PX_YEARS):
+            if area == "KU444":
+                groups = {g: pop["kunta.444"][year][g] for g in AGE_GROUPS}
+            else:
+                p06, p712, p1317 = other_child_groups(PX_CHILD_TOTALS[area], year)
+                groups = {"0-6": p06, "7-12": p712, "13-17": p1317}
+            ages: dict = {}
+            for g, (lo, hi) in (("0-6", (0, 6)), ("7-12", (7, 12)), ("13-17", (13, 17))):
+                span = list(range(lo, hi + 1))
+                # births fell in the 2010s: the youngest classes are a little smaller
+                w = [(1.0 - 0.012 * (hi - a) if g == "0-6" else 1.0) * (1 + rng.uniform(-0.04, 0.04))
+                     for a in span]
+                for a, v in zip(span, split_exact(groups[g], w)):
+                    ages[a] = v
+            a0, a1 = PX_ADULTS[area]
+            adults = round(a0 + (a1 - a0) * yi / (len(PX_YEARS) - 1))
+            w = [adult_profile(a) * (1 + rng.uniform(-0.03, 0.03)) for a in range(18, 101)]
+            for a, v in zip(range(18, 101), split_exact(adults, w)):
+                ages[a] = v
+            for code, _ in PX_AGES[1:]:
+                a = 100 if code == "100-" else int(code)
+                data[(area, code, year)] = None if (area, code, year) == PX_NULL else ages[a]
+            data[(area, "SSS", year)] = sum(v for (ar, c, y), v in data.items()
+                                            if ar == area and y == year and c != "SSS" and v is not None)
+    values: list = []
+    status: dict = {}
+    for area, _ in PX_AREAS:
+        for code, _ in PX_AGES:
+            for year in PX_YEARS:
+                v = data[(area, code, year)]
+                if v is None:
+                    status[str(len(values))] = "."
+                values.append(v)
+    elim = {"elimination": True, "eliminationValueCode": "SSS", "show": "value"}
+
+    def dim(label: str, cats: list, ext: dict, unit: dict | None = None) -> dict:
+        cat: dict = {"index": {c: i for i, (c, _) in enumerate(cats)},
+                     "label": {c: lab for c, lab in cats}}
+        if unit is not None:
+            cat["unit"] = unit
+        return {"label": label, "category": cat, "extension": ext}
+
+    ds = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "Väestö 31.12. muuttujina Alue, Ikä, Sukupuoli, Vuosi ja Tiedot",
+        "source": "Tilastokeskus",
+        "updated": "2026-04-01T05:00:00Z",
+        "id": ["alue_23_20260101", "ikaryhma_10_20180101", "sukupuoli_9_20180101",
+               "timeperiod_y", "contentscode"],
+        "size": [len(PX_AREAS), len(PX_AGES), 1, len(PX_YEARS), 1],
+        "role": {"time": ["timeperiod_y"], "geo": ["alue_23_20260101"], "metric": ["contentscode"]},
+        "dimension": {
+            "alue_23_20260101": dim("Alue", PX_AREAS, elim),
+            "ikaryhma_10_20180101": dim("Ikä", PX_AGES, elim),
+            "sukupuoli_9_20180101": dim("Sukupuoli", [("SSS", "Yhteensä")], elim),
+            "timeperiod_y": dim("Vuosi", [(str(y), str(y)) for y in PX_YEARS], {"show": "value"}),
+            "contentscode": dim("Tiedot", [("vaerak-vaesto", "Väestö 31.12.")], {"show": "value"},
+                                {"vaerak-vaesto": {"base": "lukumäärä", "decimals": 0}}),
+        },
+        "value": values,
+        "status": status,
+    }
+    return json.dumps(ds, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sotkanet /indicators/{id} metadata for the indicators of sotkanet/indicators.csv
+# (the shape of reference-data/sotkanet/indicators_metadata_2025.json; texts SYNTHETIC)
+# ---------------------------------------------------------------------------------------------
+
+# id: (title fi, sv, en (copied from indicators/sotkanet.toml), unit, decimals, age group, producer)
+SOTKA_META = {
+    4: ("Mielenterveyden häiriöihin sairaalahoitoa saaneet 0 - 17-vuotiaat / 1 000 vastaavanikäistä",
+        "0 - 17-åringar som vårdats på sjukhus för psykiska störningar / 1 000 i samma åldrar",
+        "Hospital care for mental disorders, recipients aged 0-17 per 1000 persons of the same age",
+        "per_1000", 1, "0-17", "thl", "care_register"),
+    191: ("Kodin ulkopuolelle sijoitetut 0 - 17-vuotiaat, % vastaavanikäisestä väestöstä (THL)",
+          "0 - 17-åringar som placerats utanför hemmet, % av befolkningen i samma ålder (THL)",
+          "Placements outside the home for those aged 0-17, as % of total population of same age (THL)",
+          "percent", 1, "0-17", "thl", "child_welfare"),
+    228: ("Lasten pienituloisuusaste", "Risk för fattigdom bland barn",
+          "At-risk-of-poverty-rate for children", "percent", 1, "0-17", "sf", "income"),
+    423: ("Toimeentulotukea saaneet lapsiperheet, % lapsiperheistä",
+          "Barnfamiljer som fått utkomststöd, % av barnfamiljerna",
+          "Social assistance, recipient families with children, as % of all families with children",
+          "percent", 1, None, "thl", "social_assistance"),
+    694: ("Perusterveydenhuollon kouluterveydenhuollon käynnit / 1 000 7 - 18-vuotiasta",
+          "Skolhälsovårdsbesök inom primärvården totalt / 1 000 barn i åldrarna 7-18 år",
+          "School-health-care visits in primary health care per 1000 persons aged 7-18",
+          "per_1000", 1, "7-18", "thl", "primary_care"),
+    1086: ("0 - 17-vuotiaat lapset, joista on tehty lastensuojeluilmoitus, % vastaavanikäisestä väestöstä (THL)",
+           "0 - 17-åriga barn om vilka en barnskyddsanmälan gjorts, % av befolkningen i samma ålder (THL)",
+           "Children aged 0-17 subject to a child welfare notification, as % of total population of same age (THL)",
+           "percent", 1, "0-17", "thl", "child_welfare"),
+    1243: ("Kasvatus- ja perheneuvonnan asiakkaat vuoden aikana / 1 000 alle 18-vuotiasta",
+           "Uppfostrings- och familjerådgivningens klienter under året / 1 000 under 18 år",
+           "Child guidance and family counselling, clients per 1000 persons under 18, during year",
+           "per_1000", 1, "0-17", "sf", "municipal_finances"),
+    1245: ("Lastensuojelun avohuollollisten tukitoimien piirissä 0 - 17-vuotiaita vuoden aikana, % vastaavanikäisestä väestöstä (THL)",
+           "0 - 17-åringar som omfattas av stödåtgärder inom barnskyddets öppenvård, % av befolkningen i samma ålder (THL)",
+           "Support in community care as part of a child welfare intervention, recipients aged 0-17 during year, as % of total population of same age (THL)",
+           "percent", 1, "0-17", "thl", "child_welfare"),
+    2453: ("Perusterveydenhuollon lastenneuvolan käynnit yhteensä / 1 000 0 - 7-vuotiasta",
+           "Besök på barnrådgivningsbyrå inom primärvården totalt / 1 000 barn i åldrarna 0 - 7 år",
+           "Child-health-clinic visits in primary health care per 1000 persons aged 0 - 7",
+           "per_1000", 1, "0-7", "thl", "primary_care"),
+    2483: ("Erikoissairaanhoidon avohoitokäynnit, lastenpsykiatria / 1 000 0 - 12-vuotiasta",
+           "Öppenvårdsbesök inom den specialiserade sjukvården, barnpsykiatri / 1 000 i åldrarna 0 - 12 år",
+           "Outpatient visits in specialised health care, child psychiatry, per 1000 persons aged 0-12",
+           "per_1000", 1, "0-12", "thl", "care_register"),
+    2484: ("Erikoissairaanhoidon avohoitokäynnit, nuorisopsykiatria / 1 000 13 - 17-vuotiasta",
+           "Öppenvårdsbesök inom den specialiserade sjukvården, ungdomspsykiatri / 1 000 i åldrarna 13 - 17 år",
+           "Outpatient visits in specialised health care, adolescent psychiatry, per 1000 persons aged 13-17",
+           "per_1000", 1, "13-17", "thl", "care_register"),
+    2911: ("Kodinhoitoapua vuoden aikana saaneita lapsiperheitä, % lapsiperheistä",
+           "Barnfamiljer som fått hemvårdshjälp under året, % av barnfamiljer",
+           "Home help, recipient families with children in services as % of families",
+           "percent", 1, None, "sf", "municipal_finances"),
+}
+# primaryValueType per catalog unit; PROS and PER100000 titles as in the real 2025 metadata,
+# PER1000 titles written by analogy (not seen in a real file).
+SOTKA_VALUE_TYPE = {
+    "percent": {"code": "PROS", "title": {"fi": "Prosenttia", "en": "Percent", "sv": "Procent"}},
+    "per_1000": {"code": "PER1000", "title": {"fi": "Tuhatta asukasta kohden",
+                                               "en": "Per 1 000 inhabitants",
+                                               "sv": "Per tusen invånare"}},
+    "per_100000": {"code": "PER100000", "title": {"fi": "Sataa tuhatta asukasta kohden",
+                                                   "en": "Per 100 000 inhabitants",
+                                                   "sv": "Per hundratusen invånare"}},
+}
+SOTKA_ORG = {  # as in the real 2025 metadata
+    "thl": {"id": 2, "title": {"fi": "Terveyden ja hyvinvoinnin laitos (THL)",
+                               "en": "Finnish institute for Health and Welfare (THL)",
+                               "sv": "Institutet för hälsa och välfärd (THL)"}},
+    "sf": {"id": 3, "title": {"fi": "Tilastokeskus", "en": "Statistics Finland",
+                              "sv": "Statistikcentralen"}},
+}
+SOTKA_SOURCE = {  # (fi, en, sv) source titles; plausible, not copied from Sotkanet
+    "care_register": ("Hoitoilmoitusrekisteri (THL)", "Care Register for Health Care (THL)",
+                      "Vårdanmälningsregistret (THL)"),
+    "child_welfare": ("Lastensuojelu (THL)", "Child welfare (THL)", "Barnskydd (THL)"),
+    "income": ("Tulonjakotilasto (Tilastokeskus)", "Income distribution statistics (Statistics Finland)",
+               "Inkomstfördelningsstatistik (Statistikcentralen)"),
+    "social_assistance": ("Toimeentulotuki (THL)", "Social assistance (THL)", "Utkomststöd (THL)"),
+    "primary_care": ("Perusterveydenhuollon avohoidon hoitoilmoitus (THL)",
+                     "Register of Primary Health Care Visits (THL)",
+                     "Registret över öppenvårdsbesök inom primärvården (THL)"),
+    "municipal_finances": ("Kuntien talous- ja toimintatilasto (Tilastokeskus)",
+                           "Statistics on local government finances and activities (Statistics Finland)",
+                           "Statistik över kommunernas ekonomi och verksamhet (Statistikcentralen)"),
+}
+SOTKA_AGE_TITLE = {  # classification "age" titles (fi, en, sv)
+    "0-17": ("0 - 17-vuotiaat", "Aged 0 - 17", "0 - 17 år"),
+    "0-7": ("0 - 7-vuotiaat", "Aged 0 - 7", "0 - 7 år"),
+    "0-12": ("0 - 12-vuotiaat", "Aged 0 - 12", "0 - 12 år"),
+    "13-17": ("13 - 17-vuotiaat", "Aged 13 - 17", "13 - 17 år"),
+    "7-18": ("7 - 18-vuotiaat", "Aged 7 - 18", "7 - 18 år"),
+}
+SYNTH = {"fi": "Synteettinen esimerkki (hyte, data-samples): ei THL:n julkaisemaa tekstiä.",
+         "en": "Synthetic example (hyte, data-samples): not text published by THL.",
+         "sv": "Syntetiskt exempel (hyte, data-samples): inte text publicerad av THL."}
+
+
+def fsv(fi: str, en: str, sv: str) -> dict:
+    return {"fi": fi, "en": en, "sv": sv}
+
+
+def sotkanet_metadata_json() -> bytes:
+    out = []
+    for ind in sorted(SOTKA):
+        t_fi, t_sv, t_en, unit, decimals, age, producer, source = SOTKA_META[ind]
+        org = SOTKA_ORG[producer]
+        classifications: dict = {}
+        if age is not None:
+            classifications["age"] = {"title": fsv(*SOTKA_AGE_TITLE[age]), "values": []}
+        classifications["region"] = {
+            "title": fsv("Kunta, maakunta, koko maa", "Municipality, region, whole country",
+                         "Kommun, landskap, hela landet"),
+            "values": ["Maa", "Kunta", "Maakunta"]}
+        if ind in SOTKA_BY_SEX:
+            classifications["sex"] = {"title": fsv("Miehet, naiset, yhteensä", "Male, female, combined",
+                                                   "Män, kvinnor, totalt"),
+                                      "values": ["male", "female", "total"]}
+        else:
+            classifications["sex"] = {"title": fsv("Yhteensä", "Combined", "Totalt"), "values": ["total"]}
+        src = SOTKA_SOURCE[source]
+        out.append({
+            "id": ind,
+            "data-updated": "2025-04-29",
+            "range": {"start": SOTKA_YEARS[0], "end": SOTKA_YEARS[-1]},
+            "title": {"fi": t_fi, "en": t_en, "sv": t_sv},
+            "description": fsv(
+                f"<p>{SYNTH['fi']}</p>Indikaattori ilmaisee otsikon mukaisen luvun kunnittain "
+                f"ja vuosittain.<br /><br />Väestösuhteutus on tehty vuoden lopun väestöllä.",
+                f"<p>{SYNTH['en']}</p>The indicator gives the figure named in its title by "
+                f"municipality and year.<br /><br />Population proportions use the population at year end.",
+                f"<p>{SYNTH['sv']}</p>Indikatorn visar det tal som rubriken anger per kommun "
+                f"och år.<br /><br />Befolkningsrelationen baserar sig på folkmängden vid årets slut."),
+            "interpretation": fsv("", "", ""),
+            "limits": fsv(
+                f"{SYNTH['fi']} Alle viiden tapauksen lukuja ei julkaista kuntakohtaisesti. ",
+                f"{SYNTH['en']} Figures of fewer than five cases are not published per municipality. ",
+                f"{SYNTH['sv']} Tal som baserar sig på färre än fem fall publiceras inte per kommun. "),
+            "legislation": fsv("", "", ""),
+            "notices": fsv("", "", ""),
+            "primaryValueType": SOTKA_VALUE_TYPE[unit],
+            "decimals": decimals,
+            "classifications": classifications,
+            "organization": org,
+            "subjects": [],
+            "sources": [{"organization": org, "title": fsv(*src),
+                         "description": fsv(SYNTH["fi"], SYNTH["en"], SYNTH["sv"])}],
+            "groups": [],
+        })
+    return (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -662,12 +1150,18 @@ def regions_bytes() -> bytes:
 
 FILES = [
     "survey/ktk_school_areas.json",
-    "survey/ktk_public.json",
+    "survey/fact_ktk.json",
+    "survey/fact_ktk.dimensions.json",
+    "survey/fact_ktk.csv",
     "sotkanet/indicators.csv",
+    "sotkanet/indicators_metadata.json",
     "sotkanet/regions.json",
+    "population/statfin_11re.json",
     "local/services.csv",
     "local/population.csv",
 ]
+# Files earlier versions wrote; generate() removes them from the output folder.
+REMOVED_FILES = ["survey/ktk_public.json"]
 
 
 def generate(out: str, verbose: bool = True) -> None:
@@ -675,20 +1169,31 @@ def generate(out: str, verbose: bool = True) -> None:
     # One sub-generator per file, drawn in a fixed order, so that files are independent.
     seeds = {name: master.getrandbits(64) for name in ("population", "survey", "sotkanet", "services")}
     pop = make_population(random.Random(seeds["population"]))
-    areas_json, public_json, sinfo = make_survey(random.Random(seeds["survey"]))
+    areas_json, public, sinfo = make_survey(random.Random(seeds["survey"]))
+    fact_json, fact_dims, fact_csv, _ = thl_public_files(public)
     sotka, n_sotka = sotkanet_csv(random.Random(seeds["sotkanet"]), pop)
     services, n_serv, _ = services_csv(random.Random(seeds["services"]))
     popcsv = population_csv(pop)
     data = {
         "survey/ktk_school_areas.json": areas_json,
-        "survey/ktk_public.json": public_json,
+        "survey/fact_ktk.json": fact_json,
+        "survey/fact_ktk.dimensions.json": fact_dims,
+        "survey/fact_ktk.csv": fact_csv,
         "sotkanet/indicators.csv": sotka,
+        "sotkanet/indicators_metadata.json": sotkanet_metadata_json(),
         "sotkanet/regions.json": regions_bytes(),
+        "population/statfin_11re.json": statfin_11re_json(pop),
         "local/services.csv": services,
         "local/population.csv": popcsv,
     }
     for name in FILES:
         write_bytes(os.path.join(out, name), data[name])
+    for name in REMOVED_FILES:
+        path = os.path.join(out, name)
+        if os.path.isfile(path):
+            os.remove(path)
+            if verbose:
+                print(f"removed {path}")
     if verbose:
         for name in FILES:
             print(f"wrote {os.path.join(out, name)} ({len(data[name])} bytes)")
@@ -708,6 +1213,9 @@ def check(against: str) -> int:
                 bad.append(f"missing: {b}")
             elif not filecmp.cmp(a, b, shallow=False):
                 bad.append(f"differs: {b}")
+        for name in REMOVED_FILES:
+            if os.path.exists(os.path.join(against, name)):
+                bad.append(f"obsolete, remove: {os.path.join(against, name)}")
     if bad:
         for line in bad:
             print(line, file=sys.stderr)

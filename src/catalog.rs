@@ -198,6 +198,20 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The population age groups the catalog names as denominators, plus
+    /// `0-17` (the shift analysis' denominator), sorted.
+    pub fn age_groups(&self) -> Vec<String> {
+        let mut groups: Vec<String> = self
+            .indicators
+            .iter()
+            .filter_map(|i| i.age_group.clone())
+            .chain(std::iter::once("0-17".to_string()))
+            .collect();
+        groups.sort();
+        groups.dedup();
+        groups
+    }
+
     pub fn get(&self, id: &str) -> Option<&Indicator> {
         self.by_id.get(id).map(|&i| &self.indicators[i])
     }

@@ -213,6 +213,12 @@ fn report_problems(files: &[FileReport], validated: &Validated) {
             unknown.rows, unknown.source_key, unknown.first_seen
         ));
     }
+    lines.extend(
+        validated
+            .metadata_findings
+            .iter()
+            .map(|f| format!("warning: {f}")),
+    );
     let total = lines.len();
     for line in lines.into_iter().take(SHOWN) {
         say(line);

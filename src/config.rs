@@ -13,6 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::i18n::{Language, Localized};
+use crate::observation::Sex;
 use crate::period::Period;
 use crate::text::line_of;
 use crate::trends::TrendSettings;
@@ -69,9 +70,18 @@ pub struct Area {
 pub enum InputKind {
     SotkanetCsv,
     SotkanetJson,
+    /// Sotkanet `/indicators/{id}` metadata: checks the catalog, cites the
+    /// producer and the data date.
+    SotkanetMetadata,
+    /// A THL open data cube as served: fact_X.json / .js / .csv.
+    ThlCube,
+    /// Standard JSON-stat whose category keys are codes (hyte's local
+    /// school-area format; PxWeb tables other than population).
     Jsonstat,
     ServicesCsv,
     PopulationCsv,
+    /// Statistics Finland's StatFin 11re population as JSON-stat 2.
+    PxwebPopulation,
     ObservationsParquet,
     ObservationsArrow,
 }
@@ -81,9 +91,12 @@ impl InputKind {
         match self {
             InputKind::SotkanetCsv => "sotkanet-csv",
             InputKind::SotkanetJson => "sotkanet-json",
+            InputKind::SotkanetMetadata => "sotkanet-metadata",
+            InputKind::ThlCube => "thl-cube",
             InputKind::Jsonstat => "jsonstat",
             InputKind::ServicesCsv => "services-csv",
             InputKind::PopulationCsv => "population-csv",
+            InputKind::PxwebPopulation => "pxweb-population",
             InputKind::ObservationsParquet => "observations-parquet",
             InputKind::ObservationsArrow => "observations-arrow",
         }
@@ -102,21 +115,64 @@ pub struct DimensionRoles {
     pub measure: Option<String>,
 }
 
+/// Label (or code) -> value maps of a THL cube input, per role: how a cube
+/// read without its dimension file, or with categories hyte does not
+/// recognise, is turned into areas, sexes, groups and measures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelMaps {
+    /// Label, code or derived key (`kunta.444`) -> area key.
+    #[serde(default)]
+    pub area: BTreeMap<String, String>,
+    /// Label or code -> total, female, male or not_reported.
+    #[serde(default)]
+    pub sex: BTreeMap<String, Sex>,
+    /// Label or code -> group (`8-9`).
+    #[serde(default)]
+    pub group: BTreeMap<String, String>,
+    /// Label or code -> the catalog's measure code.
+    #[serde(default)]
+    pub measure: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
     pub kind: InputKind,
     pub path: PathBuf,
     /// Sotkanet `/regions` dump (Sotkanet inputs).
     pub regions: Option<PathBuf>,
+    /// The cube's `fact_X.dimensions.json` (THL cube inputs).
+    pub dimension_file: Option<PathBuf>,
     /// Cube name used in source keys (`cube:NAME:measure`), JSON-stat inputs.
     pub cube: Option<String>,
     /// Fixed measure code when a JSON-stat file has no measure dimension.
     pub measure: Option<String>,
-    /// Category code -> area key, JSON-stat inputs.
+    /// Category code -> area key, JSON-stat and THL cube inputs.
     pub area_map: BTreeMap<String, String>,
+    /// Label maps per role, THL cube inputs.
+    pub labels: LabelMaps,
     pub dimensions: DimensionRoles,
     /// Where the input is declared, for messages: `hyte.toml:31`.
     pub declared_at: String,
+}
+
+impl Input {
+    /// An input with no companion files, maps or roles; the other fields
+    /// are set with struct update syntax.
+    pub fn new(kind: InputKind, path: impl Into<PathBuf>, declared_at: impl Into<String>) -> Self {
+        Input {
+            kind,
+            path: path.into(),
+            regions: None,
+            dimension_file: None,
+            cube: None,
+            measure: None,
+            area_map: BTreeMap::new(),
+            labels: LabelMaps::default(),
+            dimensions: DimensionRoles::default(),
+            declared_at: declared_at.into(),
+        }
+    }
 }
 
 /// The validated configuration of one run.
@@ -215,9 +271,11 @@ struct RawInput {
     kind: InputKind,
     path: String,
     regions: Option<Spanned<String>>,
+    dimension_file: Option<Spanned<String>>,
     cube: Option<Spanned<String>>,
     measure: Option<Spanned<String>>,
     area_map: Option<Spanned<BTreeMap<String, String>>>,
+    labels: Option<Spanned<LabelMaps>>,
     dimensions: Option<Spanned<DimensionRoles>>,
 }
 
@@ -319,8 +377,11 @@ pub fn parse(
             }
         };
         let is_sotkanet = matches!(input.kind, InputKind::SotkanetCsv | InputKind::SotkanetJson);
-        let is_jsonstat = input.kind == InputKind::Jsonstat;
+        let is_thl = input.kind == InputKind::ThlCube;
+        let is_jsonstat = input.kind == InputKind::Jsonstat || is_thl;
         reject_key(!is_sotkanet && input.regions.is_some(), "regions")?;
+        reject_key(!is_thl && input.dimension_file.is_some(), "dimension_file")?;
+        reject_key(!is_thl && input.labels.is_some(), "labels")?;
         reject_key(!is_jsonstat && input.cube.is_some(), "cube")?;
         reject_key(!is_jsonstat && input.measure.is_some(), "measure")?;
         reject_key(!is_jsonstat && input.area_map.is_some(), "area_map")?;
@@ -337,7 +398,7 @@ pub fn parse(
         if is_jsonstat && input.cube.is_none() {
             return Err(invalid(
                 raw_input.span().start,
-                "a jsonstat input needs `cube = \"NAME\"`: the catalog maps `{ cube = NAME, measure = CODE }` to indicators".into(),
+                format!("an input of kind {} needs `cube = \"NAME\"`: the catalog maps `{{ cube = NAME, measure = CODE }}` to indicators", input.kind.name()),
             ));
         }
         if let Some(map) = &input.area_map {
@@ -348,16 +409,40 @@ pub fn parse(
                 ));
             }
         }
+        if let Some(labels) = &input.labels {
+            let labels_ref = labels.get_ref();
+            if let Some((label, key)) = labels_ref.area.iter().find(|(_, key)| !seen.contains(*key)) {
+                return Err(invalid(
+                    labels.span().start,
+                    format!("labels.area sends '{label}' to '{key}', which is not a declared area: declare it with [[area]] or fix the key"),
+                ));
+            }
+            if let Some((label, _)) = labels_ref.group.iter().find(|(_, g)| !valid_key(g)) {
+                return Err(invalid(
+                    labels.span().start,
+                    format!("labels.group for '{label}' must be a group key of a-z, 0-9, '_', '-' and '.' (e.g. \"8-9\")"),
+                ));
+            }
+        }
         inputs.push(Input {
             kind: input.kind,
             path: base.join(&input.path),
             regions: input.regions.as_ref().map(|r| base.join(r.get_ref())),
+            dimension_file: input
+                .dimension_file
+                .as_ref()
+                .map(|r| base.join(r.get_ref())),
             cube: input.cube.as_ref().map(|c| c.get_ref().clone()),
             measure: input.measure.as_ref().map(|m| m.get_ref().clone()),
             area_map: input
                 .area_map
                 .as_ref()
                 .map(|m| m.get_ref().clone())
+                .unwrap_or_default(),
+            labels: input
+                .labels
+                .as_ref()
+                .map(|l| l.get_ref().clone())
                 .unwrap_or_default(),
             dimensions: input
                 .dimensions

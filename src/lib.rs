@@ -97,7 +97,7 @@ pub struct Checked {
 /// (`hyte validate`, and the first half of [`run`]).
 pub fn check(config: &Config) -> Result<Checked, RunError> {
     let catalog = catalog::load(&config.catalog_dir)?;
-    let mut ingested = ingest::ingest(&config.inputs);
+    let mut ingested = ingest::ingest(&config.inputs, &catalog.age_groups());
     let files = std::mem::take(&mut ingested.files);
     let mut validated = validate::validate(ingested, &catalog, config);
     let (observations, derived, privacy) = privacy::protect(

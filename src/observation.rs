@@ -13,22 +13,71 @@ use polars::prelude::*;
 
 use crate::period::Period;
 
-/// Sex as the sources publish it. `total` covers everyone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Sex as the sources publish it. `total` covers everyone, including the
+/// respondents THL's survey results count under "sex not reported", which
+/// is a category of its own and never added to girls or boys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Sex {
     Total,
     Female,
     Male,
+    NotReported,
 }
 
 impl Sex {
-    pub const ALL: [Sex; 3] = [Sex::Total, Sex::Female, Sex::Male];
+    pub const ALL: [Sex; 4] = [Sex::Total, Sex::Female, Sex::Male, Sex::NotReported];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Sex::Total => "total",
             Sex::Female => "female",
             Sex::Male => "male",
+            Sex::NotReported => "not_reported",
+        }
+    }
+
+    /// Recognises a sex from a category label or code as THL, Sotkanet and
+    /// Statistics Finland write them, in Finnish, Swedish or English
+    /// ("Tytöt", "Pojkar", "Sukupuoli yhteensä", "SSS", "Muu / ei halua
+    /// kertoa"). `None` when the text is none of these: the caller asks for
+    /// a mapping instead of guessing.
+    pub fn recognise(text: &str) -> Option<Sex> {
+        let lower = text.trim().to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let word = |ws: &[&str]| words.iter().any(|w| ws.contains(w));
+        let stem = |ss: &[&str]| ss.iter().any(|s| lower.contains(s));
+        match lower.as_str() {
+            // Codes: hyte's own, and Statistics Finland's (SSS, 1 male, 2 female).
+            "total" | "sss" | "all" | "kaikki" | "yhteensä" => return Some(Sex::Total),
+            "female" | "2" | "f" | "n" => return Some(Sex::Female),
+            "male" | "1" | "m" => return Some(Sex::Male),
+            "not_reported" => return Some(Sex::NotReported),
+            _ => {}
+        }
+        // "Not reported" first: such labels often name the sex dimension
+        // ("sukupuoli ei tiedossa") and must not fall into another class.
+        if word(&["muu", "other", "annat", "unknown", "okänd", "tuntematon"])
+            || stem(&[
+                "ei tiedossa", "ei halua", "ei vastannut", "ei ilmoit", "ei kerro",
+                "puuttuu", "not reported", "not stated", "not known", "vill inte",
+                "uppgift saknas", "ej angett", "ej uppgett",
+            ])
+        {
+            Some(Sex::NotReported)
+        } else if word(&["yhteensä", "kaikki", "total", "totalt", "alla", "all", "both"]) {
+            Some(Sex::Total)
+        } else if stem(&["tytöt", "tyttö", "nais", "female", "girl", "women", "woman", "flick", "kvinn"]) {
+            Some(Sex::Female)
+        } else if stem(&["pojat", "poika", "mies", "miehet", "male", "boy", "pojk"])
+            || word(&["men", "man", "män"])
+        {
+            Some(Sex::Male)
+        } else {
+            None
         }
     }
 }
@@ -47,7 +96,10 @@ impl FromStr for Sex {
             "total" => Ok(Sex::Total),
             "female" => Ok(Sex::Female),
             "male" => Ok(Sex::Male),
-            other => Err(format!("'{other}' is not a sex: use total, female or male")),
+            "not_reported" => Ok(Sex::NotReported),
+            other => Err(format!(
+                "'{other}' is not a sex: use total, female, male or not_reported"
+            )),
         }
     }
 }

@@ -786,13 +786,26 @@ pub fn lines(
             }
         }
         if o.sex == Sex::Total {
+            // THL's survey results also publish respondents who did not
+            // report their sex: where that cell exists it is a third part
+            // of the total (absent, the line stays female + male, as before).
+            let not_reported = index
+                .contains_key(&(o.indicator.as_str(), o.area.as_str(), o.period, Sex::NotReported, o.group.as_str()));
+            let mut parts = vec![
+                member(&o.indicator, &o.area, o.period, Sex::Female, &o.group),
+                member(&o.indicator, &o.area, o.period, Sex::Male, &o.group),
+            ];
+            if not_reported {
+                parts.push(member(&o.indicator, &o.area, o.period, Sex::NotReported, &o.group));
+            }
             out.push(Line {
-                name: "total = female + male".into(),
+                name: if not_reported {
+                    "total = female + male + not reported".into()
+                } else {
+                    "total = female + male".into()
+                },
                 total: i,
-                parts: vec![
-                    member(&o.indicator, &o.area, o.period, Sex::Female, &o.group),
-                    member(&o.indicator, &o.area, o.period, Sex::Male, &o.group),
-                ],
+                parts,
                 weighted,
             });
         }

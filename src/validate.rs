@@ -8,12 +8,15 @@
 //! rejected and counted under `--deny-warnings`); the same cell from two
 //! files is rejected naming both sources; impossible values (a percentage
 //! over 100, confidence limits that do not bracket the value, a negative n)
-//! are rejected with the row's location.
+//! are rejected with the row's location; where Sotkanet's indicator
+//! metadata is an input, a catalog unit or decimals that disagree with it,
+//! and a series that ended before the run's latest period, are warnings.
 
 use std::collections::BTreeMap;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::ingest::sotkanet_metadata::{self, Finding, IndicatorMetadata};
 use crate::ingest::{Ingested, PopulationRow, Rejection};
 use crate::observation::{sort_rows, Observation};
 use crate::period::Period;
@@ -33,6 +36,10 @@ pub struct Validated {
     pub population: Vec<PopulationRow>,
     pub rejections: Vec<Rejection>,
     pub unknown_sources: Vec<UnknownSource>,
+    /// Sotkanet indicator metadata read from `sotkanet-metadata` inputs.
+    pub metadata: Vec<IndicatorMetadata>,
+    /// Where the catalog disagrees with that metadata, or a series ended.
+    pub metadata_findings: Vec<Finding>,
     /// Rows whose area is not declared in the config: kept in the table,
     /// left out of area reports. Area key -> rows.
     pub outside_areas: BTreeMap<String, usize>,
@@ -42,7 +49,7 @@ pub struct Validated {
 
 impl Validated {
     pub fn warnings(&self) -> usize {
-        self.unknown_sources.len()
+        self.unknown_sources.len() + self.metadata_findings.len()
     }
 }
 
@@ -57,6 +64,7 @@ fn period_end(period: Period) -> f64 {
 pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Validated {
     let mut out = Validated {
         population: ingested.population,
+        metadata: ingested.metadata,
         ..Validated::default()
     };
     let mut unknown: BTreeMap<String, UnknownSource> = BTreeMap::new();
@@ -129,6 +137,8 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
     }
     out.observations = kept;
     out.unknown_sources = unknown.into_values().collect();
+    let latest_year = out.observations.iter().map(|o| o.period.year()).max();
+    out.metadata_findings = sotkanet_metadata::check(&out.metadata, catalog, latest_year);
     out
 }
 

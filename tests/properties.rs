@@ -74,14 +74,8 @@ proptest! {
     #[test]
     fn jsonstat_never_panics(text in "\\PC{0,200}") {
         let input = hyte::config::Input {
-            kind: hyte::config::InputKind::Jsonstat,
-            path: "c.json".into(),
-            regions: None,
             cube: Some("ktk".into()),
-            measure: None,
-            area_map: Default::default(),
-            dimensions: Default::default(),
-            declared_at: "t".into(),
+            ..hyte::config::Input::new(hyte::config::InputKind::Jsonstat, "c.json", "t")
         };
         let _ = hyte::ingest::jsonstat::parse(text.as_bytes(), "c.json", &input);
     }

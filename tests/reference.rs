@@ -51,7 +51,7 @@ fn wellbeing_county_ids_changed_but_keys_did_not() {
     let fields: Vec<&str> = line.split(',').collect();
     let regions = format!(
         r#"[{{"id":{},"code":"{}","category":"HYVINVOINTIALUE"}},{{"id":{},"code":"{}","category":"HYVINVOINTIALUE"}}]"#,
-        fields[1], fields[3], fields[2], fields[3]
+        fields[1], fields[3], fields[2], fields[4]
     );
     let regions = sotkanet_regions::parse(regions.as_bytes(), "r.json").unwrap();
     assert_eq!(regions.area_key(969), Some("hyvinvointialue.3"));
@@ -61,16 +61,14 @@ fn wellbeing_county_ids_changed_but_keys_did_not() {
 #[test]
 fn ingest_reports_sha256_and_counts_for_the_real_file() {
     let input = Input {
-        kind: InputKind::SotkanetCsv,
-        path: fixture("reference/SotkaIndicatorData.csv"),
         regions: Some(fixture("reference/SotkaRegions.json")),
-        cube: None,
-        measure: None,
-        area_map: Default::default(),
-        dimensions: Default::default(),
-        declared_at: "test".into(),
+        ..Input::new(
+            InputKind::SotkanetCsv,
+            fixture("reference/SotkaIndicatorData.csv"),
+            "test",
+        )
     };
-    let ingested = ingest::ingest(&[input]);
+    let ingested = ingest::ingest(&[input], &["0-17".to_string()]);
     let report = &ingested.files[0];
     assert_eq!(
         (

@@ -1,21 +1,26 @@
 //! Shared reading of the `;`-separated files (Sotkanet CSV, local services
-//! and population exports).
+//! and population exports), with the `csv` crate.
 //!
-//! In: file bytes and the header the format expects. Out: data lines split
-//! into fields, each with its line number, and the column positions.
-//! Guarantees: a wrong separator, a missing column or a line with the wrong
-//! number of fields is reported with the line; blank lines are skipped.
+//! In: file bytes and the header the format expects. Out: data records,
+//! each with its line number, and the column positions.
+//! Guarantees: fields are read as Excel writes them (`"Harju; keskusta"`
+//! is one field, `""` inside quotes is one `"`); a wrong separator, a
+//! missing column or a record with the wrong number of fields is reported
+//! with its line (the line where the record starts, so an unbalanced quote
+//! that swallows the following lines is found where it begins); blank lines
+//! are skipped.
 
 use super::{FileError, Parsed};
-use crate::text::{decode_utf8, excerpt, numbered_lines};
+use crate::text::{decode_utf8, excerpt};
 
 /// A `;`-separated file with its header checked.
 pub struct Table<'a> {
     pub file: &'a str,
-    /// Column name -> position in a line.
+    /// Column name -> position in a record.
     columns: Vec<(&'static str, usize)>,
     pub width: usize,
-    pub lines: Vec<(usize, &'a str)>,
+    /// Data records with the line each starts on, or why one is unreadable.
+    records: Vec<(usize, Result<csv::StringRecord, String>)>,
 }
 
 impl<'a> Table<'a> {
@@ -28,28 +33,46 @@ impl<'a> Table<'a> {
         optional: &[&'static str],
     ) -> Result<Table<'a>, FileError> {
         let text = decode_utf8(bytes).map_err(|e| FileError::new(file, e))?;
-        let mut lines = numbered_lines(text).filter(|(_, l)| !l.trim().is_empty());
-        let Some((header_line, header)) = lines.next() else {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut records = Vec::new();
+        for record in reader.records() {
+            match record {
+                Ok(r) if r.iter().all(|f| f.trim().is_empty()) => {}
+                Ok(r) => {
+                    let line = r.position().map_or(0, |p| p.line()) as usize;
+                    records.push((line, Ok(r)));
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line()) as usize;
+                    records.push((line, Err(format!("not readable as CSV: {e}"))));
+                }
+            }
+        }
+        let mut records = records.into_iter();
+        let expected = required.join(";");
+        let Some((header_line, header)) = records.next() else {
             return Err(FileError::new(
                 file,
-                format!(
-                    "the file is empty: expected a header `{}`",
-                    required.join(";")
-                ),
+                format!("the file is empty: expected a header `{expected}`"),
             ));
         };
-        let names: Vec<&str> = header.split(';').map(str::trim).collect();
+        let header = header.map_err(|e| FileError::new(format!("{file}:{header_line}"), e))?;
+        let names: Vec<&str> = header.iter().map(str::trim).collect();
+        let header_text = names.join(";");
         if names.len() == 1 && required.len() > 1 {
             let guess = [',', '\t', '|']
                 .into_iter()
-                .find(|c| header.contains(*c))
+                .find(|c| names[0].contains(*c))
                 .map(|c| format!(" (it looks separated by {c:?})"))
                 .unwrap_or_default();
             return Err(FileError::new(
                 format!("{file}:{header_line}"),
                 format!(
-                    "the header is not separated by ';'{guess}: expected `{}`; save the file with ';' as separator",
-                    required.join(";")
+                    "the header is not separated by ';'{guess}: expected `{expected}`; save the file with ';' as separator"
                 ),
             ));
         }
@@ -62,9 +85,8 @@ impl<'a> Table<'a> {
                     return Err(FileError::new(
                         format!("{file}:{header_line}"),
                         format!(
-                            "the header has no column '{name}': found `{}`, expected `{}`",
-                            excerpt(header),
-                            required.join(";")
+                            "the header has no column '{name}': found `{}`, expected `{expected}`",
+                            excerpt(&header_text)
                         ),
                     ))
                 }
@@ -74,65 +96,124 @@ impl<'a> Table<'a> {
             file,
             columns,
             width: names.len(),
-            lines: lines.collect(),
+            records: records.collect(),
         })
     }
 
     /// Calls `row` with the location (`file:line`) and the fields of every
-    /// data line. Every line counts as read; a line with the wrong number of
-    /// fields is rejected here and never reaches `row`.
+    /// data record. Every record counts as read; one with the wrong number
+    /// of fields is rejected here and never reaches `row`.
     pub fn for_each_record<T>(
         &self,
         parsed: &mut Parsed<T>,
-        mut row: impl FnMut(&mut Parsed<T>, String, Record<'_, 'a>),
+        mut row: impl FnMut(&mut Parsed<T>, String, Record<'_>),
     ) {
-        for &(line_no, line) in &self.lines {
+        for (line_no, record) in &self.records {
             parsed.read += 1;
             let location = format!("{}:{line_no}", self.file);
-            match self.split(line) {
-                Ok(record) => row(parsed, location, record),
-                Err(reason) => parsed.reject(location, "line", reason),
+            let record = match record {
+                Ok(r) => r,
+                Err(reason) => {
+                    parsed.reject(location, "line", reason.clone());
+                    continue;
+                }
+            };
+            if let Err(reason) = check_shape(record, self.width) {
+                parsed.reject(location, "line", reason);
+                continue;
             }
+            row(
+                parsed,
+                location,
+                Record {
+                    fields: record,
+                    columns: &self.columns,
+                },
+            );
         }
     }
 
     pub fn has(&self, column: &str) -> bool {
         self.columns.iter().any(|(n, _)| *n == column)
     }
-
-    /// Splits a data line; `Err` says how many fields it had.
-    pub fn split<'t>(&'t self, line: &'a str) -> Result<Record<'t, 'a>, String> {
-        let fields: Vec<&str> = line.split(';').collect();
-        if fields.len() != self.width {
-            return Err(format!(
-                "expected {} fields separated by ';', found {}{}",
-                self.width,
-                fields.len(),
-                if fields.len() < self.width {
-                    " (truncated line?)"
-                } else {
-                    ""
-                }
-            ));
-        }
-        Ok(Record {
-            fields,
-            columns: &self.columns,
-        })
-    }
 }
 
-pub struct Record<'t, 'a> {
-    fields: Vec<&'a str>,
+/// Checks a record's number of fields, and that no field runs over a line
+/// break: no source hyte reads has one, so such a field is an unbalanced
+/// quote that swallowed the lines after it.
+pub fn check_shape(record: &csv::StringRecord, width: usize) -> Result<(), String> {
+    if let Some(field) = record.iter().find(|f| f.contains('\n')) {
+        return Err(format!(
+            "a quoted field runs over {} lines (`{}`): an unbalanced quote? Close the quote or remove it",
+            field.matches('\n').count() + 1,
+            excerpt(field.lines().next().unwrap_or_default())
+        ));
+    }
+    if record.len() != width {
+        return Err(format!(
+            "expected {width} fields separated by ';', found {}{}",
+            record.len(),
+            if record.len() < width {
+                " (truncated line?)"
+            } else {
+                " (a ';' inside a field that is not quoted?)"
+            }
+        ));
+    }
+    Ok(())
+}
+
+pub struct Record<'t> {
+    fields: &'t csv::StringRecord,
     columns: &'t [(&'static str, usize)],
 }
 
-impl<'a> Record<'_, 'a> {
+impl<'t> Record<'t> {
     /// The trimmed text of a column (empty when the column is absent).
-    pub fn get(&self, column: &str) -> &'a str {
+    pub fn get(&self, column: &str) -> &'t str {
         self.columns
             .iter()
             .find(|(n, _)| *n == column)
-            .map_or("", |(_, pos)| self.fields[*pos].trim())
+            .and_then(|(_, pos)| self.fields.get(*pos))
+            .map_or("", str::trim)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Vec<(String, String, String)>, Vec<String>) {
+        let table = Table::read(text.as_bytes(), "s.csv", &["area", "name"], &[]).unwrap();
+        let mut parsed: Parsed<()> = Parsed::default();
+        let mut rows = Vec::new();
+        table.for_each_record(&mut parsed, |_, location, record| {
+            rows.push((location, record.get("area").to_string(), record.get("name").to_string()));
+        });
+        (rows, parsed.rejections.iter().map(|r| r.to_string()).collect())
+    }
+
+    #[test]
+    fn excel_quoting_is_read_whole() {
+        let (rows, rejected) = read("area;name\r\nlohja.harju;\"Harju; keskusta\"\r\nlohja.anttila;\"Sanottu \"\"Anttila\"\"\"\r\n");
+        assert!(rejected.is_empty(), "{rejected:?}");
+        assert_eq!(
+            rows,
+            [
+                ("s.csv:2".into(), "lohja.harju".into(), "Harju; keskusta".into()),
+                ("s.csv:3".into(), "lohja.anttila".into(), "Sanottu \"Anttila\"".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn unbalanced_quote_is_rejected_where_it_starts() {
+        let (rows, rejected) = read("area;name\nlohja.harju;\"Harju\nlohja.anttila;Anttila\n\nlohja.jarnefelt;J\n");
+        assert!(rows.is_empty(), "{rows:?}");
+        assert_eq!(rejected.len(), 1, "{rejected:?}");
+        assert!(rejected[0].starts_with("s.csv:2: field 'line'"), "{rejected:?}");
+        let (rows, rejected) = read("area;name\nlohja.harju;H;x\n\nlohja.anttila;A\n");
+        assert_eq!(rows, [("s.csv:4".into(), "lohja.anttila".into(), "A".into())]);
+        assert!(rejected[0].contains("s.csv:2") && rejected[0].contains("found 3"), "{rejected:?}");
     }
 }

@@ -26,7 +26,7 @@ use crate::period::Period;
 use crate::text::{decode_utf8, excerpt, parse_number};
 
 /// The value-type dimension of THL cubes requested with `ci` and `n`.
-const VTYPE: &str = "tiku_vtype";
+pub(super) const VTYPE: &str = "tiku_vtype";
 
 /// Usual dimension names (lowercase) for each role.
 const AREA_NAMES: [&str; 6] = [
@@ -70,25 +70,31 @@ const MEASURE_NAMES: [&str; 7] = [
 
 /// One dimension: its id, where it sits in the ids, its category codes in
 /// index order and their labels.
-struct Dim {
-    id: String,
-    codes: Vec<String>,
-    labels: BTreeMap<String, String>,
+pub(super) struct Dim {
+    pub id: String,
+    pub codes: Vec<String>,
+    pub labels: BTreeMap<String, String>,
 }
 
-pub fn parse(bytes: &[u8], file: &str, input: &Input) -> Result<Parsed<Observation>, FileError> {
-    let text = decode_utf8(bytes).map_err(|e| FileError::new(file, e))?;
-    let root: Value = serde_json::from_str(text).map_err(|e| {
-        FileError::new(
-            format!("{file}:{}", e.line()),
-            format!("not valid JSON ({e}); is the download complete?"),
-        )
-    })?;
-    let (dataset, prefix) = match root.get("dataset") {
-        Some(d @ Value::Object(_)) => (d, "$.dataset"),
-        _ => (&root, "$"),
-    };
-    let at = |path: &str| format!("{file}#{prefix}{path}");
+/// A JSON-stat dataset's dimensions and non-empty values, checked against
+/// each other.
+pub(super) struct Cube<'a> {
+    pub dims: Vec<Dim>,
+    pub values: Values<'a>,
+    /// Position of THL's `tiku_vtype` dimension, when present.
+    pub vtype: Option<usize>,
+}
+
+/// The cells of a cube: coordinates (with the value type set to 0) -> value
+/// type (`v`, `ci_lower`, `ci_upper`, `n`) -> (flat index, value).
+pub(super) type Cells<'a> = BTreeMap<Vec<usize>, BTreeMap<String, (u64, &'a Value)>>;
+
+/// Reads `dimension`, `id`, `size` and `value` of a dataset (`dataset` is
+/// the object inside THL's `{"dataset": …}` wrapper, or the root).
+pub(super) fn read_cube<'a>(
+    dataset: &'a Value,
+    at: &dyn Fn(&str) -> String,
+) -> Result<Cube<'a>, FileError> {
     let dimension = dataset
         .get("dimension")
         .and_then(Value::as_object)
@@ -136,7 +142,7 @@ pub fn parse(bytes: &[u8], file: &str, input: &Input) -> Result<Parsed<Observati
                 "size is not a whole number",
             )
         })?;
-        let dim = read_dimension(dimension, id, &at)?;
+        let dim = read_dimension(dimension, id, at)?;
         if dim.codes.len() as u64 != size {
             return Err(FileError::new(
                 at(&format!(".size[{position}]")),
@@ -148,47 +154,113 @@ pub fn parse(bytes: &[u8], file: &str, input: &Input) -> Result<Parsed<Observati
         }
         dims.push(dim);
     }
-    let cell_count: u64 = dims.iter().map(|d| d.codes.len() as u64).product();
-
-    let roles =
-        assign_roles(&dims, input).map_err(|reason| FileError::new(at(".dimension"), reason))?;
-    let values = read_values(dataset.get("value"), cell_count, &at)?;
-
-    let cube = input.cube.clone().unwrap_or_default();
-    let mut parsed = Parsed::default();
+    // Checked: a product that overflows u64 is named as such, not wrapped.
+    let cell_count = dims
+        .iter()
+        .try_fold(1u64, |acc, d| acc.checked_mul(d.codes.len() as u64))
+        .ok_or_else(|| {
+            FileError::new(
+                at(".size"),
+                "the sizes multiply to more than 2^64 cells: wrong JSON-stat sizes",
+            )
+        })?;
+    let values = read_values(dataset.get("value"), cell_count, at)?;
     let vtype = dims.iter().position(|d| d.id == VTYPE);
-    // Strides for row-major order: the last dimension varies fastest.
-    let mut strides = vec![1u64; dims.len()];
-    for i in (0..dims.len().saturating_sub(1)).rev() {
-        strides[i] = strides[i + 1] * dims[i + 1].codes.len() as u64;
-    }
-    // Group the flat indices by cell (all dimensions but the value type).
-    let mut cells: BTreeMap<Vec<usize>, BTreeMap<String, (u64, &Value)>> = BTreeMap::new();
-    for (&index, value) in &values.cells {
-        let mut coords = Vec::with_capacity(dims.len());
-        let mut rest = index;
-        for stride in &strides {
-            coords.push((rest / stride) as usize);
-            rest %= stride;
+    Ok(Cube { dims, values, vtype })
+}
+
+impl<'a> Cube<'a> {
+    /// Groups the flat indices by cell (all dimensions but the value type).
+    pub fn cells(&self) -> Cells<'a> {
+        let dims = &self.dims;
+        // Strides for row-major order: the last dimension varies fastest.
+        let mut strides = vec![1u64; dims.len()];
+        for i in (0..dims.len().saturating_sub(1)).rev() {
+            strides[i] = strides[i + 1] * dims[i + 1].codes.len() as u64;
         }
-        let kind = match vtype {
-            Some(v) => dims[v].codes[coords[v]].clone(),
-            None => "v".to_string(),
-        };
-        if let Some(v) = vtype {
-            coords[v] = 0;
+        let mut cells: Cells<'a> = BTreeMap::new();
+        for (&index, &value) in &self.values.cells {
+            let mut coords = Vec::with_capacity(dims.len());
+            let mut rest = index;
+            for stride in &strides {
+                coords.push((rest / stride) as usize);
+                rest %= stride;
+            }
+            let kind = match self.vtype {
+                Some(v) => dims[v].codes[coords[v]].clone(),
+                None => "v".to_string(),
+            };
+            if let Some(v) = self.vtype {
+                coords[v] = 0;
+            }
+            cells
+                .entry(coords)
+                .or_default()
+                .insert(kind, (index, value));
         }
         cells
-            .entry(coords)
-            .or_default()
-            .insert(kind, (index, value));
     }
+
+    /// An unknown value type (neither v, ci_lower, ci_upper nor n) is data
+    /// we would otherwise lose without a word.
+    pub fn reject_unknown_value_types<T>(&self, parsed: &mut Parsed<T>, at: &dyn Fn(&str) -> String) {
+        if let Some(v) = self.vtype {
+            for code in &self.dims[v].codes {
+                if !matches!(code.as_str(), "v" | "ci_lower" | "ci_upper" | "n") {
+                    parsed.reject(
+                        at(&format!(".dimension.{VTYPE}")),
+                        VTYPE,
+                        format!("unknown value type '{}': hyte reads v, ci_lower, ci_upper and n", excerpt(code)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The numbers of one cell by value type; a bad number names its place.
+pub(super) fn cell_numbers(
+    parts: &BTreeMap<String, (u64, &Value)>,
+    values: &Values,
+    at: &dyn Fn(&str) -> String,
+) -> Result<[Option<f64>; 4], (&'static str, String)> {
+    let number = |kind: &'static str| -> Result<Option<f64>, (&'static str, String)> {
+        match parts.get(kind) {
+            None => Ok(None),
+            Some((index, value)) => cell_number(value)
+                .map_err(|reason| (kind, format!("{reason} at {}", at(&values.path(*index))))),
+        }
+    };
+    Ok([number("v")?, number("ci_lower")?, number("ci_upper")?, number("n")?])
+}
+
+pub fn parse(bytes: &[u8], file: &str, input: &Input) -> Result<Parsed<Observation>, FileError> {
+    let text = decode_utf8(bytes).map_err(|e| FileError::new(file, e))?;
+    let root: Value = serde_json::from_str(text).map_err(|e| {
+        FileError::new(
+            format!("{file}:{}", e.line()),
+            format!("not valid JSON ({e}); is the download complete?"),
+        )
+    })?;
+    let (dataset, prefix) = match root.get("dataset") {
+        Some(d @ Value::Object(_)) => (d, "$.dataset"),
+        _ => (&root, "$"),
+    };
+    let at = |path: &str| format!("{file}#{prefix}{path}");
+    let cube = read_cube(dataset, &at)?;
+    let dims = &cube.dims;
+    let roles =
+        assign_roles(dims, input).map_err(|reason| FileError::new(at(".dimension"), reason))?;
+
+    let cube_name = input.cube.clone().unwrap_or_default();
+    let mut parsed = Parsed::default();
+    let cells = cube.cells();
     parsed.read = cells.len();
 
     for (coords, parts) in &cells {
         let code = |role: Option<usize>| role.map(|d| dims[d].codes[coords[d]].as_str());
         let first_index = parts.values().map(|(i, _)| *i).min().unwrap_or(0);
-        let location = at(&values.path(first_index));
+        let location = at(&cube.values.path(first_index));
         let row = (|| -> Result<Observation, (&'static str, String)> {
             let area_code = code(roles.area).unwrap_or_default();
             let area = input
@@ -210,25 +282,18 @@ pub fn parse(bytes: &[u8], file: &str, input: &Input) -> Result<Parsed<Observati
                 (Some(m), None) => m.clone(),
                 (None, None) => String::new(),
             };
-            let number = |kind: &'static str| -> Result<Option<f64>, (&'static str, String)> {
-                match parts.get(kind) {
-                    None => Ok(None),
-                    Some((index, value)) => cell_number(value).map_err(|reason| {
-                        (kind, format!("{reason} at {}", at(&values.path(*index))))
-                    }),
-                }
-            };
+            let [value, ci_lower, ci_upper, n] = cell_numbers(parts, &cube.values, &at)?;
             Ok(Observation {
-                indicator: cube_key(&cube, &measure),
+                indicator: cube_key(&cube_name, &measure),
                 area,
                 period,
                 sex,
                 group,
-                value: number("v")?,
+                value,
                 count: None,
-                n: number("n")?,
-                ci_lower: number("ci_lower")?,
-                ci_upper: number("ci_upper")?,
+                n,
+                ci_lower,
+                ci_upper,
                 source: location.clone(),
             })
         })();
@@ -237,19 +302,7 @@ pub fn parse(bytes: &[u8], file: &str, input: &Input) -> Result<Parsed<Observati
             Err((field, reason)) => parsed.reject(location.clone(), field, reason),
         }
     }
-    // An unknown value type (neither v, ci_lower, ci_upper nor n) is data we
-    // would otherwise lose without a word.
-    if let Some(v) = vtype {
-        for code in &dims[v].codes {
-            if !matches!(code.as_str(), "v" | "ci_lower" | "ci_upper" | "n") {
-                parsed.reject(
-                    at(&format!(".dimension.{VTYPE}")),
-                    VTYPE,
-                    format!("unknown value type '{code}': hyte reads v, ci_lower, ci_upper and n"),
-                );
-            }
-        }
-    }
+    cube.reject_unknown_value_types(&mut parsed, &at);
     reject_duplicates(&mut parsed);
     Ok(parsed)
 }
@@ -437,13 +490,18 @@ fn sex_of(dim: &Dim, position: usize) -> Result<Sex, String> {
 }
 
 /// The non-empty values, by flat index, and how to name their place.
-struct Values<'a> {
+pub(super) struct Values<'a> {
     cells: BTreeMap<u64, &'a Value>,
     dense: bool,
 }
 
 impl Values<'_> {
-    fn path(&self, index: u64) -> String {
+    /// The number at a flat index; `None` when the cell is empty.
+    pub fn number_at(&self, index: u64) -> Result<Option<f64>, String> {
+        self.cells.get(&index).map_or(Ok(None), |v| cell_number(v))
+    }
+
+    pub fn path(&self, index: u64) -> String {
         if self.dense {
             format!(".value[{index}]")
         } else {
@@ -529,17 +587,12 @@ mod tests {
 
     fn input(area_map: &[(&str, &str)]) -> Input {
         Input {
-            kind: InputKind::Jsonstat,
-            path: "cube.json".into(),
-            regions: None,
             cube: Some("ktk".into()),
-            measure: None,
             area_map: area_map
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
-            dimensions: DimensionRoles::default(),
-            declared_at: "hyte.toml:1".into(),
+            ..Input::new(InputKind::Jsonstat, "cube.json", "hyte.toml:1")
         }
     }
 

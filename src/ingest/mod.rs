@@ -13,10 +13,16 @@ pub mod csv_rows;
 pub mod jsonstat;
 pub mod observations_file;
 pub mod population_csv;
+pub mod pxweb_population;
 pub mod services_csv;
 pub mod sotkanet_csv;
 pub mod sotkanet_json;
+pub mod sotkanet_metadata;
 pub mod sotkanet_regions;
+pub mod thl_cube;
+pub mod thl_cube_csv;
+pub mod thl_dimensions;
+pub mod thl_json;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -114,8 +120,12 @@ pub struct FileReport {
     pub rejections: Vec<Rejection>,
     /// Set when the file as a whole could not be used.
     pub error: Option<String>,
-    /// Other files this input needed (the Sotkanet regions dump), with sha256.
+    /// Other files this input needed (the Sotkanet regions dump, a THL
+    /// cube's dimension file), with sha256.
     pub companions: Vec<(String, String)>,
+    /// What a reader wants the reader of the manifest to know about the
+    /// file as a whole (a CSV cube without n, which regions dump vintage).
+    pub notes: Vec<String>,
 }
 
 /// Everything the ingest stage produced.
@@ -123,6 +133,8 @@ pub struct FileReport {
 pub struct Ingested {
     pub observations: Vec<Observation>,
     pub population: Vec<PopulationRow>,
+    /// Sotkanet indicator metadata, by Sotkanet id.
+    pub metadata: Vec<sotkanet_metadata::IndicatorMetadata>,
     pub files: Vec<FileReport>,
 }
 
@@ -136,8 +148,10 @@ impl Ingested {
     }
 }
 
-/// Reads every input; problems are recorded, never fatal here.
-pub fn ingest(inputs: &[Input]) -> Ingested {
+/// Reads every input; problems are recorded, never fatal here. `age_groups`
+/// are the population groups the catalog names (`0-17`): a population
+/// table in one-year ages is summed into them.
+pub fn ingest(inputs: &[Input], age_groups: &[String]) -> Ingested {
     let mut out = Ingested::default();
     for input in inputs {
         let path = input.path.display().to_string();
@@ -151,8 +165,9 @@ pub fn ingest(inputs: &[Input]) -> Ingested {
             rejections: Vec::new(),
             error: None,
             companions: Vec::new(),
+            notes: Vec::new(),
         };
-        match read_input(input, &mut report) {
+        match read_input(input, age_groups, &mut report) {
             Ok(Rows::Observations(parsed)) => {
                 report.rows_read = parsed.read;
                 report.rows_accepted = parsed.rows.len();
@@ -165,6 +180,12 @@ pub fn ingest(inputs: &[Input]) -> Ingested {
                 report.rejections = parsed.rejections;
                 out.population.extend(parsed.rows);
             }
+            Ok(Rows::Metadata(parsed)) => {
+                report.rows_read = parsed.read;
+                report.rows_accepted = parsed.rows.len();
+                report.rejections = parsed.rejections;
+                out.metadata.extend(parsed.rows);
+            }
             Err(e) => report.error = Some(e.to_string()),
         }
         out.files.push(report);
@@ -175,33 +196,60 @@ pub fn ingest(inputs: &[Input]) -> Ingested {
 enum Rows {
     Observations(Parsed<Observation>),
     Population(Parsed<PopulationRow>),
+    Metadata(Parsed<sotkanet_metadata::IndicatorMetadata>),
 }
 
-fn read_input(input: &Input, report: &mut FileReport) -> Result<Rows, FileError> {
+fn read_input(
+    input: &Input,
+    age_groups: &[String],
+    report: &mut FileReport,
+) -> Result<Rows, FileError> {
     let path = report.path.clone();
     let bytes = read_file(&input.path, &input.declared_at)?;
     report.sha256 = Some(sha256_hex(&bytes));
     report.bytes = Some(bytes.len() as u64);
+    // A companion file (regions dump, dimension tree): read and recorded
+    // with its hash.
+    let mut companion = |companion_path: &Path| -> Result<(String, Vec<u8>), FileError> {
+        let bytes = read_file(companion_path, &input.declared_at)?;
+        let name = companion_path.display().to_string();
+        report.companions.push((name.clone(), sha256_hex(&bytes)));
+        Ok((name, bytes))
+    };
     Ok(match input.kind {
         InputKind::SotkanetCsv | InputKind::SotkanetJson => {
             // Config validation guarantees a regions file for Sotkanet inputs.
-            let regions_path = input.regions.as_deref().unwrap_or(Path::new(""));
-            let regions_bytes = read_file(regions_path, &input.declared_at)?;
-            report.companions.push((
-                regions_path.display().to_string(),
-                sha256_hex(&regions_bytes),
-            ));
-            let regions =
-                sotkanet_regions::parse(&regions_bytes, &regions_path.display().to_string())?;
-            if input.kind == InputKind::SotkanetCsv {
-                Rows::Observations(sotkanet_csv::parse(&bytes, &path, &regions)?)
+            let (name, regions_bytes) =
+                companion(input.regions.as_deref().unwrap_or(Path::new("")))?;
+            let regions = sotkanet_regions::parse(&regions_bytes, &name)?;
+            report.notes.push(regions.describe());
+            Rows::Observations(if input.kind == InputKind::SotkanetCsv {
+                sotkanet_csv::parse(&bytes, &path, &regions)?
             } else {
-                Rows::Observations(sotkanet_json::parse(&bytes, &path, &regions)?)
+                sotkanet_json::parse(&bytes, &path, &regions)?
+            })
+        }
+        InputKind::SotkanetMetadata => Rows::Metadata(sotkanet_metadata::parse(&bytes, &path)?),
+        InputKind::ThlCube => {
+            let tree = match &input.dimension_file {
+                Some(tree_path) => {
+                    let (name, tree_bytes) = companion(tree_path)?;
+                    Some(thl_dimensions::parse(&tree_bytes, &name)?)
+                }
+                None => None,
+            };
+            let (parsed, shape) = thl_cube::parse(&bytes, &path, input, tree.as_ref())?;
+            if shape == thl_cube::Shape::Csv {
+                report.notes.push(thl_cube::CSV_HAS_NO_N.to_string());
             }
+            Rows::Observations(parsed)
         }
         InputKind::Jsonstat => Rows::Observations(jsonstat::parse(&bytes, &path, input)?),
         InputKind::ServicesCsv => Rows::Observations(services_csv::parse(&bytes, &path)?),
         InputKind::PopulationCsv => Rows::Population(population_csv::parse(&bytes, &path)?),
+        InputKind::PxwebPopulation => {
+            Rows::Population(pxweb_population::parse(&bytes, &path, input, age_groups)?)
+        }
         InputKind::ObservationsParquet => {
             Rows::Observations(observations_file::parse_parquet(bytes, &path)?)
         }

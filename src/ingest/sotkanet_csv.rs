@@ -50,15 +50,9 @@ pub fn parse(
                     format!("'{}' is not a Sotkanet region id", excerpt(region_text)),
                 )
             })?;
-            let area = regions.area_key(region).ok_or_else(|| {
-                (
-                    "region",
-                    format!(
-                        "region id {region} is not in {}: download a current /regions dump",
-                        regions.file
-                    ),
-                )
-            })?;
+            let area = regions
+                .area_key(region)
+                .ok_or_else(|| ("region", regions.unknown(region)))?;
             let year_text = record.get("year");
             let period = match year_text.parse::<Period>() {
                 Ok(p @ Period::Year(_)) => p,

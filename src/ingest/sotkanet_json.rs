@@ -50,15 +50,9 @@ pub fn parse(
             let indicator = u32::try_from(whole("indicator")?)
                 .map_err(|_| ("indicator", "indicator id out of range".to_string()))?;
             let region = whole("region")?;
-            let area = regions.area_key(region).ok_or_else(|| {
-                (
-                    "region",
-                    format!(
-                        "region id {region} is not in {}: download a current /regions dump",
-                        regions.file
-                    ),
-                )
-            })?;
+            let area = regions
+                .area_key(region)
+                .ok_or_else(|| ("region", regions.unknown(region)))?;
             let year = whole("year")?;
             let period = i32::try_from(year)
                 .ok()

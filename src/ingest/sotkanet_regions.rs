@@ -4,8 +4,17 @@
 //! `code`, `category`, `title`, `memberOf`). Out: a map from the internal id
 //! to the area key `lowercase(category).code` (KUNTA 444 -> `kunta.444`).
 //! Guarantees: regions are keyed by (category, code), never by the internal
-//! id, because the ids of the wellbeing services counties changed in 2023;
-//! a region without id, code or category is an error naming its index.
+//! id; a region without id, code or category is an error naming its index.
+//!
+//! Vintages: in 2023 Sotkanet gave the wellbeing services counties new ids
+//! **and new codes**, and the codes collide across the change (Länsi-Uusimaa
+//! was HYVINVOINTIALUE 20 before and is 3 now; Kainuu is 20 now). hyte
+//! therefore keys every county by its **current** code, found through the
+//! county's id in [`COUNTY_IDS`] whichever vintage the dump is: a county of
+//! an old dump can never take the key of another county of a new one. A
+//! county whose id is in neither list cannot be placed and is refused; a
+//! data row with a county id of the other vintage is rejected saying so.
+//! [`Regions::describe`] names the dump's vintage for the manifest.
 
 use std::collections::HashMap;
 
@@ -14,16 +23,105 @@ use serde_json::Value;
 use super::FileError;
 use crate::text::decode_utf8;
 
+/// The wellbeing services counties' Sotkanet ids and codes before and
+/// after the 2023 change: (name, new id, old id, new code, old code).
+/// Real data: `hyvinvointialueet_ids.csv` of rOpenGov/sotkanet (commit
+/// 2f3648d, BSD-2-Clause), copied to `tests/fixtures/reference/`; Åland
+/// (956, code 91) has no old id. A test checks this table against that file.
+pub const COUNTY_IDS: [(&str, u64, Option<u64>, &str, Option<&str>); 23] = [
+    ("Ahvenanmaa", 956, None, "91", None),
+    ("Etelä-Karjalan hyvinvointialue", 957, Some(877), "11", Some("7")),
+    ("Etelä-Pohjanmaan hyvinvointialue", 958, Some(878), "16", Some("12")),
+    ("Etelä-Savon hyvinvointialue", 959, Some(879), "12", Some("8")),
+    ("Helsingin kaupunki", 960, Some(880), "90", Some("22")),
+    ("Itä-Uudenmaan hyvinvointialue", 961, Some(881), "1", Some("18")),
+    ("Kainuun hyvinvointialue", 962, Some(882), "20", Some("16")),
+    ("Kanta-Hämeen hyvinvointialue", 963, Some(883), "7", Some("3")),
+    ("Keski-Pohjanmaan hyvinvointialue", 964, Some(884), "18", Some("14")),
+    ("Keski-Suomen hyvinvointialue", 965, Some(885), "15", Some("11")),
+    ("Keski-Uudenmaan hyvinvointialue", 966, Some(886), "2", Some("19")),
+    ("Kymenlaakson hyvinvointialue", 967, Some(887), "10", Some("6")),
+    ("Lapin hyvinvointialue", 968, Some(888), "21", Some("17")),
+    ("Länsi-Uudenmaan hyvinvointialue", 969, Some(889), "3", Some("20")),
+    ("Pirkanmaan hyvinvointialue", 970, Some(890), "8", Some("4")),
+    ("Pohjanmaan hyvinvointialue", 971, Some(891), "17", Some("13")),
+    ("Pohjois-Karjalan hyvinvointialue", 972, Some(892), "14", Some("10")),
+    ("Pohjois-Pohjanmaan hyvinvointialue", 973, Some(893), "19", Some("15")),
+    ("Pohjois-Savon hyvinvointialue", 974, Some(894), "13", Some("9")),
+    ("Päijät-Hämeen hyvinvointialue", 975, Some(895), "9", Some("5")),
+    ("Satakunnan hyvinvointialue", 976, Some(896), "6", Some("2")),
+    ("Vantaan ja Keravan hyvinvointialue", 977, Some(897), "4", Some("21")),
+    ("Varsinais-Suomen hyvinvointialue", 978, Some(898), "5", Some("1")),
+];
+
+/// The Sotkanet category of the wellbeing services counties.
+const COUNTY: &str = "HYVINVOINTIALUE";
+
+/// Which county ids a regions dump uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Vintage {
+    /// No wellbeing services county at all (dumps before 2022).
+    #[default]
+    NoCounties,
+    /// The ids before the 2023 change (877–898).
+    Before2023,
+    /// The ids from 2023 on (956–978).
+    From2023,
+    /// Both sets: each county is still keyed by its current code.
+    Both,
+}
+
 /// Internal Sotkanet region id -> hyte area key.
 #[derive(Debug, Clone, Default)]
 pub struct Regions {
     by_id: HashMap<u64, String>,
     pub file: String,
+    pub vintage: Vintage,
 }
 
 impl Regions {
     pub fn area_key(&self, id: u64) -> Option<&str> {
         self.by_id.get(&id).map(String::as_str)
+    }
+
+    /// Why a data row's region id has no area: the dump lacks it, and when
+    /// the id is a county id of the other vintage, that the data and the
+    /// dump were downloaded at different times.
+    pub fn unknown(&self, id: u64) -> String {
+        let county = COUNTY_IDS
+            .iter()
+            .find(|c| c.1 == id || c.2 == Some(id));
+        match county {
+            Some((name, new, ..)) => format!(
+                "region id {id} is {name}'s id {} the 2023 change, but {} has {}: download the data and the /regions dump at the same time",
+                if *new == id { "from" } else { "before" },
+                self.file,
+                self.describe_vintage()
+            ),
+            None => format!(
+                "region id {id} is not in {}: download a current /regions dump",
+                self.file
+            ),
+        }
+    }
+
+    fn describe_vintage(&self) -> &'static str {
+        match self.vintage {
+            Vintage::NoCounties => "no wellbeing services counties (a dump from before 2022)",
+            Vintage::Before2023 => "the county ids from before the 2023 change",
+            Vintage::From2023 => "the county ids from 2023 on",
+            Vintage::Both => "county ids from before and after the 2023 change",
+        }
+    }
+
+    /// One line for the manifest: which dump, how many regions, which vintage.
+    pub fn describe(&self) -> String {
+        format!(
+            "Sotkanet regions dump {}: {} regions, {}",
+            self.file,
+            self.by_id.len(),
+            self.describe_vintage()
+        )
     }
 
     pub fn len(&self) -> usize {
@@ -55,6 +153,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Regions, FileError> {
         ));
     };
     let mut by_id = HashMap::with_capacity(items.len());
+    let (mut old, mut new) = (false, false);
     for (index, item) in items.iter().enumerate() {
         let field = |name: &str| -> Result<String, FileError> {
             match item.get(name) {
@@ -69,7 +168,32 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Regions, FileError> {
         let id = item.get("id").and_then(Value::as_u64).ok_or_else(|| {
             FileError::new(format!("{file}#[{index}].id"), "region has no numeric id")
         })?;
-        let key = area_key(&field("category")?, &field("code")?);
+        let category = field("category")?;
+        let mut code = field("code")?;
+        if category.eq_ignore_ascii_case(COUNTY) {
+            // Key the county by its current code, found by id (see the module doc).
+            let known = COUNTY_IDS.iter().find(|c| c.1 == id || c.2 == Some(id));
+            let Some((name, new_id, _, new_code, old_code)) = known else {
+                return Err(FileError::new(
+                    format!("{file}#[{index}].id"),
+                    format!("wellbeing services county id {id} (code {code}) is in neither the ids before nor from the 2023 change: hyte cannot tell which county it is; report it so the table can be updated"),
+                ));
+            };
+            let expected = if *new_id == id { Some(*new_code) } else { *old_code };
+            if expected != Some(code.as_str()) {
+                return Err(FileError::new(
+                    format!("{file}#[{index}].code"),
+                    format!("county id {id} ({name}) has code {code}, but Sotkanet gave it code {}: is this a Sotkanet /regions dump?", expected.unwrap_or("-")),
+                ));
+            }
+            if *new_id == id {
+                new = true;
+            } else {
+                old = true;
+            }
+            code = new_code.to_string();
+        }
+        let key = area_key(&category, &code);
         if let Some(previous) = by_id.insert(id, key.clone()) {
             if previous != key {
                 return Err(FileError::new(
@@ -82,6 +206,12 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Regions, FileError> {
     Ok(Regions {
         by_id,
         file: file.to_string(),
+        vintage: match (old, new) {
+            (false, false) => Vintage::NoCounties,
+            (true, false) => Vintage::Before2023,
+            (false, true) => Vintage::From2023,
+            (true, true) => Vintage::Both,
+        },
     })
 }
 
@@ -97,6 +227,53 @@ mod tests {
         assert_eq!(regions.area_key(202), Some("kunta.444"));
         assert_eq!(regions.area_key(488), Some("maakunta.01"));
         assert_eq!(regions.area_key(1), None);
+    }
+
+    /// Länsi-Uusimaa was county 20 before 2023 and is 3 now; Kainuu is 20
+    /// now. Whichever dump is used, each keeps its own current key.
+    #[test]
+    fn counties_cannot_be_swapped_across_vintages() {
+        let old = br#"[{"id":889,"code":"20","category":"HYVINVOINTIALUE","title":{"fi":"Länsi-Uudenmaan hyvinvointialue"}},
+                       {"id":882,"code":"16","category":"HYVINVOINTIALUE","title":{"fi":"Kainuun hyvinvointialue"}}]"#;
+        let new = br#"[{"id":969,"code":"3","category":"HYVINVOINTIALUE","title":{"fi":"Länsi-Uudenmaan hyvinvointialue"}},
+                       {"id":962,"code":"20","category":"HYVINVOINTIALUE","title":{"fi":"Kainuun hyvinvointialue"}}]"#;
+        let old = parse(old, "old.json").unwrap();
+        let new = parse(new, "new.json").unwrap();
+        assert_eq!(old.vintage, Vintage::Before2023);
+        assert_eq!(new.vintage, Vintage::From2023);
+        assert_eq!(old.area_key(889), Some("hyvinvointialue.3"));
+        assert_eq!(new.area_key(969), Some("hyvinvointialue.3"));
+        assert_eq!(old.area_key(882), Some("hyvinvointialue.20"));
+        assert_eq!(new.area_key(962), Some("hyvinvointialue.20"));
+        // Old data ids with a new dump: rejected, saying why.
+        assert_eq!(new.area_key(889), None);
+        let why = new.unknown(889);
+        assert!(why.contains("Länsi-Uudenmaan") && why.contains("before the 2023 change") && why.contains("same time"), "{why}");
+        assert!(new.describe().contains("2 regions, the county ids from 2023 on"), "{}", new.describe());
+    }
+
+    #[test]
+    fn a_county_code_that_contradicts_its_id_is_refused() {
+        // Kainuu's new id with Länsi-Uusimaa's new code: not a real dump.
+        let bad = br#"[{"id":962,"code":"3","category":"HYVINVOINTIALUE"}]"#;
+        let err = parse(bad, "r.json").unwrap_err();
+        assert_eq!(err.location, "r.json#[0].code");
+        assert!(err.reason.contains("Kainuun"), "{err}");
+    }
+
+    #[test]
+    fn county_table_matches_the_reference_file() {
+        let csv = include_str!("../../tests/fixtures/reference/hyvinvointialueet_ids.csv");
+        let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+        assert_eq!(rows.len(), COUNTY_IDS.len());
+        for (row, entry) in rows.iter().zip(COUNTY_IDS.iter()) {
+            let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            assert_eq!(row[0], entry.0);
+            assert_eq!(row[1].parse::<u64>().unwrap(), entry.1);
+            assert_eq!(row[2].parse::<u64>().ok(), entry.2);
+            assert_eq!(row[3], entry.3);
+            assert_eq!(opt(row[4]), entry.4.map(str::to_string));
+        }
     }
 
     #[test]

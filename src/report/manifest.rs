@@ -62,6 +62,7 @@ struct InputEntry<'a> {
     rows_rejected: usize,
     error: Option<&'a str>,
     companions: Vec<FileHash>,
+    notes: &'a [String],
     rejections: Vec<RejectionEntry<'a>>,
 }
 
@@ -77,9 +78,18 @@ struct ValidationEntry<'a> {
     rows_rejected: usize,
     rejections: Vec<RejectionEntry<'a>>,
     unknown_sources: Vec<UnknownEntry<'a>>,
+    /// Catalog entries that disagree with Sotkanet's metadata, ended series.
+    metadata_findings: Vec<FindingEntry<'a>>,
     rows_outside_configured_areas: usize,
     areas_outside_config: usize,
     rows_after_as_of: usize,
+}
+
+#[derive(Serialize)]
+struct FindingEntry<'a> {
+    indicator: &'a str,
+    location: &'a str,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -157,6 +167,7 @@ pub fn render(input: &ReportInput, outputs: &[OutputFile], clock: &RunClock) -> 
                         sha256: sha256.clone(),
                     })
                     .collect(),
+                notes: &f.notes,
                 rejections: rejections(&f.rejections),
             })
             .collect(),
@@ -171,6 +182,16 @@ pub fn render(input: &ReportInput, outputs: &[OutputFile], clock: &RunClock) -> 
                     source_key: &u.source_key,
                     rows: u.rows,
                     first_seen: &u.first_seen,
+                })
+                .collect(),
+            metadata_findings: input
+                .validated
+                .metadata_findings
+                .iter()
+                .map(|f| FindingEntry {
+                    indicator: &f.indicator,
+                    location: &f.location,
+                    message: &f.message,
                 })
                 .collect(),
             rows_outside_configured_areas: input.validated.outside_areas.values().sum(),
