@@ -379,13 +379,21 @@ pub fn parse(
         let is_sotkanet = matches!(input.kind, InputKind::SotkanetCsv | InputKind::SotkanetJson);
         let is_thl = input.kind == InputKind::ThlCube;
         let is_jsonstat = input.kind == InputKind::Jsonstat || is_thl;
+        // PxWeb population maps its area codes and may name its dimensions.
+        let is_pxweb = input.kind == InputKind::PxwebPopulation;
         reject_key(!is_sotkanet && input.regions.is_some(), "regions")?;
         reject_key(!is_thl && input.dimension_file.is_some(), "dimension_file")?;
         reject_key(!is_thl && input.labels.is_some(), "labels")?;
         reject_key(!is_jsonstat && input.cube.is_some(), "cube")?;
         reject_key(!is_jsonstat && input.measure.is_some(), "measure")?;
-        reject_key(!is_jsonstat && input.area_map.is_some(), "area_map")?;
-        reject_key(!is_jsonstat && input.dimensions.is_some(), "dimensions")?;
+        reject_key(
+            !(is_jsonstat || is_pxweb) && input.area_map.is_some(),
+            "area_map",
+        )?;
+        reject_key(
+            !(is_jsonstat || is_pxweb) && input.dimensions.is_some(),
+            "dimensions",
+        )?;
         if is_sotkanet && input.regions.is_none() {
             return Err(invalid(
                 raw_input.span().start,
@@ -411,7 +419,8 @@ pub fn parse(
         }
         if let Some(labels) = &input.labels {
             let labels_ref = labels.get_ref();
-            if let Some((label, key)) = labels_ref.area.iter().find(|(_, key)| !seen.contains(*key)) {
+            if let Some((label, key)) = labels_ref.area.iter().find(|(_, key)| !seen.contains(*key))
+            {
                 return Err(invalid(
                     labels.span().start,
                     format!("labels.area sends '{label}' to '{key}', which is not a declared area: declare it with [[area]] or fix the key"),

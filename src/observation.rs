@@ -62,15 +62,35 @@ impl Sex {
         // ("sukupuoli ei tiedossa") and must not fall into another class.
         if word(&["muu", "other", "annat", "unknown", "okänd", "tuntematon"])
             || stem(&[
-                "ei tiedossa", "ei halua", "ei vastannut", "ei ilmoit", "ei kerro",
-                "puuttuu", "not reported", "not stated", "not known", "vill inte",
-                "uppgift saknas", "ej angett", "ej uppgett",
+                "ei tiedossa",
+                "ei halua",
+                "ei vastannut",
+                "ei ilmoit",
+                "ei kerro",
+                "puuttuu",
+                "not reported",
+                "not stated",
+                "not known",
+                "vill inte",
+                "uppgift saknas",
+                "ej angett",
+                "ej uppgett",
             ])
         {
             Some(Sex::NotReported)
-        } else if word(&["yhteensä", "kaikki", "total", "totalt", "alla", "all", "both"]) {
+        } else if word(&[
+            "yhteensä",
+            "kaikki",
+            "total",
+            "totalt",
+            "alla",
+            "all",
+            "both",
+        ]) {
             Some(Sex::Total)
-        } else if stem(&["tytöt", "tyttö", "nais", "female", "girl", "women", "woman", "flick", "kvinn"]) {
+        } else if stem(&[
+            "tytöt", "tyttö", "nais", "female", "girl", "women", "woman", "flick", "kvinn",
+        ]) {
             Some(Sex::Female)
         } else if stem(&["pojat", "poika", "mies", "miehet", "male", "boy", "pojk"])
             || word(&["men", "man", "män"])

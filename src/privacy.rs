@@ -789,14 +789,25 @@ pub fn lines(
             // THL's survey results also publish respondents who did not
             // report their sex: where that cell exists it is a third part
             // of the total (absent, the line stays female + male, as before).
-            let not_reported = index
-                .contains_key(&(o.indicator.as_str(), o.area.as_str(), o.period, Sex::NotReported, o.group.as_str()));
+            let not_reported = index.contains_key(&(
+                o.indicator.as_str(),
+                o.area.as_str(),
+                o.period,
+                Sex::NotReported,
+                o.group.as_str(),
+            ));
             let mut parts = vec![
                 member(&o.indicator, &o.area, o.period, Sex::Female, &o.group),
                 member(&o.indicator, &o.area, o.period, Sex::Male, &o.group),
             ];
             if not_reported {
-                parts.push(member(&o.indicator, &o.area, o.period, Sex::NotReported, &o.group));
+                parts.push(member(
+                    &o.indicator,
+                    &o.area,
+                    o.period,
+                    Sex::NotReported,
+                    &o.group,
+                ));
             }
             out.push(Line {
                 name: if not_reported {

@@ -10,7 +10,8 @@
 //! over 100, confidence limits that do not bracket the value, a negative n)
 //! are rejected with the row's location; where Sotkanet's indicator
 //! metadata is an input, a catalog unit or decimals that disagree with it,
-//! and a series that ended before the run's latest period, are warnings.
+//! and a series that ended before the latest year of the run's Sotkanet
+//! data, are warnings.
 
 use std::collections::BTreeMap;
 
@@ -137,8 +138,31 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
     }
     out.observations = kept;
     out.unknown_sources = unknown.into_values().collect();
-    let latest_year = out.observations.iter().map(|o| o.period.year()).max();
-    out.metadata_findings = sotkanet_metadata::check(&out.metadata, catalog, latest_year);
+    // A series has ended when other Sotkanet series of this run go on past
+    // it: local and survey data are often a year ahead of Sotkanet's.
+    let latest_sotkanet_year = out
+        .observations
+        .iter()
+        .filter(|o| {
+            catalog
+                .get(&o.indicator)
+                .is_some_and(|i| matches!(i.source, crate::catalog::Source::Sotkanet(_)))
+        })
+        .map(|o| o.period.year())
+        .max();
+    out.metadata_findings = sotkanet_metadata::check(&out.metadata, catalog, latest_sotkanet_year);
+    if config.deny_warnings {
+        // Under --deny-warnings a finding fails the run like rejected input.
+        out.rejections
+            .extend(out.metadata_findings.iter().map(|f| Rejection {
+                location: f.location.clone(),
+                field: "catalog".into(),
+                reason: format!(
+                    "{}: {} (rejected under --deny-warnings)",
+                    f.indicator, f.message
+                ),
+            }));
+    }
     out
 }
 

@@ -31,11 +31,32 @@ fn run_on_samples_writes_every_output() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
     let inputs = manifest["inputs"].as_array().unwrap();
-    assert_eq!(inputs.len(), 5);
+    assert_eq!(inputs.len(), 7);
     for input in inputs {
         assert_eq!(input["rows_rejected"], 0, "{input}");
         assert_eq!(input["sha256"].as_str().unwrap().len(), 64);
     }
+    // The served-shape cube is read through its dimension file (recorded
+    // with its hash), and the Sotkanet regions dump's vintage is named.
+    let cube = inputs.iter().find(|i| i["kind"] == "thl-cube").unwrap();
+    assert!(cube["companions"][0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("fact_ktk.dimensions.json"));
+    let sotkanet = inputs.iter().find(|i| i["kind"] == "sotkanet-csv").unwrap();
+    assert!(
+        sotkanet["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("no wellbeing services counties"),
+        "{sotkanet}"
+    );
+    assert_eq!(
+        manifest["validation"]["metadata_findings"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
     assert!(manifest["observations"].as_u64().unwrap() > 5000);
     // No staging or old folders are left behind.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
@@ -117,6 +138,27 @@ fn catalog_lists_every_dimension() {
     let text = String::from_utf8(en.stdout).unwrap();
     assert!(text.starts_with("1. equality (equality)"), "{text}");
     assert!(text.contains("7. exercise and hobbies (leisure)"));
+}
+
+/// Issue 9: THL publishes a "sex not reported" category; a run on a cube
+/// in the served shape keeps it as its own group and does not exit 3.
+#[test]
+fn the_sex_not_reported_category_is_its_own_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_samples(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let table = std::fs::read_to_string(dir.path().join("tables/observations.csv")).unwrap();
+    let not_reported: Vec<&str> = table
+        .lines()
+        .filter(|l| l.split(',').nth(3) == Some("not_reported"))
+        .collect();
+    assert!(!not_reported.is_empty());
+    assert!(
+        not_reported
+            .iter()
+            .all(|l| l.contains("fact_ktk.json#$.dataset.value")),
+        "{not_reported:?}"
+    );
 }
 
 #[test]

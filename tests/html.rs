@@ -28,10 +28,24 @@ fn report_html_is_self_contained_and_has_every_section() {
             "report.html contains {forbidden}"
         );
     }
-    for attribute in ["src=\"http", "href=\"http", "href=\"//"] {
+    for attribute in ["src=\"http", "href=\"//"] {
         assert!(
             !html.contains(attribute),
             "report.html refers outside: {attribute}"
+        );
+    }
+    // The only outside references are links a reader may follow (never
+    // loaded): each Sotkanet indicator's public metadata page (issue 9).
+    let links: Vec<&str> = html.split("href=\"http").skip(1).collect();
+    assert!(!links.is_empty(), "no Sotkanet metadata link");
+    for (before, link) in html.split("href=\"http").zip(&links) {
+        assert!(
+            before.ends_with("<a "),
+            "an outside href not on a link: {link:.80}"
+        );
+        assert!(
+            link.starts_with("s://sotkanet.fi/sotkanet/fi/metadata/indicators/"),
+            "unexpected outside link: {link:.80}"
         );
     }
     // The structure: headings, sections and one accessible chart per series.
@@ -136,6 +150,10 @@ fn text_from_the_catalog_is_escaped() {
         .replace(
             "regions = \"data-samples/",
             &format!("regions = \"{}/data-samples/", root().display()),
+        )
+        .replace(
+            "dimension_file = \"data-samples/",
+            &format!("dimension_file = \"{}/data-samples/", root().display()),
         );
     let config_path = dir.path().join("hyte.toml");
     std::fs::write(&config_path, config).unwrap();

@@ -130,3 +130,84 @@ fn unknown_indicator_is_a_warning_then_an_error_with_deny_warnings() {
         "{stderr}"
     );
 }
+
+/// A catalog folder with the real Sotkanet indicators 127 and 5527, the
+/// latter with the given unit.
+fn catalog_with_5527(dir: &std::path::Path, unit: &str) -> std::path::PathBuf {
+    let catalog = dir.join("indicators");
+    std::fs::create_dir_all(&catalog).unwrap();
+    std::fs::write(
+        catalog.join("sotkanet.toml"),
+        format!(
+            r#"
+[[indicator]]
+id = "sotkanet.127"
+title = {{ fi = "Väestö 31.12.", sv = "Befolkning 31.12", en = "Population 31 Dec" }}
+dimension = "equality"
+polarity = "neutral"
+unit = "count"
+decimals = 0
+source = {{ sotkanet = 127 }}
+
+[[indicator]]
+id = "sotkanet.5527"
+title = {{ fi = "Liikkuu", sv = "Motionerar", en = "Exercises" }}
+dimension = "leisure"
+polarity = "higher_is_better"
+unit = "{unit}"
+decimals = 1
+source = {{ sotkanet = 5527 }}
+"#
+        ),
+    )
+    .unwrap();
+    catalog
+}
+
+/// `hyte validate` on the real Sotkanet download, regions dump and 2025
+/// indicator metadata: only the real file's three unknown region ids are
+/// reported; a deliberately wrong unit in the catalog is flagged against
+/// the metadata's primary value type.
+#[test]
+fn validate_on_real_reference_files_and_a_wrong_unit() {
+    let inputs = format!(
+        "[[input]]\nkind = \"sotkanet-csv\"\npath = {:?}\nregions = {:?}\n\n[[input]]\nkind = \"sotkanet-metadata\"\npath = {:?}\n",
+        fixture("reference/SotkaIndicatorData.csv").display().to_string(),
+        fixture("reference/SotkaRegions.json").display().to_string(),
+        fixture("reference/indicators_metadata_2025.json")
+            .display()
+            .to_string()
+    );
+    for (unit, warnings) in [("percent", 0), ("per_1000", 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = catalog_with_5527(dir.path(), unit);
+        let config = write_config(dir.path(), &inputs).to_path_buf();
+        let text = std::fs::read_to_string(&config).unwrap().replace(
+            &format!(
+                "catalog = {:?}",
+                crate::common::root()
+                    .join("indicators")
+                    .display()
+                    .to_string()
+            ),
+            &format!("catalog = {:?}", catalog.display().to_string()),
+        );
+        std::fs::write(&config, text).unwrap();
+        let out = hyte()
+            .args(["validate", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap();
+        let stderr = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "463 observations usable, 3 rejected, {warnings} warnings"
+            )),
+            "{stderr}"
+        );
+        assert_eq!(stderr.matches("rejected: ").count(), 3, "{stderr}");
+        let flagged = stderr.contains("sotkanet.5527: Sotkanet's primary value type of indicator 5527 is PROS (percent) but the catalog");
+        assert_eq!(flagged, warnings == 1, "{stderr}");
+    }
+}

@@ -38,18 +38,16 @@ impl<'a> Table<'a> {
             .has_headers(false)
             .flexible(true)
             .from_reader(text.as_bytes());
+        let lines = LineIndex::new(text);
         let mut records = Vec::new();
         for record in reader.records() {
             match record {
                 Ok(r) if r.iter().all(|f| f.trim().is_empty()) => {}
-                Ok(r) => {
-                    let line = r.position().map_or(0, |p| p.line()) as usize;
-                    records.push((line, Ok(r)));
-                }
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line()) as usize;
-                    records.push((line, Err(format!("not readable as CSV: {e}"))));
-                }
+                Ok(r) => records.push((lines.of(r.position()), Ok(r))),
+                Err(e) => records.push((
+                    lines.of(e.position()),
+                    Err(format!("not readable as CSV: {e}")),
+                )),
             }
         }
         let mut records = records.into_iter();
@@ -138,6 +136,40 @@ impl<'a> Table<'a> {
     }
 }
 
+/// Line numbers from the byte offsets the `csv` crate gives: the line a
+/// record starts on. (Its own line counter names the line before a record
+/// in some cases, so the offset is the reliable place.)
+pub struct LineIndex {
+    /// Byte offset of every line start after the first.
+    starts: Vec<u64>,
+    bytes: Vec<u8>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        LineIndex {
+            starts: text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i as u64 + 1)
+                .collect(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    /// The 1-based line of the first character of a record at `position`.
+    pub fn of(&self, position: Option<&csv::Position>) -> usize {
+        let Some(position) = position else { return 0 };
+        let mut byte = position.byte();
+        // A record's offset may point at the line break before it.
+        while matches!(self.bytes.get(byte as usize), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        1 + self.starts.partition_point(|&start| start <= byte)
+    }
+}
+
 /// Checks a record's number of fields, and that no field runs over a line
 /// break: no source hyte reads has one, so such a field is an unbalanced
 /// quote that swallowed the lines after it.
@@ -188,9 +220,16 @@ mod tests {
         let mut parsed: Parsed<()> = Parsed::default();
         let mut rows = Vec::new();
         table.for_each_record(&mut parsed, |_, location, record| {
-            rows.push((location, record.get("area").to_string(), record.get("name").to_string()));
+            rows.push((
+                location,
+                record.get("area").to_string(),
+                record.get("name").to_string(),
+            ));
         });
-        (rows, parsed.rejections.iter().map(|r| r.to_string()).collect())
+        (
+            rows,
+            parsed.rejections.iter().map(|r| r.to_string()).collect(),
+        )
     }
 
     #[test]
@@ -200,20 +239,38 @@ mod tests {
         assert_eq!(
             rows,
             [
-                ("s.csv:2".into(), "lohja.harju".into(), "Harju; keskusta".into()),
-                ("s.csv:3".into(), "lohja.anttila".into(), "Sanottu \"Anttila\"".into()),
+                (
+                    "s.csv:2".into(),
+                    "lohja.harju".into(),
+                    "Harju; keskusta".into()
+                ),
+                (
+                    "s.csv:3".into(),
+                    "lohja.anttila".into(),
+                    "Sanottu \"Anttila\"".into()
+                ),
             ]
         );
     }
 
     #[test]
     fn unbalanced_quote_is_rejected_where_it_starts() {
-        let (rows, rejected) = read("area;name\nlohja.harju;\"Harju\nlohja.anttila;Anttila\n\nlohja.jarnefelt;J\n");
+        let (rows, rejected) =
+            read("area;name\nlohja.harju;\"Harju\nlohja.anttila;Anttila\n\nlohja.jarnefelt;J\n");
         assert!(rows.is_empty(), "{rows:?}");
         assert_eq!(rejected.len(), 1, "{rejected:?}");
-        assert!(rejected[0].starts_with("s.csv:2: field 'line'"), "{rejected:?}");
+        assert!(
+            rejected[0].starts_with("s.csv:2: field 'line'"),
+            "{rejected:?}"
+        );
         let (rows, rejected) = read("area;name\nlohja.harju;H;x\n\nlohja.anttila;A\n");
-        assert_eq!(rows, [("s.csv:4".into(), "lohja.anttila".into(), "A".into())]);
-        assert!(rejected[0].contains("s.csv:2") && rejected[0].contains("found 3"), "{rejected:?}");
+        assert_eq!(
+            rows,
+            [("s.csv:4".into(), "lohja.anttila".into(), "A".into())]
+        );
+        assert!(
+            rejected[0].contains("s.csv:2") && rejected[0].contains("found 3"),
+            "{rejected:?}"
+        );
     }
 }

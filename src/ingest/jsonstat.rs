@@ -166,7 +166,11 @@ pub(super) fn read_cube<'a>(
         })?;
     let values = read_values(dataset.get("value"), cell_count, at)?;
     let vtype = dims.iter().position(|d| d.id == VTYPE);
-    Ok(Cube { dims, values, vtype })
+    Ok(Cube {
+        dims,
+        values,
+        vtype,
+    })
 }
 
 impl<'a> Cube<'a> {
@@ -203,14 +207,21 @@ impl<'a> Cube<'a> {
 
     /// An unknown value type (neither v, ci_lower, ci_upper nor n) is data
     /// we would otherwise lose without a word.
-    pub fn reject_unknown_value_types<T>(&self, parsed: &mut Parsed<T>, at: &dyn Fn(&str) -> String) {
+    pub fn reject_unknown_value_types<T>(
+        &self,
+        parsed: &mut Parsed<T>,
+        at: &dyn Fn(&str) -> String,
+    ) {
         if let Some(v) = self.vtype {
             for code in &self.dims[v].codes {
                 if !matches!(code.as_str(), "v" | "ci_lower" | "ci_upper" | "n") {
                     parsed.reject(
                         at(&format!(".dimension.{VTYPE}")),
                         VTYPE,
-                        format!("unknown value type '{}': hyte reads v, ci_lower, ci_upper and n", excerpt(code)),
+                        format!(
+                            "unknown value type '{}': hyte reads v, ci_lower, ci_upper and n",
+                            excerpt(code)
+                        ),
                     );
                 }
             }
@@ -231,7 +242,12 @@ pub(super) fn cell_numbers(
                 .map_err(|reason| (kind, format!("{reason} at {}", at(&values.path(*index))))),
         }
     };
-    Ok([number("v")?, number("ci_lower")?, number("ci_upper")?, number("n")?])
+    Ok([
+        number("v")?,
+        number("ci_lower")?,
+        number("ci_upper")?,
+        number("n")?,
+    ])
 }
 
 pub fn parse(bytes: &[u8], file: &str, input: &Input) -> Result<Parsed<Observation>, FileError> {
@@ -453,40 +469,16 @@ fn ids(dims: &[Dim]) -> String {
 /// Sex from a category code or, failing that, its label.
 fn sex_of(dim: &Dim, position: usize) -> Result<Sex, String> {
     let code = &dim.codes[position];
-    let label = dim
-        .labels
-        .get(code)
-        .map(|l| l.to_lowercase())
-        .unwrap_or_default();
-    let by_code = match code.to_lowercase().as_str() {
-        "total" | "sss" | "all" | "kaikki" | "yhteensä" => Some(Sex::Total),
-        "female" | "2" | "f" | "n" => Some(Sex::Female),
-        "male" | "1" | "m" => Some(Sex::Male),
-        _ => None,
-    };
-    let by_label = || {
-        let has = |words: &[&str]| words.iter().any(|w| label.contains(w));
-        if has(&["yhteensä", "kaikki", "total", "totalt", "alla"]) {
-            Some(Sex::Total)
-        } else if has(&[
-            "tytöt", "tyttö", "nais", "female", "girl", "women", "flick", "kvinn",
-        ]) {
-            Some(Sex::Female)
-        } else if has(&[
-            "pojat", "poika", "mies", "miehet", "male", "boy", "men", "pojk", "män",
-        ]) {
-            Some(Sex::Male)
-        } else {
-            None
-        }
-    };
-    by_code.or_else(by_label).ok_or_else(|| {
-        format!(
-            "category '{}' ('{}') is not a sex hyte knows: use codes total, female, male",
-            excerpt(code),
-            excerpt(&label)
-        )
-    })
+    let label = dim.labels.get(code).map(String::as_str).unwrap_or_default();
+    Sex::recognise(code)
+        .or_else(|| Sex::recognise(label))
+        .ok_or_else(|| {
+            format!(
+                "category '{}' ('{}') is not a sex hyte knows: use codes total, female, male or not_reported",
+                excerpt(code),
+                excerpt(label)
+            )
+        })
 }
 
 /// The non-empty values, by flat index, and how to name their place.
@@ -583,7 +575,7 @@ fn cell_number(value: &Value) -> Result<Option<f64>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{DimensionRoles, InputKind};
+    use crate::config::InputKind;
 
     fn input(area_map: &[(&str, &str)]) -> Input {
         Input {

@@ -23,8 +23,6 @@
 //! what was found; a group with a missing age is not summed but rejected,
 //! naming the age and its status; nothing missing becomes zero.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use super::jsonstat::{read_cube, Dim};
@@ -114,7 +112,8 @@ pub fn parse(
         ));
     }
     let cube = read_cube(&root, &at)?;
-    let layout = layout(&root, &cube.dims, input).map_err(|reason| FileError::new(at(".role"), reason))?;
+    let layout =
+        layout(&root, &cube.dims, input).map_err(|reason| FileError::new(at(".role"), reason))?;
     let dims = &cube.dims;
     let status = root.get("status");
     let groups = age_groups(age_group_names);
@@ -129,9 +128,12 @@ pub fn parse(
     // whose code ends in `vaesto` (`vaesto`, `vaerak-vaesto`).
     let content = match layout.content {
         None => None,
-        Some(c) => Some((c, content_category(&dims[c]).map_err(|reason| {
-            FileError::new(at(&format!(".dimension.{}", dims[c].id)), reason)
-        })?)),
+        Some(c) => Some((
+            c,
+            content_category(&dims[c]).map_err(|reason| {
+                FileError::new(at(&format!(".dimension.{}", dims[c].id)), reason)
+            })?,
+        )),
     };
     // The total sex: `SSS`, or girls and boys summed when the total was
     // not asked for.
@@ -179,9 +181,16 @@ pub fn parse(
             continue;
         };
         for (year_pos, year_code) in dims[layout.year].codes.iter().enumerate() {
-            let year_path = format!(".dimension.{}.category.index.{year_code}", dims[layout.year].id);
+            let year_path = format!(
+                ".dimension.{}.category.index.{year_code}",
+                dims[layout.year].id
+            );
             let Ok(year) = year_code.parse::<i32>() else {
-                parsed.reject(at(&year_path), "year", format!("'{}' is not a year", excerpt(year_code)));
+                parsed.reject(
+                    at(&year_path),
+                    "year",
+                    format!("'{}' is not a year", excerpt(year_code)),
+                );
                 continue;
             };
             for group in &groups {
@@ -191,10 +200,18 @@ pub fn parse(
                 let mut problem: Option<String> = None;
                 for age in group.from..=group.to {
                     let Some(&(age_pos, _)) = ages.iter().find(|(_, a)| *a == Some(age)) else {
-                        problem = Some(format!("age {age} is not in the file (its ages are one year each, {}–{})", dims[layout.age].codes.first().map_or("", String::as_str), dims[layout.age].codes.last().map_or("", String::as_str)));
+                        problem = Some(format!(
+                            "age {age} is not in the file (its ages are one year each, {}–{})",
+                            dims[layout.age].codes.first().map_or("", String::as_str),
+                            dims[layout.age].codes.last().map_or("", String::as_str)
+                        ));
                         break;
                     };
-                    let sex_positions: Vec<Option<usize>> = if sexes.is_empty() { vec![None] } else { sexes.iter().copied().map(Some).collect() };
+                    let sex_positions: Vec<Option<usize>> = if sexes.is_empty() {
+                        vec![None]
+                    } else {
+                        sexes.iter().copied().map(Some).collect()
+                    };
                     for sex_pos in sex_positions {
                         let mut coords = vec![0usize; dims.len()];
                         coords[layout.area] = area_pos;
@@ -211,7 +228,10 @@ pub fn parse(
                         match cube.values.number_at(index as u64) {
                             Ok(Some(v)) if v >= 0.0 && v.fract() == 0.0 => sum += v,
                             Ok(Some(v)) => {
-                                problem = Some(format!("{v} at {} is not a whole number ≥ 0", at(&format!(".value[{index}]"))));
+                                problem = Some(format!(
+                                    "{v} at {} is not a whole number ≥ 0",
+                                    at(&format!(".value[{index}]"))
+                                ));
                             }
                             Ok(None) => {
                                 let mark = status
@@ -219,7 +239,10 @@ pub fn parse(
                                     .and_then(Value::as_str)
                                     .map(|m| format!(" (status '{}')", excerpt(m)))
                                     .unwrap_or_default();
-                                problem = Some(format!("age {age} has no value at {}{mark}", at(&format!(".value[{index}]"))));
+                                problem = Some(format!(
+                                    "age {age} has no value at {}{mark}",
+                                    at(&format!(".value[{index}]"))
+                                ));
                             }
                             Err(reason) => problem = Some(reason),
                         }
@@ -236,7 +259,10 @@ pub fn parse(
                     Some(reason) => parsed.reject(
                         location,
                         "population",
-                        format!("{area_code} {year} age group {} cannot be summed: {reason}", group.name),
+                        format!(
+                            "{area_code} {year} age group {} cannot be summed: {reason}",
+                            group.name
+                        ),
                     ),
                     None => parsed.rows.push(PopulationRow {
                         area: area.clone(),
@@ -256,7 +282,18 @@ pub fn parse(
 fn layout(root: &Value, dims: &[Dim], input: &Input) -> Result<Layout, String> {
     let found = || {
         dims.iter()
-            .map(|d| format!("{} ({})", d.id, d.codes.iter().take(3).cloned().collect::<Vec<_>>().join(", ")))
+            .map(|d| {
+                format!(
+                    "{} ({})",
+                    d.id,
+                    d.codes
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ")
     };
@@ -267,9 +304,16 @@ fn layout(root: &Value, dims: &[Dim], input: &Input) -> Result<Layout, String> {
     let named = |configured: &Option<String>| -> Result<Option<usize>, String> {
         match configured {
             None => Ok(None),
-            Some(id) => dims.iter().position(|d| &d.id == id).map(Some).ok_or_else(|| {
-                format!("the input names dimension '{id}', but the file has {}", found())
-            }),
+            Some(id) => dims
+                .iter()
+                .position(|d| &d.id == id)
+                .map(Some)
+                .ok_or_else(|| {
+                    format!(
+                        "the input names dimension '{id}', but the file has {}",
+                        found()
+                    )
+                }),
         }
     };
     let roles = &input.dimensions;
@@ -287,12 +331,16 @@ fn layout(root: &Value, dims: &[Dim], input: &Input) -> Result<Layout, String> {
             && d.codes.iter().all(|c| c == "SSS" || age_of(c).is_some())
     };
     let is_sex = |d: &Dim| {
-        d.codes.iter().all(|c| matches!(c.as_str(), "SSS" | "1" | "2"))
+        d.codes
+            .iter()
+            .all(|c| matches!(c.as_str(), "SSS" | "1" | "2"))
     };
     let age = match named(&roles.group)? {
         Some(a) => a,
         None => {
-            let candidates: Vec<usize> = (0..dims.len()).filter(|&i| free(i) && is_age(&dims[i]) && !is_sex(&dims[i])).collect();
+            let candidates: Vec<usize> = (0..dims.len())
+                .filter(|&i| free(i) && is_age(&dims[i]) && !is_sex(&dims[i]))
+                .collect();
             match candidates.as_slice() {
                 [one] => *one,
                 _ => return Err(format!(
@@ -315,14 +363,22 @@ fn layout(root: &Value, dims: &[Dim], input: &Input) -> Result<Layout, String> {
             ));
         }
     }
-    Ok(Layout { area, year, age, sex, content })
+    Ok(Layout {
+        area,
+        year,
+        age,
+        sex,
+        content,
+    })
 }
 
 fn content_category(dim: &Dim) -> Result<usize, String> {
     if dim.codes.len() == 1 {
         return Ok(0);
     }
-    let matches: Vec<usize> = (0..dim.codes.len()).filter(|&i| dim.codes[i].ends_with("vaesto")).collect();
+    let matches: Vec<usize> = (0..dim.codes.len())
+        .filter(|&i| dim.codes[i].ends_with("vaesto"))
+        .collect();
     match matches.as_slice() {
         [one] => Ok(*one),
         _ => Err(format!(
@@ -362,7 +418,13 @@ mod tests {
         )
     }
 
-    const NEW: [&str; 5] = ["alue_23_20260101", "ikaryhma_10_20180101", "sukupuoli_9_20180101", "timeperiod_y", "contentscode"];
+    const NEW: [&str; 5] = [
+        "alue_23_20260101",
+        "ikaryhma_10_20180101",
+        "sukupuoli_9_20180101",
+        "timeperiod_y",
+        "contentscode",
+    ];
     const OLD: [&str; 5] = ["Alue", "Ikä", "Sukupuoli", "Vuosi", "Tiedot"];
 
     #[test]
@@ -392,7 +454,12 @@ mod tests {
             // The missing age (null, status ".") is named, not taken as zero.
             assert_eq!(parsed.rejections.len(), 1);
             let why = parsed.rejections[0].to_string();
-            assert!(why.contains("SSS 2025 age group 0-3") && why.contains("age 3 has no value") && why.contains("status '.'"), "{why}");
+            assert!(
+                why.contains("SSS 2025 age group 0-3")
+                    && why.contains("age 3 has no value")
+                    && why.contains("status '.'"),
+                "{why}"
+            );
         }
     }
 
@@ -401,17 +468,44 @@ mod tests {
         let groups = ["0-17".to_string()];
         let text = answer(NEW, "vaerak-vaesto").replace(r#""geo":["alue_23_20260101"],"#, "");
         let err = parse(text.as_bytes(), "11re.json", &input(), &groups).unwrap_err();
-        assert!(err.reason.contains("no area dimension: expected `role.geo`"), "{err}");
+        assert!(
+            err.reason
+                .contains("no area dimension: expected `role.geo`"),
+            "{err}"
+        );
         // Ages 0-17 asked but the file has 0-3.
-        let parsed = parse(answer(NEW, "vaerak-vaesto").as_bytes(), "11re.json", &input(), &groups).unwrap();
+        let parsed = parse(
+            answer(NEW, "vaerak-vaesto").as_bytes(),
+            "11re.json",
+            &input(),
+            &groups,
+        )
+        .unwrap();
         assert!(parsed.rows.is_empty());
-        assert!(parsed.rejections[0].reason.contains("age 4 is not in the file"), "{:?}", parsed.rejections);
+        assert!(
+            parsed.rejections[0]
+                .reason
+                .contains("age 4 is not in the file"),
+            "{:?}",
+            parsed.rejections
+        );
         let plain = r#"{"columns":[],"data":[]}"#;
         let err = parse(plain.as_bytes(), "11re.json", &input(), &groups).unwrap_err();
-        assert!(err.reason.contains("PxWeb's plain `json` format") && err.reason.contains("json-stat2"), "{err}");
-        let renamed = answer(NEW, "vaerak-vaesto").replace("\"000\"", "\"A\"").replace("\"001\"", "\"B\"").replace("\"002\"", "\"C\"").replace("\"003\"", "\"D\"");
+        assert!(
+            err.reason.contains("PxWeb's plain `json` format") && err.reason.contains("json-stat2"),
+            "{err}"
+        );
+        let renamed = answer(NEW, "vaerak-vaesto")
+            .replace("\"000\"", "\"A\"")
+            .replace("\"001\"", "\"B\"")
+            .replace("\"002\"", "\"C\"")
+            .replace("\"003\"", "\"D\"");
         let err = parse(renamed.as_bytes(), "11re.json", &input(), &groups).unwrap_err();
-        assert!(err.reason.contains("no single age dimension") && err.reason.contains("ikaryhma_10_20180101"), "{err}");
+        assert!(
+            err.reason.contains("no single age dimension")
+                && err.reason.contains("ikaryhma_10_20180101"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -102,7 +102,11 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<IndicatorMetadata>, File
             .and_then(Value::as_u64)
             .and_then(|i| u32::try_from(i).ok())
         else {
-            parsed.reject(location, "id", "no numeric indicator id: is this Sotkanet's /indicators/{id}?");
+            parsed.reject(
+                location,
+                "id",
+                "no numeric indicator id: is this Sotkanet's /indicators/{id}?",
+            );
             continue;
         };
         let texts = |value: Option<&Value>| -> BTreeMap<String, String> {
@@ -110,13 +114,18 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<IndicatorMetadata>, File
                 .and_then(Value::as_object)
                 .map(|m| {
                     m.iter()
-                        .filter_map(|(lang, t)| Some((lang.clone(), t.as_str()?.trim().to_string())))
+                        .filter_map(|(lang, t)| {
+                            Some((lang.clone(), t.as_str()?.trim().to_string()))
+                        })
                         .collect()
                 })
                 .unwrap_or_default()
         };
         let year = |name: &str| -> Option<i32> {
-            item.get("range")?.get(name)?.as_i64().and_then(|y| i32::try_from(y).ok())
+            item.get("range")?
+                .get(name)?
+                .as_i64()
+                .and_then(|y| i32::try_from(y).ok())
         };
         parsed.rows.push(IndicatorMetadata {
             id,
@@ -160,8 +169,13 @@ impl std::fmt::Display for Finding {
 
 /// Checks every catalog indicator with a Sotkanet source against its
 /// metadata: unit against `primaryValueType`, decimals, and whether the
-/// series ended before `latest_year` (the run's latest period).
-pub fn check(metadata: &[IndicatorMetadata], catalog: &Catalog, latest_year: Option<i32>) -> Vec<Finding> {
+/// series ended before `latest_year` (the latest year of the run's
+/// Sotkanet data).
+pub fn check(
+    metadata: &[IndicatorMetadata],
+    catalog: &Catalog,
+    latest_year: Option<i32>,
+) -> Vec<Finding> {
     let by_id: BTreeMap<u32, &IndicatorMetadata> = metadata.iter().map(|m| (m.id, m)).collect();
     let mut out = Vec::new();
     for indicator in &catalog.indicators {
@@ -203,7 +217,7 @@ pub fn check(metadata: &[IndicatorMetadata], catalog: &Catalog, latest_year: Opt
         if let (Some((_, end)), Some(latest)) = (meta.range, latest_year) {
             if end < latest {
                 finding(format!(
-                    "Sotkanet's series of indicator {id} ends in {end}, before this run's latest period {latest}: the indicator may have been discontinued or renumbered; look for its successor"
+                    "Sotkanet's series of indicator {id} ends in {end}, before {latest}, the latest year of this run's Sotkanet data: the indicator may have been discontinued or renumbered; look for its successor"
                 ));
             }
         }
@@ -233,7 +247,10 @@ mod tests {
             Some("Finnish institute for Health and Welfare (THL)")
         );
         assert_eq!(pct.source, "meta.json#$.indicators[\"5527\"]");
-        assert_eq!(public_page(5527, "fi"), "https://sotkanet.fi/sotkanet/fi/metadata/indicators/5527");
+        assert_eq!(
+            public_page(5527, "fi"),
+            "https://sotkanet.fi/sotkanet/fi/metadata/indicators/5527"
+        );
     }
 
     #[test]
@@ -273,11 +290,29 @@ source = { sotkanet = 186 }
         )])
         .unwrap();
         let metadata = parse(REAL.as_bytes(), "meta.json").unwrap().rows;
-        let findings: Vec<String> = check(&metadata, &catalog, Some(2025)).iter().map(|f| f.to_string()).collect();
+        let findings: Vec<String> = check(&metadata, &catalog, Some(2025))
+            .iter()
+            .map(|f| f.to_string())
+            .collect();
         assert_eq!(findings.len(), 4, "{findings:#?}");
-        assert!(findings.iter().any(|f| f.contains("sotkanet.5527") && f.contains("PROS (percent)") && f.contains("unit = \"per_1000\"")), "{findings:#?}");
-        assert!(findings.iter().any(|f| f.contains("sotkanet.5527") && f.contains("1 decimals")), "{findings:#?}");
-        assert!(findings.iter().any(|f| f.contains("sotkanet.186") && f.contains("ends in 2024")), "{findings:#?}");
+        assert!(
+            findings.iter().any(|f| f.contains("sotkanet.5527")
+                && f.contains("PROS (percent)")
+                && f.contains("unit = \"per_1000\"")),
+            "{findings:#?}"
+        );
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.contains("sotkanet.5527") && f.contains("1 decimals")),
+            "{findings:#?}"
+        );
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.contains("sotkanet.186") && f.contains("ends in 2024")),
+            "{findings:#?}"
+        );
         // In 2024 neither series has ended; 186's unit and decimals agree.
         let findings = check(&metadata, &catalog, Some(2024));
         assert_eq!(findings.len(), 2, "{findings:#?}");

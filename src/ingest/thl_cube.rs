@@ -39,7 +39,9 @@ use super::thl_dimensions::{DimensionTree, KeyKind};
 use super::thl_json::{parse_lenient, strip_jsonp};
 use super::{reject_duplicates, FileError, Parsed};
 use crate::catalog::cube_key;
-use crate::config::{DimensionRoles, Input, LabelMaps};
+#[cfg(test)]
+use crate::config::LabelMaps;
+use crate::config::{DimensionRoles, Input};
 use crate::observation::{Observation, Sex, ALL_GROUPS};
 use crate::period::Period;
 use crate::text::{decode_utf8, excerpt, parse_number};
@@ -98,7 +100,10 @@ pub fn parse(
     if trimmed.starts_with('{') || trimmed.starts_with("thl.pivot.fromJsonStat") {
         Ok((parse_json(text, file, input, tree)?, Shape::JsonStat))
     } else {
-        Ok((super::thl_cube_csv::parse(text, file, input, tree)?, Shape::Csv))
+        Ok((
+            super::thl_cube_csv::parse(text, file, input, tree)?,
+            Shape::Csv,
+        ))
     }
 }
 
@@ -121,11 +126,15 @@ fn parse_json(
     };
     let at = |path: &str| format!("{file}#{prefix}{path}");
     let cube = read_cube(dataset, &at)?;
-    let dims = cube_dims(&cube, tree, file).map_err(|(path, reason)| {
-        FileError::new(at(&path), reason)
-    })?;
-    let roles = assign_roles(&dims, &input.dimensions, input.measure.is_some(), cube.vtype)
-        .map_err(|reason| FileError::new(at(".dimension"), reason))?;
+    let dims =
+        cube_dims(&cube, tree, file).map_err(|(path, reason)| FileError::new(at(&path), reason))?;
+    let roles = assign_roles(
+        &dims,
+        &input.dimensions,
+        input.measure.is_some(),
+        cube.vtype,
+    )
+    .map_err(|reason| FileError::new(at(".dimension"), reason))?;
     let resolved = Resolved::new(&dims, &roles, input, tree.is_some());
 
     let mut parsed = Parsed::default();
@@ -223,19 +232,51 @@ fn cube_dims(
 
 /// Dimension names and stages that say which role a dimension plays.
 const AREA_WORDS: [&str; 14] = [
-    "area", "alue", "alueet", "region", "kunta", "municipality", "maakunta", "maa", "country",
-    "hyvinvointialue", "wellbeingservicescounty", "sairaanhoitopiiri", "healthcaredistrict", "område",
+    "area",
+    "alue",
+    "alueet",
+    "region",
+    "kunta",
+    "municipality",
+    "maakunta",
+    "maa",
+    "country",
+    "hyvinvointialue",
+    "wellbeingservicescounty",
+    "sairaanhoitopiiri",
+    "healthcaredistrict",
+    "område",
 ];
 const PERIOD_WORDS: [&str; 8] = [
-    "year", "vuosi", "time", "aika", "period", "tilastovuosi", "år", "vuodet",
+    "year",
+    "vuosi",
+    "time",
+    "aika",
+    "period",
+    "tilastovuosi",
+    "år",
+    "vuodet",
 ];
 const SEX_WORDS: [&str; 4] = ["sex", "sukupuoli", "gender", "kön"];
 const GROUP_WORDS: [&str; 10] = [
-    "grade", "luokka", "group", "ryhmä", "age", "ikä", "ikäryhmä", "kouluaste", "luokka-aste",
+    "grade",
+    "luokka",
+    "group",
+    "ryhmä",
+    "age",
+    "ikä",
+    "ikäryhmä",
+    "kouluaste",
+    "luokka-aste",
     "årskurs",
 ];
 const MEASURE_WORDS: [&str; 6] = [
-    "measure", "mittari", "indicator", "indikaattori", "tiedot", "mått",
+    "measure",
+    "mittari",
+    "indicator",
+    "indikaattori",
+    "tiedot",
+    "mått",
 ];
 
 /// Whether a dimension's id, label or the stages of its categories name a role.
@@ -271,14 +312,20 @@ fn assign_roles(
             .filter(|&i| Some(i) != vtype && names_role(&dims[i], words))
             .collect()
     };
-    let find = |explicit: &Option<String>, words: &[&str], role: &str| -> Result<Option<usize>, String> {
+    let find = |explicit: &Option<String>,
+                words: &[&str],
+                role: &str|
+     -> Result<Option<usize>, String> {
         if let Some(id) = explicit {
             return dims
                 .iter()
                 .position(|d| &d.id == id || (!d.label.is_empty() && &d.label == id))
                 .map(Some)
                 .ok_or_else(|| {
-                    format!("dimensions.{role} = '{id}' but the file has no such dimension (it has {})", ids())
+                    format!(
+                        "dimensions.{role} = '{id}' but the file has no such dimension (it has {})",
+                        ids()
+                    )
                 });
         }
         match candidates(words).as_slice() {
@@ -305,7 +352,10 @@ fn assign_roles(
                 Some(i) != vtype
                     && !used.contains(&Some(i))
                     && dims[i].categories.len() > 1
-                    && dims[i].categories.iter().all(|c| Sex::recognise(&c.label).is_some())
+                    && dims[i]
+                        .categories
+                        .iter()
+                        .all(|c| Sex::recognise(&c.label).is_some())
             })
             .collect();
         if let [one] = by_labels.as_slice() {
@@ -328,7 +378,13 @@ fn assign_roles(
     }
     let unassigned: Vec<usize> = (0..dims.len())
         .filter(|&i| {
-            let used = [roles.area, roles.period, roles.sex, roles.group, roles.measure];
+            let used = [
+                roles.area,
+                roles.period,
+                roles.sex,
+                roles.group,
+                roles.measure,
+            ];
             Some(i) != vtype && !used.contains(&Some(i)) && dims[i].categories.len() > 1
         })
         .collect();
@@ -525,13 +581,16 @@ impl Resolved {
         let area = take(self.roles.area, &self.area);
         let group = take(self.roles.group, &self.group);
         let measure = take(self.roles.measure, &self.measure);
-        let period = self.roles.period.and_then(|d| match &self.period[coords[d]] {
-            Ok(p) => Some(*p),
-            Err(reason) => {
-                note(unresolved, d, coords[d], reason);
-                None
-            }
-        });
+        let period = self
+            .roles
+            .period
+            .and_then(|d| match &self.period[coords[d]] {
+                Ok(p) => Some(*p),
+                Err(reason) => {
+                    note(unresolved, d, coords[d], reason);
+                    None
+                }
+            });
         let sex = match self.roles.sex {
             None => Some(Sex::Total),
             Some(d) => match &self.sex[coords[d]] {
@@ -545,7 +604,9 @@ impl Resolved {
         if failed {
             return None;
         }
-        let measure = measure.or_else(|| self.fixed_measure.clone()).unwrap_or_default();
+        let measure = measure
+            .or_else(|| self.fixed_measure.clone())
+            .unwrap_or_default();
         Some(Observation {
             indicator: cube_key(&self.cube, &measure),
             area: area?,
@@ -746,13 +807,24 @@ pub(crate) mod tests {
     #[test]
     fn served_cube_with_dimension_file() {
         let t = tree();
-        let parsed = parse(FACT.as_bytes(), "fact_ktk.json", &input(LabelMaps::default()), Some(&t)).unwrap();
+        let parsed = parse(
+            FACT.as_bytes(),
+            "fact_ktk.json",
+            &input(LabelMaps::default()),
+            Some(&t),
+        )
+        .unwrap();
         assert!(parsed.rejections.is_empty(), "{:?}", parsed.rejections);
         assert_eq!((parsed.read, parsed.rows.len()), (4, 4));
         let boys = &parsed.rows[0];
         assert_eq!(boys.indicator, "cube:ktk:bullied_weekly");
         assert_eq!(
-            (boys.area.as_str(), boys.period, boys.sex, boys.group.as_str()),
+            (
+                boys.area.as_str(),
+                boys.period,
+                boys.sex,
+                boys.group.as_str()
+            ),
             ("kunta.444", Period::Year(2023), Sex::Male, "8-9")
         );
         assert_eq!(
@@ -760,9 +832,15 @@ pub(crate) mod tests {
             (Some(7.9), Some(6.1), Some(9.7), Some(412.0))
         );
         assert_eq!(boys.source, "fact_ktk.json#$.dataset.value[\"0\"]");
-        assert_eq!((parsed.rows[1].sex, parsed.rows[1].n), (Sex::Female, Some(398.0)));
+        assert_eq!(
+            (parsed.rows[1].sex, parsed.rows[1].n),
+            (Sex::Female, Some(398.0))
+        );
         // The "sex not reported" category is its own group, not girls or boys.
-        assert_eq!((parsed.rows[2].sex, parsed.rows[2].n), (Sex::NotReported, Some(25.0)));
+        assert_eq!(
+            (parsed.rows[2].sex, parsed.rows[2].n),
+            (Sex::NotReported, Some(25.0))
+        );
         assert_eq!(parsed.rows[3].area, "maa.358");
     }
 
@@ -770,8 +848,20 @@ pub(crate) mod tests {
     fn jsonp_variant_reads_the_same() {
         let t = tree();
         let js = format!("thl.pivot.fromJsonStat(\n{FACT}\n);\n");
-        let a = parse(FACT.as_bytes(), "f.json", &input(LabelMaps::default()), Some(&t)).unwrap();
-        let b = parse(js.as_bytes(), "f.json", &input(LabelMaps::default()), Some(&t)).unwrap();
+        let a = parse(
+            FACT.as_bytes(),
+            "f.json",
+            &input(LabelMaps::default()),
+            Some(&t),
+        )
+        .unwrap();
+        let b = parse(
+            js.as_bytes(),
+            "f.json",
+            &input(LabelMaps::default()),
+            Some(&t),
+        )
+        .unwrap();
         assert_eq!(a.rows, b.rows);
     }
 
@@ -781,12 +871,25 @@ pub(crate) mod tests {
         labels.area.insert("Lohja".into(), "kunta.444".into());
         labels.area.insert("Koko maa".into(), "maa.358".into());
         labels.group.insert("8. ja 9. lk".into(), "8-9".into());
-        labels
-            .measure
-            .insert("Koulukiusattu vähintään kerran viikossa, %".into(), "bullied_weekly".into());
-        let parsed = parse(FACT.as_bytes(), "fact_ktk.json", &input(labels.clone()), None).unwrap();
+        labels.measure.insert(
+            "Koulukiusattu vähintään kerran viikossa, %".into(),
+            "bullied_weekly".into(),
+        );
+        let parsed = parse(
+            FACT.as_bytes(),
+            "fact_ktk.json",
+            &input(labels.clone()),
+            None,
+        )
+        .unwrap();
         assert!(parsed.rejections.is_empty(), "{:?}", parsed.rejections);
-        let with_tree = parse(FACT.as_bytes(), "fact_ktk.json", &input(LabelMaps::default()), Some(&tree())).unwrap();
+        let with_tree = parse(
+            FACT.as_bytes(),
+            "fact_ktk.json",
+            &input(LabelMaps::default()),
+            Some(&tree()),
+        )
+        .unwrap();
         assert_eq!(parsed.rows, with_tree.rows);
 
         // A label the config does not map: one rejection naming it and its cells.
@@ -796,7 +899,9 @@ pub(crate) mod tests {
         assert_eq!(parsed.rejections.len(), 1);
         let got = parsed.rejections[0].to_string();
         assert!(
-            got.contains("field 'alue'") && got.contains("area 'Koko maa'") && got.contains("1 cell not read")
+            got.contains("field 'alue'")
+                && got.contains("area 'Koko maa'")
+                && got.contains("1 cell not read")
                 && got.contains("labels.area"),
             "{got}"
         );
@@ -805,8 +910,17 @@ pub(crate) mod tests {
     #[test]
     fn key_missing_from_dimension_file_fails_the_file() {
         let fact = FACT.replace("\"445222\"", "\"445999\"");
-        let err = parse(fact.as_bytes(), "fact_ktk.json", &input(LabelMaps::default()), Some(&tree())).unwrap_err();
-        assert_eq!(err.location, "fact_ktk.json#$.dataset.dimension.alue.category.index.445999");
+        let err = parse(
+            fact.as_bytes(),
+            "fact_ktk.json",
+            &input(LabelMaps::default()),
+            Some(&tree()),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.location,
+            "fact_ktk.json#$.dataset.dimension.alue.category.index.445999"
+        );
         assert!(
             err.reason.contains("'Koko maa'") && err.reason.contains("fact_ktk.dimensions.json"),
             "{err}"
@@ -816,10 +930,19 @@ pub(crate) mod tests {
     #[test]
     fn unknown_sex_label_is_rejected_by_name() {
         let fact = FACT.replace("Sukupuoli ei tiedossa", "Kolmas");
-        let parsed = parse(fact.as_bytes(), "f.json", &input(LabelMaps::default()), Some(&tree())).unwrap();
+        let parsed = parse(
+            fact.as_bytes(),
+            "f.json",
+            &input(LabelMaps::default()),
+            Some(&tree()),
+        )
+        .unwrap();
         assert_eq!(parsed.rows.len(), 3);
         let got = parsed.rejections[0].to_string();
-        assert!(got.contains("sex category 'Kolmas'") && got.contains("labels.sex"), "{got}");
+        assert!(
+            got.contains("sex category 'Kolmas'") && got.contains("labels.sex"),
+            "{got}"
+        );
         let mut labels = LabelMaps::default();
         labels.sex.insert("Kolmas".into(), Sex::NotReported);
         let parsed = parse(fact.as_bytes(), "f.json", &input(labels), Some(&tree())).unwrap();
@@ -829,8 +952,18 @@ pub(crate) mod tests {
     #[test]
     fn ambiguous_roles_name_the_dimensions() {
         let fact = FACT.replace("\"luokka\"", "\"vuodet\"");
-        let err = parse(fact.as_bytes(), "f.json", &input(LabelMaps::default()), None).unwrap_err();
-        assert!(err.reason.contains("'vuosi' and 'vuodet' could each be the period"), "{err}");
+        let err = parse(
+            fact.as_bytes(),
+            "f.json",
+            &input(LabelMaps::default()),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            err.reason
+                .contains("'vuosi' and 'vuodet' could each be the period"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -839,7 +972,13 @@ pub(crate) mod tests {
         let fact = FACT
             .replace("\"445300\"", "\"3\"")
             .replace("\"445222\"", "\"1\"");
-        let parsed = parse(fact.as_bytes(), "f.json", &input(LabelMaps::default()), Some(&tree())).unwrap();
+        let parsed = parse(
+            fact.as_bytes(),
+            "f.json",
+            &input(LabelMaps::default()),
+            Some(&tree()),
+        )
+        .unwrap();
         assert_eq!(parsed.rows[0].area, "kunta.444");
     }
 }

@@ -14,7 +14,7 @@
 //! fields or a bad value is rejected with its line; quoted fields with `;`
 //! or doubled quotes are read whole.
 
-use super::csv_rows::check_shape;
+use super::csv_rows::{check_shape, LineIndex};
 use super::thl_cube::shared::{csv_value, CsvDim, CsvResolver};
 use super::thl_dimensions::DimensionTree;
 use super::{reject_duplicates, FileError, Parsed};
@@ -39,6 +39,7 @@ pub fn parse(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let lines = LineIndex::new(text);
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -66,10 +67,22 @@ pub fn parse(
     let mut i = 0;
     while i + 1 < names.len() {
         if i + 2 < names.len() && names[i] == names[i + 1] {
-            columns.push((names[i].clone(), Columns { code: Some(i), label: i + 1 }));
+            columns.push((
+                names[i].clone(),
+                Columns {
+                    code: Some(i),
+                    label: i + 1,
+                },
+            ));
             i += 2;
         } else {
-            columns.push((names[i].clone(), Columns { code: None, label: i }));
+            columns.push((
+                names[i].clone(),
+                Columns {
+                    code: None,
+                    label: i,
+                },
+            ));
             i += 1;
         }
     }
@@ -90,12 +103,16 @@ pub fn parse(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                parsed.reject(format!("{file}:{line}"), "line", format!("not readable as CSV: {e}"));
+                let line = lines.of(e.position());
+                parsed.reject(
+                    format!("{file}:{line}"),
+                    "line",
+                    format!("not readable as CSV: {e}"),
+                );
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line()) as usize;
+        let line = lines.of(record.position());
         if record.iter().all(|f| f.trim().is_empty()) {
             parsed.read -= 1;
             continue;
@@ -176,34 +193,79 @@ mod tests {
     #[test]
     fn codes_and_labels_with_dimension_file() {
         let t = tree();
-        let parsed = parse(SC, "fact_ktk.csv", &thl_cube::tests::input(LabelMaps::default()), Some(&t)).unwrap();
+        let parsed = parse(
+            SC,
+            "fact_ktk.csv",
+            &thl_cube::tests::input(LabelMaps::default()),
+            Some(&t),
+        )
+        .unwrap();
         assert!(parsed.rejections.is_empty(), "{:?}", parsed.rejections);
         assert_eq!((parsed.read, parsed.rows.len()), (3, 3));
         let boys = &parsed.rows[0];
         assert_eq!(
-            (boys.indicator.as_str(), boys.area.as_str(), boys.period, boys.sex, boys.group.as_str()),
-            ("cube:ktk:bullied_weekly", "kunta.444", Period::Year(2023), Sex::Male, "8-9")
+            (
+                boys.indicator.as_str(),
+                boys.area.as_str(),
+                boys.period,
+                boys.sex,
+                boys.group.as_str()
+            ),
+            (
+                "cube:ktk:bullied_weekly",
+                "kunta.444",
+                Period::Year(2023),
+                Sex::Male,
+                "8-9"
+            )
         );
         assert_eq!((boys.value, boys.n, boys.ci_lower), (Some(7.9), None, None));
         assert_eq!(boys.source, "fact_ktk.csv:2");
-        assert_eq!((parsed.rows[1].sex, parsed.rows[1].value), (Sex::NotReported, None));
+        assert_eq!(
+            (parsed.rows[1].sex, parsed.rows[1].value),
+            (Sex::NotReported, None)
+        );
         assert_eq!(parsed.rows[2].area, "maa.358");
     }
 
     #[test]
     fn unbalanced_quote_is_located() {
-        let text = SC.replace("\"Koulukiusattu; vähintään kerran viikossa\";6.5", "\"Koulukiusattu; vähintään;6.5");
-        let parsed = parse(&text, "f.csv", &thl_cube::tests::input(LabelMaps::default()), Some(&tree())).unwrap();
+        let text = SC.replace(
+            "\"Koulukiusattu; vähintään kerran viikossa\";6.5",
+            "\"Koulukiusattu; vähintään;6.5",
+        );
+        let parsed = parse(
+            &text,
+            "f.csv",
+            &thl_cube::tests::input(LabelMaps::default()),
+            Some(&tree()),
+        )
+        .unwrap();
         assert_eq!(parsed.rows.len(), 2);
         let got = parsed.rejections[0].to_string();
-        assert!(got.starts_with("f.csv:4: field 'line'") && got.contains("unbalanced quote"), "{got}");
+        assert!(
+            got.starts_with("f.csv:4: field 'line'") && got.contains("unbalanced quote"),
+            "{got}"
+        );
     }
 
     #[test]
     fn empty_cube_and_wrong_header() {
-        let parsed = parse("val\r\n", "f.csv", &thl_cube::tests::input(LabelMaps::default()), None).unwrap();
+        let parsed = parse(
+            "val\r\n",
+            "f.csv",
+            &thl_cube::tests::input(LabelMaps::default()),
+            None,
+        )
+        .unwrap();
         assert_eq!((parsed.read, parsed.rows.len()), (0, 0));
-        let err = parse("a,b,val\n", "f.csv", &thl_cube::tests::input(LabelMaps::default()), None).unwrap_err();
+        let err = parse(
+            "a,b,val\n",
+            "f.csv",
+            &thl_cube::tests::input(LabelMaps::default()),
+            None,
+        )
+        .unwrap_err();
         assert!(err.reason.contains("does not end in `val`"), "{err}");
     }
 }

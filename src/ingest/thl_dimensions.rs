@@ -140,9 +140,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<DimensionTree, FileError> {
     let mut dimensions = Vec::with_capacity(items.len());
     for (position, item) in items.iter().enumerate() {
         let path = format!("$[{position}]");
-        let id = text_attr(item, "id").ok_or_else(|| {
-            FileError::new(format!("{file}#{path}.id"), "dimension has no id")
-        })?;
+        let id = text_attr(item, "id")
+            .ok_or_else(|| FileError::new(format!("{file}#{path}.id"), "dimension has no id"))?;
         let mut dimension = TreeDimension {
             id,
             label: text_attr(item, "label").unwrap_or_default(),

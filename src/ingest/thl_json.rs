@@ -28,7 +28,7 @@ pub fn strip_jsonp<'t>(text: &'t str, callback: &str) -> &'t str {
         .and_then(|rest| {
             let rest = rest.trim_end();
             let rest = rest.strip_suffix(';').unwrap_or(rest).trim_end();
-            rest.strip_suffix(')')
+            rest.strip_suffix(')').map(str::trim)
         })
         .unwrap_or(text)
 }
@@ -93,10 +93,16 @@ mod tests {
     #[test]
     fn jsonp_wrappers_are_removed() {
         assert_eq!(
-            strip_jsonp("thl.pivot.fromJsonStat(\n{\"a\":1}\n);\n", "thl.pivot.fromJsonStat"),
+            strip_jsonp(
+                "thl.pivot.fromJsonStat(\n{\"a\":1}\n);\n",
+                "thl.pivot.fromJsonStat"
+            ),
             "{\"a\":1}"
         );
-        assert_eq!(strip_jsonp(" {\"a\":1} ", "thl.pivot.fromJsonStat"), " {\"a\":1} ");
+        assert_eq!(
+            strip_jsonp(" {\"a\":1} ", "thl.pivot.fromJsonStat"),
+            " {\"a\":1} "
+        );
         // A wrapper that is not closed is left as it is: the JSON error says so.
         assert_eq!(strip_jsonp("cb({\"a\":1}", "cb"), "cb({\"a\":1}");
     }

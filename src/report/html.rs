@@ -667,9 +667,12 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
                         )
                     }
                 );
+                let metadata_link = phrases::sotkanet_page(indicator, language)
+                    .map(|(id, url)| format!(" · <a href=\"{}\">Sotkanet {id}</a>", escape(&url)))
+                    .unwrap_or_default();
                 let _ = write!(
                     body,
-                    "<figure>{svg}<figcaption>{}</figcaption></figure>",
+                    "<figure>{svg}<figcaption>{}{metadata_link}</figcaption></figure>",
                     escape(&title)
                 );
                 charts.extend(chart_files(
@@ -928,11 +931,29 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
     }
     body.push_str("</ul></section>\n");
 
-    let _ = writeln!(
+    let _ = write!(
         body,
-        "<section id=\"sources\"><h2>{}</h2><p>{}</p><h2>{}</h2><p>{}</p></section>",
+        "<section id=\"sources\"><h2>{}</h2><p>{}</p>",
         h.sources,
         escape(h.sources_text),
+    );
+    let cited = phrases::sotkanet_sources(input, language);
+    if !cited.is_empty() {
+        body.push_str("<ul>");
+        for source in &cited {
+            let _ = write!(
+                body,
+                "<li>{} <a href=\"{}\">{}</a></li>",
+                escape(&phrases::sotkanet_source_text(source, language)),
+                escape(&source.url),
+                escape(&source.url)
+            );
+        }
+        body.push_str("</ul>");
+    }
+    let _ = writeln!(
+        body,
+        "<h2>{}</h2><p>{}</p></section>",
         h.methods,
         escape(h.methods_text)
     );

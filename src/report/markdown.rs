@@ -340,6 +340,27 @@ pub fn render(input: &ReportInput) -> String {
             }
         );
     }
+    let cited = phrases::sotkanet_sources(input, language);
+    if !cited.is_empty() {
+        let _ = writeln!(
+            md,
+            "## {}\n",
+            match language {
+                Language::Fi => "Lähteet",
+                Language::Sv => "Källor",
+                Language::En => "Sources",
+            }
+        );
+        for source in &cited {
+            let _ = writeln!(
+                md,
+                "- {} <{}>",
+                escape(&phrases::sotkanet_source_text(source, language)),
+                source.url
+            );
+        }
+        md.push('\n');
+    }
     md
 }
 

@@ -147,3 +147,82 @@ pub(super) fn privacy_counts<'w>(words: &'w Words, input: &ReportInput) -> Vec<(
         .map(|(label, status)| (*label, input.privacy.count(status)))
         .collect()
 }
+
+/// A Sotkanet indicator of this run, cited: THL's licence asks reports to
+/// name "THL, Sotkanet" and the producer.
+pub(super) struct SotkanetSource {
+    pub title: String,
+    pub id: u32,
+    /// The producer (`organization`) from Sotkanet's metadata, when given.
+    pub producer: Option<String>,
+    /// Sotkanet's `data-updated`, when given.
+    pub updated: Option<String>,
+    /// The indicator's public metadata page.
+    pub url: String,
+}
+
+/// The public metadata page of a catalog indicator from Sotkanet.
+pub(super) fn sotkanet_page(
+    indicator: &crate::catalog::Indicator,
+    language: Language,
+) -> Option<(u32, String)> {
+    match indicator.source {
+        crate::catalog::Source::Sotkanet(id) => Some((
+            id,
+            crate::ingest::sotkanet_metadata::public_page(id, language.code()),
+        )),
+        _ => None,
+    }
+}
+
+/// Every Sotkanet indicator with data in this run, in catalog order.
+pub(super) fn sotkanet_sources(input: &ReportInput, language: Language) -> Vec<SotkanetSource> {
+    let with_data: std::collections::BTreeSet<&str> = input
+        .validated
+        .observations
+        .iter()
+        .map(|o| o.indicator.as_str())
+        .collect();
+    input
+        .catalog
+        .indicators
+        .iter()
+        .filter(|i| with_data.contains(i.id.as_str()))
+        .filter_map(|indicator| {
+            let (id, url) = sotkanet_page(indicator, language)?;
+            let meta = input.validated.metadata.iter().find(|m| m.id == id);
+            let localized = |texts: &std::collections::BTreeMap<String, String>| {
+                texts
+                    .get(language.code())
+                    .or_else(|| texts.get("fi"))
+                    .filter(|t| !t.is_empty())
+                    .cloned()
+            };
+            Some(SotkanetSource {
+                title: indicator.title.get(language).to_string(),
+                id,
+                producer: meta.and_then(|m| localized(&m.organization)),
+                updated: meta.and_then(|m| m.data_updated.clone()),
+                url,
+            })
+        })
+        .collect()
+}
+
+/// A cited Sotkanet source as one line of plain text, without the link.
+pub(super) fn sotkanet_source_text(source: &SotkanetSource, language: Language) -> String {
+    let (producer, updated) = match language {
+        Language::Fi => ("tuottaja", "tiedot päivitetty"),
+        Language::Sv => ("producent", "uppgifterna uppdaterade"),
+        Language::En => ("producer", "data updated"),
+    };
+    let mut text = format!("{} (THL, Sotkanet {}", source.title, source.id);
+    if let Some(p) = &source.producer {
+        text.push_str(&format!("; {producer}: {p}"));
+    }
+    if let Some(u) = &source.updated {
+        text.push_str(&format!("; {updated} {u}"));
+    }
+    text.push(')');
+    text
+}
