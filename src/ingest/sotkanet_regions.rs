@@ -24,130 +24,130 @@ use super::FileError;
 use crate::text::decode_utf8;
 
 /// The wellbeing services counties' Sotkanet ids and codes before and
-/// after the 2023 change: (name, new id, old id, new code, old code).
+/// after the 2023 change.
 /// Real data: `hyvinvointialueet_ids.csv` of rOpenGov/sotkanet (commit
 /// 2f3648d, BSD-2-Clause), copied to `tests/fixtures/reference/`; Åland
 /// (956, code 91) has no old id. A test checks this table against that file.
-pub const COUNTY_IDS: [(&str, u64, Option<u64>, &str, Option<&str>); 23] = [
-    ("Ahvenanmaa", 956, None, "91", None),
-    (
+pub const COUNTY_IDS: [County; 23] = [
+    county("Ahvenanmaa", 956, None, "91", None),
+    county(
         "Etelä-Karjalan hyvinvointialue",
         957,
         Some(877),
         "11",
         Some("7"),
     ),
-    (
+    county(
         "Etelä-Pohjanmaan hyvinvointialue",
         958,
         Some(878),
         "16",
         Some("12"),
     ),
-    (
+    county(
         "Etelä-Savon hyvinvointialue",
         959,
         Some(879),
         "12",
         Some("8"),
     ),
-    ("Helsingin kaupunki", 960, Some(880), "90", Some("22")),
-    (
+    county("Helsingin kaupunki", 960, Some(880), "90", Some("22")),
+    county(
         "Itä-Uudenmaan hyvinvointialue",
         961,
         Some(881),
         "1",
         Some("18"),
     ),
-    ("Kainuun hyvinvointialue", 962, Some(882), "20", Some("16")),
-    (
+    county("Kainuun hyvinvointialue", 962, Some(882), "20", Some("16")),
+    county(
         "Kanta-Hämeen hyvinvointialue",
         963,
         Some(883),
         "7",
         Some("3"),
     ),
-    (
+    county(
         "Keski-Pohjanmaan hyvinvointialue",
         964,
         Some(884),
         "18",
         Some("14"),
     ),
-    (
+    county(
         "Keski-Suomen hyvinvointialue",
         965,
         Some(885),
         "15",
         Some("11"),
     ),
-    (
+    county(
         "Keski-Uudenmaan hyvinvointialue",
         966,
         Some(886),
         "2",
         Some("19"),
     ),
-    (
+    county(
         "Kymenlaakson hyvinvointialue",
         967,
         Some(887),
         "10",
         Some("6"),
     ),
-    ("Lapin hyvinvointialue", 968, Some(888), "21", Some("17")),
-    (
+    county("Lapin hyvinvointialue", 968, Some(888), "21", Some("17")),
+    county(
         "Länsi-Uudenmaan hyvinvointialue",
         969,
         Some(889),
         "3",
         Some("20"),
     ),
-    ("Pirkanmaan hyvinvointialue", 970, Some(890), "8", Some("4")),
-    (
+    county("Pirkanmaan hyvinvointialue", 970, Some(890), "8", Some("4")),
+    county(
         "Pohjanmaan hyvinvointialue",
         971,
         Some(891),
         "17",
         Some("13"),
     ),
-    (
+    county(
         "Pohjois-Karjalan hyvinvointialue",
         972,
         Some(892),
         "14",
         Some("10"),
     ),
-    (
+    county(
         "Pohjois-Pohjanmaan hyvinvointialue",
         973,
         Some(893),
         "19",
         Some("15"),
     ),
-    (
+    county(
         "Pohjois-Savon hyvinvointialue",
         974,
         Some(894),
         "13",
         Some("9"),
     ),
-    (
+    county(
         "Päijät-Hämeen hyvinvointialue",
         975,
         Some(895),
         "9",
         Some("5"),
     ),
-    ("Satakunnan hyvinvointialue", 976, Some(896), "6", Some("2")),
-    (
+    county("Satakunnan hyvinvointialue", 976, Some(896), "6", Some("2")),
+    county(
         "Vantaan ja Keravan hyvinvointialue",
         977,
         Some(897),
         "4",
         Some("21"),
     ),
-    (
+    county(
         "Varsinais-Suomen hyvinvointialue",
         978,
         Some(898),
@@ -155,6 +155,40 @@ pub const COUNTY_IDS: [(&str, u64, Option<u64>, &str, Option<&str>); 23] = [
         Some("1"),
     ),
 ];
+
+/// One wellbeing services county: its name and its Sotkanet ids and codes
+/// from 2023 on (`new_*`) and before (`old_*`; Åland has none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct County {
+    pub name: &'static str,
+    pub new_id: u64,
+    pub old_id: Option<u64>,
+    pub new_code: &'static str,
+    pub old_code: Option<&'static str>,
+}
+
+const fn county(
+    name: &'static str,
+    new_id: u64,
+    old_id: Option<u64>,
+    new_code: &'static str,
+    old_code: Option<&'static str>,
+) -> County {
+    County {
+        name,
+        new_id,
+        old_id,
+        new_code,
+        old_code,
+    }
+}
+
+/// The county with this Sotkanet id, of either vintage.
+fn county_of(id: u64) -> Option<&'static County> {
+    COUNTY_IDS
+        .iter()
+        .find(|c| c.new_id == id || c.old_id == Some(id))
+}
 
 /// The Sotkanet category of the wellbeing services counties.
 const COUNTY: &str = "HYVINVOINTIALUE";
@@ -190,11 +224,11 @@ impl Regions {
     /// the id is a county id of the other vintage, that the data and the
     /// dump were downloaded at different times.
     pub fn unknown(&self, id: u64) -> String {
-        let county = COUNTY_IDS.iter().find(|c| c.1 == id || c.2 == Some(id));
-        match county {
-            Some((name, new, ..)) => format!(
-                "region id {id} is {name}'s id {} the 2023 change, but {} has {}: download the data and the /regions dump at the same time",
-                if *new == id { "from" } else { "before" },
+        match county_of(id) {
+            Some(county) => format!(
+                "region id {id} is {}'s id {} the 2023 change, but {} has {}: download the data and the /regions dump at the same time",
+                county.name,
+                if county.new_id == id { "from" } else { "before" },
                 self.file,
                 self.describe_vintage()
             ),
@@ -272,30 +306,33 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Regions, FileError> {
         let mut code = field("code")?;
         if category.eq_ignore_ascii_case(COUNTY) {
             // Key the county by its current code, found by id (see the module doc).
-            let known = COUNTY_IDS.iter().find(|c| c.1 == id || c.2 == Some(id));
-            let Some((name, new_id, _, new_code, old_code)) = known else {
+            let Some(county) = county_of(id) else {
                 return Err(FileError::new(
                     format!("{file}#[{index}].id"),
                     format!("wellbeing services county id {id} (code {code}) is in neither the ids before nor from the 2023 change: hyte cannot tell which county it is; report it so the table can be updated"),
                 ));
             };
-            let expected = if *new_id == id {
-                Some(*new_code)
+            let expected = if county.new_id == id {
+                Some(county.new_code)
             } else {
-                *old_code
+                county.old_code
             };
             if expected != Some(code.as_str()) {
                 return Err(FileError::new(
                     format!("{file}#[{index}].code"),
-                    format!("county id {id} ({name}) has code {code}, but Sotkanet gave it code {}: is this a Sotkanet /regions dump?", expected.unwrap_or("-")),
+                    format!(
+                        "county id {id} ({}) has code {code}, but Sotkanet gave it code {}: is this a Sotkanet /regions dump?",
+                        county.name,
+                        expected.unwrap_or("-")
+                    ),
                 ));
             }
-            if *new_id == id {
+            if county.new_id == id {
                 new = true;
             } else {
                 old = true;
             }
-            code = new_code.to_string();
+            code = county.new_code.to_string();
         }
         let key = area_key(&category, &code);
         if let Some(previous) = by_id.insert(id, key.clone()) {
@@ -386,11 +423,11 @@ mod tests {
         assert_eq!(rows.len(), COUNTY_IDS.len());
         for (row, entry) in rows.iter().zip(COUNTY_IDS.iter()) {
             let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
-            assert_eq!(row[0], entry.0);
-            assert_eq!(row[1].parse::<u64>().unwrap(), entry.1);
-            assert_eq!(row[2].parse::<u64>().ok(), entry.2);
-            assert_eq!(row[3], entry.3);
-            assert_eq!(opt(row[4]), entry.4.map(str::to_string));
+            assert_eq!(row[0], entry.name);
+            assert_eq!(row[1].parse::<u64>().unwrap(), entry.new_id);
+            assert_eq!(row[2].parse::<u64>().ok(), entry.old_id);
+            assert_eq!(row[3], entry.new_code);
+            assert_eq!(opt(row[4]), entry.old_code.map(str::to_string));
         }
     }
 
