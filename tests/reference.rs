@@ -211,3 +211,71 @@ fn validate_on_real_reference_files_and_a_wrong_unit() {
         assert_eq!(flagged, warnings == 1, "{stderr}");
     }
 }
+
+/// The bundled public survey sample in THL's three served shapes: the CSV
+/// export (`sc`, values only) gives the same cells and values as the
+/// JSON-stat with `ci` and `n`, both resolved through the dimension file;
+/// the JSONP wrapper changes nothing.
+#[test]
+fn thl_cube_json_jsonp_and_csv_agree() {
+    use hyte::ingest::{thl_cube, thl_dimensions};
+    let root = crate::common::root().join("data-samples/survey");
+    let tree_bytes = std::fs::read(root.join("fact_ktk.dimensions.json")).unwrap();
+    let tree = thl_dimensions::parse(&tree_bytes, "fact_ktk.dimensions.json").unwrap();
+    let input = Input {
+        cube: Some("ktk".into()),
+        ..Input::new(InputKind::ThlCube, "fact_ktk.json", "test")
+    };
+    let json = std::fs::read(root.join("fact_ktk.json")).unwrap();
+    let (from_json, shape) = thl_cube::parse(&json, "fact_ktk.json", &input, Some(&tree)).unwrap();
+    assert_eq!(shape, thl_cube::Shape::JsonStat);
+    assert!(
+        from_json.rejections.is_empty(),
+        "{:?}",
+        from_json.rejections
+    );
+    let jsonp = [
+        b"thl.pivot.fromJsonStat(\n".as_slice(),
+        &json,
+        b"\n);\n".as_slice(),
+    ]
+    .concat();
+    let (from_jsonp, _) = thl_cube::parse(&jsonp, "fact_ktk.json", &input, Some(&tree)).unwrap();
+    assert_eq!(from_jsonp.rows, from_json.rows);
+
+    let csv = std::fs::read(root.join("fact_ktk.csv")).unwrap();
+    let (from_csv, shape) = thl_cube::parse(&csv, "fact_ktk.csv", &input, Some(&tree)).unwrap();
+    assert_eq!(shape, thl_cube::Shape::Csv);
+    assert!(from_csv.rejections.is_empty(), "{:?}", from_csv.rejections);
+    let key = |o: &hyte::observation::Observation| {
+        (
+            o.indicator.clone(),
+            o.area.clone(),
+            o.period,
+            o.sex,
+            o.group.clone(),
+        )
+    };
+    let published: std::collections::BTreeMap<_, _> = from_csv
+        .rows
+        .iter()
+        .filter(|o| o.value.is_some())
+        .map(|o| (key(o), o.value))
+        .collect();
+    let from_json: std::collections::BTreeMap<_, _> =
+        from_json.rows.iter().map(|o| (key(o), o.value)).collect();
+    assert_eq!(published, from_json);
+    assert!(from_csv
+        .rows
+        .iter()
+        .all(|o| o.n.is_none() && o.ci_lower.is_none()));
+    // Areas come from (stage, code); the "not reported" sex is its own group.
+    let areas: std::collections::BTreeSet<&str> = from_json.keys().map(|k| k.1.as_str()).collect();
+    assert_eq!(
+        areas.into_iter().collect::<Vec<_>>(),
+        ["kunta.444", "maa.358", "maakunta.01"]
+    );
+    assert!(from_json
+        .keys()
+        .any(|k| k.3 == hyte::observation::Sex::NotReported));
+}
