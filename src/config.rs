@@ -595,6 +595,43 @@ path = "s.csv"
     }
 
     #[test]
+    fn thl_cube_with_dimension_file_and_label_maps() {
+        let text = MINIMAL.replace(
+            "kind = \"services-csv\"\npath = \"s.csv\"",
+            "kind = \"thl-cube\"\npath = \"fact_ktk.json\"\ndimension_file = \"fact_ktk.dimensions.json\"\ncube = \"ktk\"\nlabels = { area = { \"Lohja\" = \"kunta.444\" }, sex = { \"Muu\" = \"not_reported\" }, group = { \"8. ja 9. lk\" = \"8-9\" } }",
+        );
+        let config = parse_text(&text).unwrap();
+        let input = &config.inputs[0];
+        assert_eq!(input.kind, InputKind::ThlCube);
+        assert_eq!(
+            input.dimension_file.as_deref(),
+            Some(Path::new("base/fact_ktk.dimensions.json"))
+        );
+        assert_eq!(input.labels.sex.get("Muu"), Some(&Sex::NotReported));
+        assert_eq!(input.labels.group.get("8. ja 9. lk").unwrap(), "8-9");
+
+        // An undeclared area, a bad sex, a key for another kind: each named.
+        let err = parse_text(&text.replace("\"kunta.444\" }", "\"kunta.999\" }"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("labels.area sends 'Lohja' to 'kunta.999'"), "{err}");
+        let err = parse_text(&text.replace("\"not_reported\"", "\"other\""))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("hyte.toml:") && err.contains("other"), "{err}");
+        let err = parse_text(&MINIMAL.replace(
+            "path = \"s.csv\"",
+            "path = \"s.csv\"\ndimension_file = \"d.json\"",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("key 'dimension_file' does not apply to an input of kind services-csv"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn dangling_parent_and_duplicate_key() {
         let text = MINIMAL.replace(
             "kind = \"municipality\"",
