@@ -614,11 +614,17 @@ path = "s.csv"
         let err = parse_text(&text.replace("\"kunta.444\" }", "\"kunta.999\" }"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("labels.area sends 'Lohja' to 'kunta.999'"), "{err}");
+        assert!(
+            err.contains("labels.area sends 'Lohja' to 'kunta.999'"),
+            "{err}"
+        );
         let err = parse_text(&text.replace("\"not_reported\"", "\"other\""))
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("hyte.toml:") && err.contains("other"), "{err}");
+        assert!(
+            err.starts_with("hyte.toml:") && err.contains("other"),
+            "{err}"
+        );
         let err = parse_text(&MINIMAL.replace(
             "path = \"s.csv\"",
             "path = \"s.csv\"\ndimension_file = \"d.json\"",

@@ -406,6 +406,24 @@ fn colour_of(index: usize, reference: bool, reference_index: usize) -> RGBColor 
 }
 
 /// Renders `report.html` and the chart files.
+/// ` · Sotkanet ID` linked to the indicator's public metadata page, for an
+/// indicator from Sotkanet (THL's licence asks for the source); empty
+/// otherwise.
+fn metadata_link(indicator: &Indicator, language: Language) -> String {
+    phrases::sotkanet_page(indicator, language)
+        .map(|(id, url)| format!(" · <a href=\"{}\">Sotkanet {id}</a>", escape(&url)))
+        .unwrap_or_default()
+}
+
+/// An indicator's escaped title in a table row, with its metadata link.
+fn indicator_name(indicator: &Indicator, language: Language) -> String {
+    format!(
+        "{}{}",
+        escape(indicator.title.get(language)),
+        metadata_link(indicator, language)
+    )
+}
+
 pub fn render(input: &ReportInput) -> Vec<OutputFile> {
     let language = input.config.language;
     let w = words(language);
@@ -487,7 +505,7 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
                     };
                     Some(format!(
                         "{}{} ({})",
-                        escape(indicator.title.get(language)),
+                        indicator_name(indicator, language),
                         group,
                         format_p(deciding_p(s), language)
                     ))
@@ -916,7 +934,7 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
             let _ = write!(
                 body,
                 "<tr><td>{}</td><td class=\"num\">{missing} / {expected}</td></tr>",
-                escape(indicator.title.get(language))
+                indicator_name(indicator, language)
             );
         }
     }
