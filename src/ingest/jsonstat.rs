@@ -28,26 +28,39 @@ use crate::text::{decode_utf8, excerpt, parse_number};
 /// The value-type dimension of THL cubes requested with `ci` and `n`.
 pub(super) const VTYPE: &str = "tiku_vtype";
 
-/// Usual dimension names (lowercase) for each role.
-const AREA_NAMES: [&str; 6] = [
+/// Usual dimension names (lowercase) for each role, in Finnish, Swedish
+/// and English; THL cube nodes' stages use the same words. Shared with
+/// [`super::thl_cube`].
+pub(super) const AREA_NAMES: [&str; 15] = [
     "area",
     "alue",
+    "alueet",
     "region",
     "kunta",
-    "alueet",
+    "municipality",
+    "maakunta",
+    "maa",
+    "country",
     "hyvinvointialue",
+    "wellbeingservicescounty",
+    "sairaanhoitopiiri",
+    "healthcaredistrict",
+    "område",
+    "kommun",
 ];
-const PERIOD_NAMES: [&str; 7] = [
+pub(super) const PERIOD_NAMES: [&str; 9] = [
     "year",
     "vuosi",
+    "vuodet",
     "time",
     "aika",
     "period",
     "tilastovuosi",
     "vuosineljännes",
+    "år",
 ];
-const SEX_NAMES: [&str; 4] = ["sex", "sukupuoli", "gender", "kön"];
-const GROUP_NAMES: [&str; 9] = [
+pub(super) const SEX_NAMES: [&str; 4] = ["sex", "sukupuoli", "gender", "kön"];
+pub(super) const GROUP_NAMES: [&str; 10] = [
     "grade",
     "luokka",
     "group",
@@ -57,8 +70,9 @@ const GROUP_NAMES: [&str; 9] = [
     "ikäryhmä",
     "kouluaste",
     "luokka-aste",
+    "årskurs",
 ];
-const MEASURE_NAMES: [&str; 7] = [
+pub(super) const MEASURE_NAMES: [&str; 8] = [
     "measure",
     "mittari",
     "indicator",
@@ -66,7 +80,17 @@ const MEASURE_NAMES: [&str; 7] = [
     "tiedot",
     "contentscode",
     "muuttuja",
+    "mått",
 ];
+
+/// The dataset inside THL's `{"dataset": …}` wrapper (or the root, for
+/// standard JSON-stat 2.0) and its JSON path prefix.
+pub(super) fn dataset_of(root: &Value) -> (&Value, &'static str) {
+    match root.get("dataset") {
+        Some(d @ Value::Object(_)) => (d, "$.dataset"),
+        _ => (root, "$"),
+    }
+}
 
 /// One dimension: its id, where it sits in the ids, its category codes in
 /// index order and their labels.
@@ -258,10 +282,7 @@ pub fn parse(bytes: &[u8], file: &str, input: &Input) -> Result<Parsed<Observati
             format!("not valid JSON ({e}); is the download complete?"),
         )
     })?;
-    let (dataset, prefix) = match root.get("dataset") {
-        Some(d @ Value::Object(_)) => (d, "$.dataset"),
-        _ => (&root, "$"),
-    };
+    let (dataset, prefix) = dataset_of(&root);
     let at = |path: &str| format!("{file}#{prefix}{path}");
     let cube = read_cube(dataset, &at)?;
     let dims = &cube.dims;

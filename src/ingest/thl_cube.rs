@@ -34,7 +34,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::jsonstat::{cell_numbers, read_cube, Cube, VTYPE};
+use super::jsonstat::{
+    cell_numbers, dataset_of, read_cube, Cube, AREA_NAMES, GROUP_NAMES, MEASURE_NAMES,
+    PERIOD_NAMES, SEX_NAMES, VTYPE,
+};
 use super::thl_dimensions::{DimensionTree, KeyKind};
 use super::thl_json::{parse_lenient, strip_jsonp};
 use super::{reject_duplicates, FileError, Parsed};
@@ -120,10 +123,7 @@ fn parse_json(
             format!("not valid JSON ({e}); is the download complete?"),
         )
     })?;
-    let (dataset, prefix) = match root.get("dataset") {
-        Some(d @ Value::Object(_)) => (d, "$.dataset"),
-        _ => (&root, "$"),
-    };
+    let (dataset, prefix) = dataset_of(&root);
     let at = |path: &str| format!("{file}#{prefix}{path}");
     let cube = read_cube(dataset, &at)?;
     let dims =
@@ -230,55 +230,6 @@ fn cube_dims(
     Ok(out)
 }
 
-/// Dimension names and stages that say which role a dimension plays.
-const AREA_WORDS: [&str; 14] = [
-    "area",
-    "alue",
-    "alueet",
-    "region",
-    "kunta",
-    "municipality",
-    "maakunta",
-    "maa",
-    "country",
-    "hyvinvointialue",
-    "wellbeingservicescounty",
-    "sairaanhoitopiiri",
-    "healthcaredistrict",
-    "område",
-];
-const PERIOD_WORDS: [&str; 8] = [
-    "year",
-    "vuosi",
-    "time",
-    "aika",
-    "period",
-    "tilastovuosi",
-    "år",
-    "vuodet",
-];
-const SEX_WORDS: [&str; 4] = ["sex", "sukupuoli", "gender", "kön"];
-const GROUP_WORDS: [&str; 10] = [
-    "grade",
-    "luokka",
-    "group",
-    "ryhmä",
-    "age",
-    "ikä",
-    "ikäryhmä",
-    "kouluaste",
-    "luokka-aste",
-    "årskurs",
-];
-const MEASURE_WORDS: [&str; 6] = [
-    "measure",
-    "mittari",
-    "indicator",
-    "indikaattori",
-    "tiedot",
-    "mått",
-];
-
 /// Whether a dimension's id, label or the stages of its categories name a role.
 fn names_role(dim: &CubeDim, words: &[&str]) -> bool {
     let id = dim.id.to_lowercase();
@@ -338,11 +289,11 @@ fn assign_roles(
         }
     };
     let mut roles = Roles {
-        area: find(&configured.area, &AREA_WORDS, "area")?,
-        period: find(&configured.period, &PERIOD_WORDS, "period")?,
-        sex: find(&configured.sex, &SEX_WORDS, "sex")?,
-        group: find(&configured.group, &GROUP_WORDS, "group")?,
-        measure: find(&configured.measure, &MEASURE_WORDS, "measure")?,
+        area: find(&configured.area, &AREA_NAMES, "area")?,
+        period: find(&configured.period, &PERIOD_NAMES, "period")?,
+        sex: find(&configured.sex, &SEX_NAMES, "sex")?,
+        group: find(&configured.group, &GROUP_NAMES, "group")?,
+        measure: find(&configured.measure, &MEASURE_NAMES, "measure")?,
     };
     // A sex dimension is also recognised by its categories' labels.
     if roles.sex.is_none() && configured.sex.is_none() {
