@@ -32,8 +32,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::jsonstat::{
     cell_numbers, dataset_of, read_cube, Cube, AREA_NAMES, GROUP_NAMES, MEASURE_NAMES,
     PERIOD_NAMES, SEX_NAMES, VTYPE,
