@@ -20,7 +20,7 @@ pub struct Table<'a> {
     columns: Vec<(&'static str, usize)>,
     pub width: usize,
     /// Data records with the line each starts on, or why one is unreadable.
-    records: Vec<(usize, Result<csv::StringRecord, String>)>,
+    records: Vec<NumberedRecord>,
 }
 
 impl<'a> Table<'a> {
@@ -33,24 +33,7 @@ impl<'a> Table<'a> {
         optional: &[&'static str],
     ) -> Result<Table<'a>, FileError> {
         let text = decode_utf8(bytes).map_err(|e| FileError::new(file, e))?;
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(b';')
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let lines = LineIndex::new(text);
-        let mut records = Vec::new();
-        for record in reader.records() {
-            match record {
-                Ok(r) if r.iter().all(|f| f.trim().is_empty()) => {}
-                Ok(r) => records.push((lines.of(r.position()), Ok(r))),
-                Err(e) => records.push((
-                    lines.of(e.position()),
-                    Err(format!("not readable as CSV: {e}")),
-                )),
-            }
-        }
-        let mut records = records.into_iter();
+        let mut records = records(text).into_iter();
         let expected = required.join(";");
         let Some((header_line, header)) = records.next() else {
             return Err(FileError::new(
@@ -136,17 +119,44 @@ impl<'a> Table<'a> {
     }
 }
 
+/// A record of a `;`-separated file: the line it starts on, and its fields
+/// or why it cannot be read.
+pub type NumberedRecord = (usize, Result<csv::StringRecord, String>);
+
+/// Every record of `;`-separated text (`"` quoting as Excel writes it)
+/// with the line it starts on; blank lines are skipped.
+pub fn records(text: &str) -> Vec<NumberedRecord> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let lines = LineIndex::new(text);
+    let mut out = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(r) if r.iter().all(|f| f.trim().is_empty()) => {}
+            Ok(r) => out.push((lines.of(r.position()), Ok(r))),
+            Err(e) => out.push((
+                lines.of(e.position()),
+                Err(format!("not readable as CSV: {e}")),
+            )),
+        }
+    }
+    out
+}
+
 /// Line numbers from the byte offsets the `csv` crate gives: the line a
 /// record starts on. (Its own line counter names the line before a record
 /// in some cases, so the offset is the reliable place.)
-pub struct LineIndex {
+struct LineIndex<'t> {
     /// Byte offset of every line start after the first.
     starts: Vec<u64>,
-    bytes: Vec<u8>,
+    bytes: &'t [u8],
 }
 
-impl LineIndex {
-    pub fn new(text: &str) -> Self {
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> Self {
         LineIndex {
             starts: text
                 .bytes()
@@ -154,12 +164,12 @@ impl LineIndex {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i as u64 + 1)
                 .collect(),
-            bytes: text.as_bytes().to_vec(),
+            bytes: text.as_bytes(),
         }
     }
 
     /// The 1-based line of the first character of a record at `position`.
-    pub fn of(&self, position: Option<&csv::Position>) -> usize {
+    fn of(&self, position: Option<&csv::Position>) -> usize {
         let Some(position) = position else { return 0 };
         let mut byte = position.byte();
         // A record's offset may point at the line break before it.

@@ -159,6 +159,12 @@ pub fn parse(
             }
         }
     };
+    // The sex categories summed (none when the file has no sex dimension).
+    let sex_positions: Vec<Option<usize>> = if sexes.is_empty() {
+        vec![None]
+    } else {
+        sexes.iter().copied().map(Some).collect()
+    };
     let ages: Vec<(usize, Option<u32>)> = dims[layout.age]
         .codes
         .iter()
@@ -207,12 +213,7 @@ pub fn parse(
                         ));
                         break;
                     };
-                    let sex_positions: Vec<Option<usize>> = if sexes.is_empty() {
-                        vec![None]
-                    } else {
-                        sexes.iter().copied().map(Some).collect()
-                    };
-                    for sex_pos in sex_positions {
+                    for &sex_pos in &sex_positions {
                         let mut coords = vec![0usize; dims.len()];
                         coords[layout.area] = area_pos;
                         coords[layout.year] = year_pos;

@@ -36,7 +36,7 @@ use super::jsonstat::{
     cell_numbers, dataset_of, read_cube, Cube, AREA_NAMES, GROUP_NAMES, MEASURE_NAMES,
     PERIOD_NAMES, SEX_NAMES, VTYPE,
 };
-use super::thl_dimensions::{DimensionTree, KeyKind};
+use super::thl_dimensions::DimensionTree;
 use super::thl_json::{parse_lenient, strip_jsonp};
 use super::{reject_duplicates, FileError, Parsed};
 use crate::catalog::cube_key;
@@ -71,7 +71,7 @@ struct CubeDim {
 }
 
 /// Which dimension plays which role (positions into the dimensions).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Roles {
     area: Option<usize>,
     period: Option<usize>,
@@ -217,7 +217,6 @@ fn cube_dims(
                 }
             }
             label = tree_dim.label.clone();
-            debug_assert!(kind == KeyKind::Sid || kind == KeyKind::Id);
         }
         out.push(CubeDim {
             id: dim.id.clone(),
@@ -506,7 +505,7 @@ impl Resolved {
             sex,
             group,
             measure,
-            roles: Roles { ..*roles },
+            roles: *roles,
             cube: input.cube.clone().unwrap_or_default(),
             fixed_measure: input.measure.clone(),
         }
@@ -515,44 +514,18 @@ impl Resolved {
     /// The observation's key fields for a cell, or `None` (recorded in
     /// `unresolved`) when one of its categories cannot be resolved.
     fn cell(&self, coords: &[usize], unresolved: &mut Unresolved) -> Option<Observation> {
-        let mut failed = false;
-        let mut take = |role: Option<usize>, table: &[Result<String, String>]| -> Option<String> {
-            let d = role?;
-            match &table[coords[d]] {
-                Ok(v) => Some(v.clone()),
-                Err(reason) => {
-                    note(unresolved, d, coords[d], reason);
-                    failed = true;
-                    None
-                }
-            }
-        };
-        let area = take(self.roles.area, &self.area);
-        let group = take(self.roles.group, &self.group);
-        let measure = take(self.roles.measure, &self.measure);
-        let period = self
-            .roles
-            .period
-            .and_then(|d| match &self.period[coords[d]] {
-                Ok(p) => Some(*p),
-                Err(reason) => {
-                    note(unresolved, d, coords[d], reason);
-                    None
-                }
-            });
-        let sex = match self.roles.sex {
-            None => Some(Sex::Total),
-            Some(d) => match &self.sex[coords[d]] {
-                Ok(s) => Some(*s),
-                Err(reason) => {
-                    note(unresolved, d, coords[d], reason);
-                    None
-                }
-            },
-        };
-        if failed {
+        // Every role is looked at before giving up, so that each category
+        // that cannot be resolved is counted.
+        let area = part(self.roles.area, &self.area, coords, unresolved);
+        let period = part(self.roles.period, &self.period, coords, unresolved);
+        let sex = part(self.roles.sex, &self.sex, coords, unresolved);
+        let group = part(self.roles.group, &self.group, coords, unresolved);
+        let measure = part(self.roles.measure, &self.measure, coords, unresolved);
+        let (Ok(area), Ok(period), Ok(sex), Ok(group), Ok(measure)) =
+            (area, period, sex, group, measure)
+        else {
             return None;
-        }
+        };
         let measure = measure
             .or_else(|| self.fixed_measure.clone())
             .unwrap_or_default();
@@ -560,7 +533,7 @@ impl Resolved {
             indicator: cube_key(&self.cube, &measure),
             area: area?,
             period: period?,
-            sex: sex?,
+            sex: sex.unwrap_or(Sex::Total),
             group: group.unwrap_or_else(|| ALL_GROUPS.to_string()),
             value: None,
             count: None,
@@ -569,6 +542,27 @@ impl Resolved {
             ci_upper: None,
             source: String::new(),
         })
+    }
+}
+
+/// A cell's resolved category for one role: `Ok(None)` when the cube has no
+/// dimension for the role, `Err` (recorded in `unresolved`) when the
+/// category cannot be resolved.
+fn part<T: Clone>(
+    role: Option<usize>,
+    table: &[Result<T, String>],
+    coords: &[usize],
+    unresolved: &mut Unresolved,
+) -> Result<Option<T>, ()> {
+    let Some(d) = role else {
+        return Ok(None);
+    };
+    match &table[coords[d]] {
+        Ok(v) => Ok(Some(v.clone())),
+        Err(reason) => {
+            note(unresolved, d, coords[d], reason);
+            Err(())
+        }
     }
 }
 
@@ -591,17 +585,13 @@ pub(super) mod shared {
         pub categories: Vec<(Option<String>, String)>,
     }
 
-    /// Resolves CSV dimensions and returns a function from a row's
-    /// category positions to its observation key, plus the unresolved
-    /// account; `Err` is a reason for the whole file.
+    /// Resolves the categories of CSV dimensions once, gives each row's
+    /// observation key and counts the categories it could not resolve.
     pub struct CsvResolver {
         dims: Vec<CubeDim>,
         resolved: Resolved,
-        pub unresolved: UnresolvedCells,
+        unresolved: Unresolved,
     }
-
-    /// Unresolved categories of a CSV file.
-    pub struct UnresolvedCells(Unresolved);
 
     impl CsvResolver {
         pub fn new(
@@ -643,18 +633,18 @@ pub(super) mod shared {
             Ok(CsvResolver {
                 dims,
                 resolved,
-                unresolved: UnresolvedCells(Unresolved::default()),
+                unresolved: Unresolved::default(),
             })
         }
 
         /// The observation key of a row whose categories are at `coords`.
         pub fn cell(&mut self, coords: &[usize]) -> Option<Observation> {
-            self.resolved.cell(coords, &mut self.unresolved.0)
+            self.resolved.cell(coords, &mut self.unresolved)
         }
 
         /// Records the unresolved categories as rejections.
         pub fn report(self, location: &str, parsed: &mut Parsed<Observation>) {
-            self.unresolved.0.report(&self.dims, location, parsed);
+            self.unresolved.report(&self.dims, location, parsed);
         }
     }
 

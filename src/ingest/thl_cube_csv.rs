@@ -14,7 +14,7 @@
 //! fields or a bad value is rejected with its line; quoted fields with `;`
 //! or doubled quotes are read whole.
 
-use super::csv_rows::{check_shape, LineIndex};
+use super::csv_rows::{check_shape, records};
 use super::thl_cube::shared::{csv_value, CsvDim, CsvResolver};
 use super::thl_dimensions::DimensionTree;
 use super::{reject_duplicates, FileError, Parsed};
@@ -34,16 +34,15 @@ pub fn parse(
     input: &Input,
     tree: Option<&DimensionTree>,
 ) -> Result<Parsed<Observation>, FileError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let lines = LineIndex::new(text);
-    let mut records = reader.records();
+    let mut records = records(text).into_iter();
     let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(FileError::new(file, format!("cannot read the header: {e}"))),
+        Some((_, Ok(h))) => h,
+        Some((line, Err(e))) => {
+            return Err(FileError::new(
+                format!("{file}:{line}"),
+                format!("cannot read the header: {e}"),
+            ))
+        }
         None => {
             return Err(FileError::new(
                 file,
@@ -98,25 +97,15 @@ pub fn parse(
         })
         .collect();
     let mut parsed = Parsed::default();
-    for record in records {
+    for (line, record) in records {
         parsed.read += 1;
         let record = match record {
             Ok(r) => r,
-            Err(e) => {
-                let line = lines.of(e.position());
-                parsed.reject(
-                    format!("{file}:{line}"),
-                    "line",
-                    format!("not readable as CSV: {e}"),
-                );
+            Err(reason) => {
+                parsed.reject(format!("{file}:{line}"), "line", reason);
                 continue;
             }
         };
-        let line = lines.of(record.position());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            parsed.read -= 1;
-            continue;
-        }
         if let Err(reason) = check_shape(&record, width) {
             parsed.reject(format!("{file}:{line}"), "line", reason);
             continue;
