@@ -108,7 +108,7 @@ fn stage(c: &mut Criterion) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5_000_000);
     let catalog = catalog();
-    let table = observations(rows);
+    let table = hyte::table::ObservationTable::from_rows(&observations(rows));
     let settings = TrendSettings::default();
     let mut group = c.benchmark_group("trend stage");
     group.sample_size(10);

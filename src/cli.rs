@@ -291,7 +291,7 @@ fn validate(args: ValidateArgs) -> u8 {
                 catalog.indicators.len(),
                 files.len(),
                 read,
-                validated.observations.len(),
+                validated.table.len(),
                 rejected,
                 validated.warnings()
             ));

@@ -19,6 +19,7 @@ pub mod privacy;
 pub mod report;
 pub mod shift;
 pub mod stats;
+pub mod table;
 pub mod text;
 pub mod trends;
 pub mod validate;
@@ -100,12 +101,7 @@ pub fn check(config: &Config) -> Result<Checked, RunError> {
     let mut ingested = ingest::ingest(&config.inputs, &catalog.age_groups());
     let files = std::mem::take(&mut ingested.files);
     let mut validated = validate::validate(ingested, &catalog, config);
-    let (observations, derived, privacy) = privacy::protect(
-        std::mem::take(&mut validated.observations),
-        &catalog,
-        config,
-    );
-    validated.observations = observations;
+    let (derived, privacy) = privacy::protect(&mut validated.table, &catalog, config);
     Ok(Checked {
         catalog,
         files,
@@ -128,7 +124,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         derived,
         privacy,
     } = check(config)?;
-    if validated.observations.is_empty() {
+    if validated.table.is_empty() {
         let failed: Vec<String> = files.iter().filter_map(|f| f.error.clone()).collect();
         return Err(RunError::NoData(if failed.is_empty() {
             "every row was rejected or the inputs are empty; see the messages above".into()
@@ -137,14 +133,22 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         }));
     }
 
-    let trends = trends::compute(
-        &validated.observations,
-        &catalog,
-        &config.areas,
-        &config.trends,
-    )?;
+    let trends = trends::compute(&validated.table, &catalog, &config.areas, &config.trends)?;
+    // The areas of interest (the configured areas) as rows with their
+    // texts: what the shift stage and the reports read. Every other area
+    // stays in the table, the trends and the comparisons.
+    let configured: Vec<bool> = validated
+        .table
+        .areas
+        .texts()
+        .iter()
+        .map(|key| config.area(key).is_some())
+        .collect();
+    let report_rows = validated
+        .table
+        .rows_where(|row| configured[validated.table.columns.area[row] as usize]);
     let shift = shift::compute(
-        &validated.observations,
+        &report_rows,
         &derived,
         &validated.population,
         &catalog,
@@ -157,6 +161,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         config,
         catalog: &catalog,
         validated: &validated,
+        rows: &report_rows,
         trends: &trends,
         shift: &shift,
         privacy: &privacy,
@@ -165,10 +170,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     let tables = [
         (
             "observations",
-            privacy::with_status(
-                observation::to_frame(&validated.observations)?,
-                &privacy.status,
-            )?,
+            privacy::with_status(validated.table.to_frame()?, &privacy.status)?,
         ),
         ("trends", trends::trends_frame(&trends)?),
         ("dimensions", trends::dimensions_frame(&trends)?),
@@ -194,7 +196,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     lock.publish(&outputs)?;
 
     Ok(RunSummary {
-        observations: validated.observations.len(),
+        observations: validated.table.len(),
         written: outputs.iter().map(|o| o.path.clone()).collect(),
         files,
         validated,

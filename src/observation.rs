@@ -2,9 +2,10 @@
 //!
 //! In: rows made by the ingest stage. Out: the same rows as a polars
 //! [`DataFrame`] with the columns of `docs/ARCHITECTURE.md`, and back.
-//! Guarantees: a missing value stays null (never zero); the table is sorted
-//! by a total order (indicator, area, period, sex, group, source), so the
-//! same set of rows always gives the same bytes whatever order they came in.
+//! Guarantees: a missing value stays null (never zero); rows sort by a
+//! total order, series-major (indicator, area, sex, group, period, source),
+//! the same as the columnar table's ([`crate::table`]), so the same set of
+//! rows always gives the same bytes whatever order they came in.
 
 use std::fmt;
 use std::str::FromStr;
@@ -178,9 +179,12 @@ pub fn sort_rows(rows: &mut [Observation]) {
             .find(|o| o.is_ne())
             .unwrap_or(std::cmp::Ordering::Equal)
     }
+    fn order(o: &Observation) -> (&str, &str, Sex, &str, Period) {
+        (&o.indicator, &o.area, o.sex, &o.group, o.period)
+    }
     rows.sort_by(|a, b| {
-        a.key()
-            .cmp(&b.key())
+        order(a)
+            .cmp(&order(b))
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| cmp_numbers(numbers(a), numbers(b)))
     });

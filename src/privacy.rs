@@ -30,10 +30,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use crate::catalog::{Catalog, Source};
+use crate::catalog::{Catalog, Indicator, Source};
 use crate::config::{Area, AreaKind, Config};
 use crate::observation::{Observation, Sex};
 use crate::period::Period;
+use crate::table::ObservationTable;
 
 /// Why a cell is (not) shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -122,17 +123,175 @@ enum Additive {
     No,
 }
 
-/// Returns the rows with unpublishable values removed, the derived totals
-/// (see [`derive_totals`]) likewise protected, and the account.
+/// The primary rule for one cell: why its value may not be shown, if it
+/// may not. Data the catalog does not know gets the respondent and count
+/// rules with the config's defaults.
+fn primary(
+    indicator: Option<&Indicator>,
+    value: f64,
+    n: Option<f64>,
+    count: Option<f64>,
+    config: &Config,
+) -> Option<String> {
+    let unit = indicator.map_or("", |i| i.unit.as_str());
+    let min_n = indicator.and_then(|i| i.min_n).unwrap_or(config.min_n);
+    let min_count = indicator.and_then(|i| i.min_n).unwrap_or(config.min_count);
+    // Percentages: `min_n` counts respondents. Counts and rates: it
+    // counts cases (the value of a count, the absolute number of a rate).
+    let respondents = n
+        .filter(|n| *n < min_n && unit != "count")
+        .map(|n| format!("n = {n} respondents < {min_n}"));
+    let case_threshold = if unit == "percent" || indicator.is_none() {
+        config.min_count
+    } else {
+        min_count
+    };
+    let cases = match unit {
+        "count" => Some(value),
+        _ => count,
+    }
+    .filter(|c| *c > 0.0 && *c < case_threshold)
+    .map(|_| format!("fewer than {case_threshold} cases"));
+    respondents.or(cases)
+}
+
+/// Protects the table in place (every unpublishable value, count and
+/// confidence limit becomes null) and returns the derived totals (see
+/// [`derive_totals`]), likewise protected, and the account.
+///
+/// Cells are tied to each other only within one indicator (its lines) and
+/// between the indicators of one service (visits and costs follow clients).
+/// Indicators that can be in a line (counts, euros, percentages with n) or
+/// in a service link are protected together, as rows; every other cell
+/// depends on nothing but itself and gets the primary rule straight on the
+/// columns. At national scale (Sotkanet rates and percentages without n)
+/// that second kind is nearly all of the table.
 pub fn protect(
-    observations: Vec<Observation>,
+    table: &mut ObservationTable,
     catalog: &Catalog,
     config: &Config,
-) -> (Vec<Observation>, Vec<Observation>, Protected) {
-    let originals = observations.len();
-    let mut observations = observations;
-    let derived = derive_totals(&observations, catalog, &config.areas);
-    observations.extend(derived);
+) -> (Vec<Observation>, Protected) {
+    let indicators: Vec<Option<&Indicator>> = table
+        .indicators
+        .texts()
+        .iter()
+        .map(|id| catalog.get(id))
+        .collect();
+    // Which indicators take part in lines or links: decided per indicator,
+    // so that every row of such an indicator is among the linked rows (a
+    // line's members are looked up among them).
+    let mut linked = vec![false; indicators.len()];
+    for row in 0..table.len() {
+        let code = table.columns.indicator[row] as usize;
+        if linked[code] {
+            continue;
+        }
+        linked[code] = indicators[code].is_some_and(|i| {
+            matches!(i.source, Source::Service { .. })
+                || matches!(i.unit.as_str(), "count" | "euro")
+                || (i.unit == "percent" && table.columns.n.get(row).is_some())
+        });
+    }
+    let linked_rows: Vec<usize> = (0..table.len())
+        .filter(|&row| linked[table.columns.indicator[row] as usize])
+        .collect();
+    let mut rows: Vec<Observation> = linked_rows.iter().map(|&row| table.row(row)).collect();
+    let originals = rows.len();
+    let derived = derive_totals(&rows, catalog, &config.areas);
+    rows.extend(derived);
+    let (mut row_status, mut row_reasons) = decide(&rows, catalog, config);
+
+    // Every table row: the linked ones from the decision above, the others
+    // by the primary rule alone.
+    let mut status = vec![CellStatus::Published; table.len()];
+    let mut reasons: Vec<Option<String>> = vec![None; table.len()];
+    let mut next_linked = linked_rows.iter().enumerate().peekable();
+    for row in 0..table.len() {
+        if let Some((k, _)) = next_linked.next_if(|(_, &r)| r == row) {
+            status[row] = row_status[k];
+            reasons[row] = Some(std::mem::take(&mut row_reasons[k]));
+            continue;
+        }
+        let c = &table.columns;
+        match c.value.get(row) {
+            None => {
+                status[row] = CellStatus::NotPublished;
+                reasons[row] = Some("not published at the source".into());
+            }
+            Some(value) => {
+                let indicator = indicators[c.indicator[row] as usize];
+                if let Some(reason) =
+                    primary(indicator, value, c.n.get(row), c.count.get(row), config)
+                {
+                    status[row] = CellStatus::SuppressedSmall;
+                    reasons[row] = Some(reason);
+                }
+            }
+        }
+    }
+
+    let mut audit = Vec::new();
+    for (row, row_status) in status.iter().enumerate() {
+        if row_status.is_published() {
+            continue;
+        }
+        let c = &mut table.columns;
+        c.value.set(row, None);
+        c.count.set(row, None);
+        c.ci_lower.set(row, None);
+        c.ci_upper.set(row, None);
+        audit.push(AuditEntry {
+            indicator: table.indicator(row).to_string(),
+            area: table.area(row).to_string(),
+            period: table.columns.period[row],
+            sex: table.columns.sex[row],
+            group: table.group(row).to_string(),
+            status: *row_status,
+            reason: reasons[row].take().unwrap_or_default(),
+        });
+    }
+    let derived_status = row_status.split_off(originals);
+    let mut derived = rows.split_off(originals);
+    for (k, o) in derived.iter_mut().enumerate() {
+        if derived_status[k].is_published() {
+            continue;
+        }
+        o.value = None;
+        o.count = None;
+        o.ci_lower = None;
+        o.ci_upper = None;
+        audit.push(AuditEntry {
+            indicator: o.indicator.clone(),
+            area: o.area.clone(),
+            period: o.period,
+            sex: o.sex,
+            group: o.group.clone(),
+            status: derived_status[k],
+            reason: format!(
+                "{} ({})",
+                std::mem::take(&mut row_reasons[originals + k]),
+                o.source
+            ),
+        });
+    }
+    (
+        derived,
+        Protected {
+            status,
+            derived_status,
+            audit,
+        },
+    )
+}
+
+/// The status of every row (and why, for the unpublished ones): the
+/// primary rule, then secondary suppression along the lines until nothing
+/// changes.
+fn decide(
+    observations: &[Observation],
+    catalog: &Catalog,
+    config: &Config,
+) -> (Vec<CellStatus>, Vec<String>) {
     let mut status: Vec<CellStatus> = observations
         .iter()
         .map(|o| {
@@ -153,32 +312,9 @@ pub fn protect(
             }
         })
         .collect();
-
-    // Primary suppression. Data the catalog does not know gets the
-    // respondent and count rules with the config's defaults.
     for (i, o) in observations.iter().enumerate() {
         let Some(value) = o.value else { continue };
-        let indicator = catalog.get(&o.indicator);
-        let unit = indicator.map_or("", |i| i.unit.as_str());
-        let min_n = indicator.and_then(|i| i.min_n).unwrap_or(config.min_n);
-        let min_count = indicator.and_then(|i| i.min_n).unwrap_or(config.min_count);
-        // Percentages: `min_n` counts respondents. Counts and rates: it
-        // counts cases (the value of a count, the absolute number of a rate).
-        let respondents =
-            o.n.filter(|n| *n < min_n && unit != "count")
-                .map(|n| format!("n = {n} respondents < {min_n}"));
-        let case_threshold = if unit == "percent" || indicator.is_none() {
-            config.min_count
-        } else {
-            min_count
-        };
-        let cases = match unit {
-            "count" => Some(value),
-            _ => o.count,
-        }
-        .filter(|c| *c > 0.0 && *c < case_threshold)
-        .map(|_| format!("fewer than {case_threshold} cases"));
-        if let Some(reason) = respondents.or(cases) {
+        if let Some(reason) = primary(catalog.get(&o.indicator), value, o.n, o.count, config) {
             status[i] = CellStatus::SuppressedSmall;
             reasons[i] = reason;
         }
@@ -267,46 +403,7 @@ pub fn protect(
         }
     }
 
-    let mut audit = Vec::new();
-    let mut protected = observations;
-    let derived_status = status.split_off(originals);
-    for (i, o) in protected.iter_mut().enumerate() {
-        let row_status = if i < originals {
-            status[i]
-        } else {
-            derived_status[i - originals]
-        };
-        if row_status.is_published() {
-            continue;
-        }
-        o.value = None;
-        o.count = None;
-        o.ci_lower = None;
-        o.ci_upper = None;
-        audit.push(AuditEntry {
-            indicator: o.indicator.clone(),
-            area: o.area.clone(),
-            period: o.period,
-            sex: o.sex,
-            group: o.group.clone(),
-            status: row_status,
-            reason: if i < originals {
-                std::mem::take(&mut reasons[i])
-            } else {
-                format!("{} ({})", std::mem::take(&mut reasons[i]), o.source)
-            },
-        });
-    }
-    let derived = protected.split_off(originals);
-    (
-        protected,
-        derived,
-        Protected {
-            status,
-            derived_status,
-            audit,
-        },
-    )
+    (status, reasons)
 }
 
 /// Totals that the shift stage publishes, made from the raw rows so that
@@ -912,6 +1009,8 @@ path = "x.csv"
         audit: Vec<AuditEntry>,
     }
 
+    /// Protects the rows as a table and gives the result back in the
+    /// order the rows were given.
     fn run(rows: Vec<Observation>) -> Run {
         let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
         let config = config::parse(
@@ -921,10 +1020,31 @@ path = "x.csv"
             Overrides::default(),
         )
         .unwrap();
-        let (observations, _derived, protected) = protect(rows, &catalog, &config);
+        let mut builder = crate::table::TableBuilder::default();
+        rows.iter().for_each(|r| builder.push(r));
+        let mut table = builder.finish();
+        let (_derived, protected) = protect(&mut table, &catalog, &config);
+        let position: HashMap<_, usize> = (0..table.len())
+            .map(|i| {
+                let r = table.row(i);
+                ((r.indicator, r.area, r.period, r.sex, r.group), i)
+            })
+            .collect();
+        let order: Vec<usize> = rows
+            .iter()
+            .map(|r| {
+                position[&(
+                    r.indicator.clone(),
+                    r.area.clone(),
+                    r.period,
+                    r.sex,
+                    r.group.clone(),
+                )]
+            })
+            .collect();
         Run {
-            observations,
-            status: protected.status,
+            observations: order.iter().map(|&i| table.row(i)).collect(),
+            status: order.iter().map(|&i| protected.status[i]).collect(),
             audit: protected.audit,
         }
     }

@@ -37,15 +37,18 @@ pub fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// `1,234` ambiguous.
 pub fn parse_number(text: &str) -> Result<f64, String> {
     let trimmed = text.trim();
-    let normalized = if trimmed.contains(',') && !trimmed.contains('.') {
-        trimmed.replacen(',', ".", 1)
-    } else {
-        trimmed.to_string()
-    };
-    let ok_chars = normalized
+    let comma = trimmed.contains(',') && !trimmed.contains('.');
+    let ok_chars = trimmed
         .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
-    match normalized.parse::<f64>() {
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E' | b','));
+    // The common case (a decimal point) parses without a copy: this runs
+    // once per number of a national download.
+    let parsed = if comma {
+        trimmed.replacen(',', ".", 1).parse::<f64>()
+    } else {
+        trimmed.parse::<f64>()
+    };
+    match parsed {
         Ok(v) if ok_chars && v.is_finite() => Ok(v),
         _ => Err(format!("'{trimmed}' is not a number")),
     }

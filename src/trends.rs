@@ -17,9 +17,10 @@ use rayon::prelude::*;
 
 use crate::catalog::{Catalog, Dimension, Polarity};
 use crate::config::{Area, AreaKind};
-use crate::observation::{Observation, Sex};
+use crate::observation::Sex;
 use crate::period::Period;
 use crate::stats::{self, LinearFit};
+use crate::table::ObservationTable;
 
 /// Choices a coordinator may tune in `[trends]` of hyte.toml.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -356,68 +357,62 @@ pub fn reference_areas(areas: &[Area]) -> [Option<&str>; 3] {
     ]
 }
 
-type SeriesKey<'a> = (&'a str, &'a str, Sex, &'a str);
-
-/// Runs the trend stage.
+/// Runs the trend stage on the table. The table is sorted series-major
+/// (indicator, area, sex, group, then period), so each series is one run
+/// of rows, already in period order: nothing is sorted or hashed here.
 pub fn compute(
-    observations: &[Observation],
+    table: &ObservationTable,
     catalog: &Catalog,
     areas: &[Area],
     settings: &TrendSettings,
 ) -> Result<Trends, DuplicatePeriod> {
-    // Pull series out as plain data: indices sorted by series key, then period.
-    let mut order: Vec<usize> = (0..observations.len()).collect();
-    fn key(o: &Observation) -> (&str, &str, Sex, &str, Period) {
-        (&o.indicator, &o.area, o.sex, &o.group, o.period)
-    }
-    order.par_sort_unstable_by(|&a, &b| {
-        let (x, y) = (&observations[a], &observations[b]);
-        key(x).cmp(&key(y)).then_with(|| x.source.cmp(&y.source))
-    });
-    let mut series: Vec<(SeriesKey, Vec<Point>)> = Vec::new();
-    for index in order {
-        let o = &observations[index];
-        let series_key = (
-            o.indicator.as_str(),
-            o.area.as_str(),
-            o.sex,
-            o.group.as_str(),
-        );
-        let point = Point {
-            period: o.period,
-            value: o.value,
-            n: o.n,
-            ci_lower: o.ci_lower,
-            ci_upper: o.ci_upper,
-            source: &o.source,
-        };
-        match series.last_mut() {
-            Some((k, points)) if *k == series_key => points.push(point),
-            _ => series.push((series_key, vec![point])),
-        }
-    }
-    let before = series.len();
-    series.retain(|((indicator, ..), _)| catalog.get(indicator).is_some());
-    let skipped_unknown = before - series.len();
-    let position: HashMap<SeriesKey, usize> = series
+    let c = &table.columns;
+    let series_key = |row: usize| (c.indicator[row], c.area[row], c.sex[row], c.group[row]);
+    let indicators: Vec<Option<&crate::catalog::Indicator>> = table
+        .indicators
+        .texts()
         .iter()
-        .enumerate()
-        .map(|(i, (k, _))| (*k, i))
+        .map(|id| catalog.get(id))
         .collect();
-    let references = reference_areas(areas);
+    let mut runs = table.runs(series_key);
+    let before = runs.len();
+    runs.retain(|run| indicators[c.indicator[run.start] as usize].is_some());
+    let skipped_unknown = before - runs.len();
+    let references = reference_areas(areas).map(|r| r.and_then(|key| table.areas.code(key)));
+    // The points of a series, as plain data pulled out of the columns.
+    let points_of = |run: &std::ops::Range<usize>| -> Vec<Point<'static>> {
+        run.clone()
+            .map(|row| Point {
+                period: c.period[row],
+                value: c.value.get(row),
+                n: c.n.get(row),
+                ci_lower: c.ci_lower.get(row),
+                ci_upper: c.ci_upper.get(row),
+                source: "",
+            })
+            .collect()
+    };
+    let find = |key: (u32, u32, Sex, u32)| {
+        runs.binary_search_by(|run| series_key(run.start).cmp(&key))
+            .ok()
+            .map(|i| &runs[i])
+    };
 
-    let computed: Vec<SeriesTrend> = series
+    let computed: Vec<SeriesTrend> = runs
         .par_iter()
-        .map(|((indicator_id, area, sex, group), points)| {
+        .map(|run| {
+            let (indicator_code, area, sex, group) = series_key(run.start);
             // Present by the retain above.
-            let indicator = catalog.get(indicator_id).expect("known indicator");
+            let indicator = indicators[indicator_code as usize].expect("known indicator");
             let is_percent = indicator.unit == "percent";
-            let stats = series_stats(points, is_percent, settings)?;
+            let points = points_of(run);
+            let stats = series_stats(&points, is_percent, settings)
+                .map_err(|e| with_sources(e, table, run))?;
             let gaps = references.map(|reference| {
-                let reference = reference.filter(|r| r != area)?;
-                let other = &series[*position.get(&(*indicator_id, reference, *sex, *group))?].1;
-                latest_common_gap(points, other, is_percent).map(|(period, gap, test)| Gap {
-                    reference: reference.to_string(),
+                let reference = reference.filter(|r| *r != area)?;
+                let other = points_of(find((indicator_code, reference, sex, group))?);
+                latest_common_gap(&points, &other, is_percent).map(|(period, gap, test)| Gap {
+                    reference: table.areas.text(reference).to_string(),
                     period,
                     gap,
                     test,
@@ -431,9 +426,9 @@ pub fn compute(
                 dimension: indicator.dimension,
                 polarity: indicator.polarity,
                 unit: indicator.unit.clone(),
-                area: area.to_string(),
-                sex: *sex,
-                group: group.to_string(),
+                area: table.areas.text(area).to_string(),
+                sex,
+                group: table.groups.text(group).to_string(),
                 stats,
                 direction,
                 gaps,
@@ -449,20 +444,42 @@ pub fn compute(
     })
 }
 
+/// The kernel reports a duplicate period without sources (the points are
+/// plain data): name the rows of the series that share that time.
+fn with_sources(
+    mut error: DuplicatePeriod,
+    table: &ObservationTable,
+    run: &std::ops::Range<usize>,
+) -> DuplicatePeriod {
+    let time = error
+        .period
+        .parse::<Period>()
+        .map(Period::decimal_time)
+        .ok();
+    let mut rows = run
+        .clone()
+        .filter(|&row| Some(table.columns.period[row].decimal_time()) == time);
+    if let (Some(first), Some(second)) = (rows.next(), rows.next()) {
+        error.first = table.source(first);
+        error.second = table.source(second);
+    }
+    error
+}
+
 /// The gap area − reference in the latest period where both published.
+/// Both series are in period order.
 fn latest_common_gap(
     points: &[Point],
     reference: &[Point],
     is_percent: bool,
 ) -> Option<(Period, f64, Option<Comparison>)> {
-    let published: HashMap<Period, &Point> = reference
-        .iter()
-        .filter(|p| p.value.is_some())
-        .map(|p| (p.period, p))
-        .collect();
     points.iter().rev().find_map(|p| {
-        let other = published.get(&p.period)?;
-        let gap = p.value? - other.value?;
+        let value = p.value?;
+        let other = reference
+            .binary_search_by(|r| r.period.cmp(&p.period))
+            .ok()
+            .map(|i| &reference[i])?;
+        let gap = value - other.value?;
         Some((p.period, gap, compare(other, p, is_percent)))
     })
 }
@@ -470,18 +487,23 @@ fn latest_common_gap(
 /// Counts directions per configured area and dimension, over the sex-total
 /// series of indicators with a polarity.
 fn summarize(series: &[SeriesTrend], areas: &[Area]) -> Vec<DimensionSummary> {
-    let mut out = Vec::with_capacity(areas.len() * Dimension::ALL.len());
-    for area in areas {
+    let area_index: HashMap<&str, usize> = areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.key.as_str(), i))
+        .collect();
+    let mut counts = vec![[0usize; 4]; areas.len() * Dimension::ALL.len()];
+    for s in series.iter().filter(|s| s.sex == Sex::Total) {
+        let (Some(&area), Some(direction)) = (area_index.get(s.area.as_str()), s.direction) else {
+            continue;
+        };
+        counts[area * Dimension::ALL.len() + s.dimension as usize][direction as usize] += 1;
+    }
+    let mut out = Vec::with_capacity(counts.len());
+    for (a, area) in areas.iter().enumerate() {
         for dimension in Dimension::ALL {
-            let mut counts = [0usize; 4];
-            for s in series {
-                if s.area == area.key && s.dimension == dimension && s.sex == Sex::Total {
-                    if let Some(d) = s.direction {
-                        counts[d as usize] += 1;
-                    }
-                }
-            }
-            let [improving, worsening, stable, insufficient] = counts;
+            let [improving, worsening, stable, insufficient] =
+                counts[a * Dimension::ALL.len() + dimension as usize];
             let judged = improving + worsening + stable;
             out.push(DimensionSummary {
                 area: area.key.clone(),

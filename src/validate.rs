@@ -15,25 +15,26 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Source};
 use crate::config::Config;
 use crate::ingest::sotkanet_metadata::{self, Finding, IndicatorMetadata};
 use crate::ingest::{Ingested, PopulationRow, Rejection};
-use crate::observation::{sort_rows, Observation};
 use crate::period::Period;
+use crate::table::{ObservationTable, RowNumbers, SourceRef};
 
 /// Data whose source the catalog does not know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownSource {
     pub source_key: String,
     pub rows: usize,
-    /// The first place it was seen.
+    /// The first place it was seen (in table order).
     pub first_seen: String,
 }
 
 #[derive(Debug, Default)]
 pub struct Validated {
-    pub observations: Vec<Observation>,
+    /// The accepted observations, sorted; indicators are catalog ids.
+    pub table: ObservationTable,
     pub population: Vec<PopulationRow>,
     pub rejections: Vec<Rejection>,
     pub unknown_sources: Vec<UnknownSource>,
@@ -62,94 +63,149 @@ fn period_end(period: Period) -> f64 {
     }
 }
 
+/// Checks every row. Work that depends only on a key (which catalog entry
+/// a source key is, whether an area is configured) is done once per
+/// distinct key, not once per row.
 pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Validated {
     let mut out = Validated {
         population: ingested.population,
         metadata: ingested.metadata,
         ..Validated::default()
     };
-    let mut unknown: BTreeMap<String, UnknownSource> = BTreeMap::new();
-    let mut rows = Vec::with_capacity(ingested.observations.len());
-    for mut row in ingested.observations {
-        if let Some(as_of) = config.as_of {
-            if period_end(row.period) > period_end(as_of) {
-                out.after_as_of += 1;
-                continue;
-            }
+    let mut table = ingested.table;
+    let known: Vec<Option<&crate::catalog::Indicator>> = table
+        .indicators
+        .texts()
+        .iter()
+        .map(|key| catalog.get(key).or_else(|| catalog.by_source_key(key)))
+        .collect();
+    let configured: Vec<bool> = table
+        .areas
+        .texts()
+        .iter()
+        .map(|key| config.area(key).is_some())
+        .collect();
+    let mut unknown: BTreeMap<u32, (usize, SourceRef)> = BTreeMap::new();
+    let mut outside: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut keep = vec![true; table.len()];
+    let as_of_end = config.as_of.map(period_end);
+    for (row, keep) in keep.iter_mut().enumerate() {
+        if as_of_end.is_some_and(|end| period_end(table.columns.period[row]) > end) {
+            out.after_as_of += 1;
+            *keep = false;
+            continue;
         }
-        let indicator = catalog
-            .get(&row.indicator)
-            .or_else(|| catalog.by_source_key(&row.indicator));
-        match indicator {
+        let code = table.columns.indicator[row];
+        match known[code as usize] {
             Some(indicator) => {
-                if let Err((field, reason)) = check_values(&row, &indicator.unit) {
+                if let Err((field, reason)) = check_values(&table.numbers(row), &indicator.unit) {
                     out.rejections.push(Rejection {
-                        location: row.source.clone(),
+                        location: table.source(row),
                         field: field.into(),
                         reason,
                     });
+                    *keep = false;
                     continue;
                 }
-                row.indicator = indicator.id.clone();
             }
             None => {
-                let entry = unknown
-                    .entry(row.indicator.clone())
-                    .or_insert_with(|| UnknownSource {
-                        source_key: row.indicator.clone(),
-                        rows: 0,
-                        first_seen: row.source.clone(),
-                    });
-                entry.rows += 1;
+                // The first place: the lowest line of the first file (rows
+                // are in table order, not file order).
+                let here = table.columns.source[row];
+                let entry = unknown.entry(code).or_insert((0, here));
+                entry.0 += 1;
+                entry.1 = entry.1.min(here);
                 if config.deny_warnings {
                     out.rejections.push(Rejection {
-                        location: row.source.clone(),
+                        location: table.source(row),
                         field: "indicator".into(),
                         reason: format!(
                             "source {} is not in the catalog (rejected under --deny-warnings): add an indicator with this source to indicators/",
-                            row.indicator
+                            table.indicators.text(code)
                         ),
                     });
+                    *keep = false;
                     continue;
                 }
             }
         }
-        if config.area(&row.area).is_none() {
-            *out.outside_areas.entry(row.area.clone()).or_default() += 1;
+        let area = table.columns.area[row];
+        if !configured[area as usize] {
+            *outside.entry(area).or_default() += 1;
         }
-        rows.push(row);
     }
-    sort_rows(&mut rows);
+    out.outside_areas = outside
+        .into_iter()
+        .map(|(code, rows)| (table.areas.text(code).to_string(), rows))
+        .collect();
+    out.unknown_sources = unknown
+        .into_iter()
+        .map(|(code, (rows, first))| UnknownSource {
+            source_key: table.indicators.text(code).to_string(),
+            rows,
+            first_seen: table.source_text(first),
+        })
+        .collect();
+    table.retain(&keep);
+    let ids: Vec<String> = table
+        .indicators
+        .texts()
+        .iter()
+        .zip(&known)
+        .map(|(key, indicator)| indicator.map_or_else(|| key.clone(), |i| i.id.clone()))
+        .collect();
+    table.rename_indicators(&ids);
+
     // Rows are sorted by key, then source: the first of equal keys is kept
     // and each later one rejected naming it.
-    let mut kept: Vec<Observation> = Vec::with_capacity(rows.len());
-    for row in rows {
-        match kept.last() {
-            Some(previous) if previous.key() == row.key() => out.rejections.push(Rejection {
-                location: row.source.clone(),
-                field: "row".into(),
-                reason: format!(
+    let mut keep = vec![true; table.len()];
+    for run in table.runs(|row| table.key(row)) {
+        let first = run.start;
+        for row in run.skip(1) {
+            keep[row] = false;
+            let (here, there) = (table.columns.source[row], table.columns.source[first]);
+            let reason = if here.file == there.file {
+                format!(
+                    "duplicate of {} (same indicator, area, period, sex and group): remove one of them",
+                    table.source(first)
+                )
+            } else {
+                format!(
                     "{} {} {} {} {} is also given by {}: two sources for one cell; remove one input or one row",
-                    row.indicator, row.area, row.period, row.sex, row.group, previous.source
-                ),
-            }),
-            _ => kept.push(row),
+                    table.indicator(row),
+                    table.area(row),
+                    table.columns.period[row],
+                    table.columns.sex[row],
+                    table.group(row),
+                    table.source(first)
+                )
+            };
+            out.rejections.push(Rejection {
+                location: table.source(row),
+                field: "row".into(),
+                reason,
+            });
         }
     }
-    out.observations = kept;
-    out.unknown_sources = unknown.into_values().collect();
+    table.retain(&keep);
+
     // A series has ended when other Sotkanet series of this run go on past
     // it: local and survey data are often a year ahead of Sotkanet's.
-    let latest_sotkanet_year = out
-        .observations
+    let is_sotkanet: Vec<bool> = table
+        .indicators
+        .texts()
         .iter()
-        .filter(|o| {
+        .map(|id| {
             catalog
-                .get(&o.indicator)
-                .is_some_and(|i| matches!(i.source, crate::catalog::Source::Sotkanet(_)))
+                .get(id)
+                .is_some_and(|i| matches!(i.source, Source::Sotkanet(_)))
         })
-        .map(|o| o.period.year())
+        .collect();
+    let latest_sotkanet_year = (0..table.len())
+        .filter(|&row| is_sotkanet[table.columns.indicator[row] as usize])
+        .map(|row| table.columns.period[row].year())
         .max();
+    out.table = table;
     out.metadata_findings = sotkanet_metadata::check(&out.metadata, catalog, latest_sotkanet_year);
     if config.deny_warnings {
         // Under --deny-warnings a finding fails the run like rejected input.
@@ -167,7 +223,7 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
 }
 
 /// Checks values that cannot be right whatever the source.
-fn check_values(row: &Observation, unit: &str) -> Result<(), (&'static str, String)> {
+fn check_values(row: &RowNumbers, unit: &str) -> Result<(), (&'static str, String)> {
     if unit == "percent" {
         for (field, value) in [
             ("value", row.value),

@@ -154,7 +154,8 @@ mod trend_invariants {
             }
             let settings = TrendSettings::default();
             let csv = |rows: &[Observation]| {
-                let trends = compute(rows, &catalog, &[], &settings).unwrap();
+                let table = hyte::table::ObservationTable::from_rows(rows);
+                let trends = compute(&table, &catalog, &[], &settings).unwrap();
                 let frame = trends_frame(&trends).unwrap();
                 hyte::report::tables::render("t", &frame, Default::default()).unwrap()
             };

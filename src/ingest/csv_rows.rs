@@ -42,41 +42,11 @@ impl<'a> Table<'a> {
             ));
         };
         let header = header.map_err(|e| FileError::new(format!("{file}:{header_line}"), e))?;
-        let names: Vec<&str> = header.iter().map(str::trim).collect();
-        let header_text = names.join(";");
-        if names.len() == 1 && required.len() > 1 {
-            let guess = [',', '\t', '|']
-                .into_iter()
-                .find(|c| names[0].contains(*c))
-                .map(|c| format!(" (it looks separated by {c:?})"))
-                .unwrap_or_default();
-            return Err(FileError::new(
-                format!("{file}:{header_line}"),
-                format!(
-                    "the header is not separated by ';'{guess}: expected `{expected}`; save the file with ';' as separator"
-                ),
-            ));
-        }
-        let mut columns = Vec::new();
-        for &name in required.iter().chain(optional) {
-            match names.iter().position(|n| *n == name) {
-                Some(pos) => columns.push((name, pos)),
-                None if optional.contains(&name) => {}
-                None => {
-                    return Err(FileError::new(
-                        format!("{file}:{header_line}"),
-                        format!(
-                            "the header has no column '{name}': found `{}`, expected `{expected}`",
-                            excerpt(&header_text)
-                        ),
-                    ))
-                }
-            }
-        }
+        let (columns, width) = header_columns(&header, file, header_line, required, optional)?;
         Ok(Table {
             file,
             columns,
-            width: names.len(),
+            width,
             records: records.collect(),
         })
     }
@@ -192,17 +162,66 @@ pub fn check_shape(record: &csv::StringRecord, width: usize) -> Result<(), Strin
         ));
     }
     if record.len() != width {
-        return Err(format!(
-            "expected {width} fields separated by ';', found {}{}",
-            record.len(),
-            if record.len() < width {
-                " (truncated line?)"
-            } else {
-                " (a ';' inside a field that is not quoted?)"
-            }
-        ));
+        return Err(shape_error(record.len(), width));
     }
     Ok(())
+}
+
+/// Checks a header record: every `required` column present (`optional`
+/// ones may be missing), column order free. Returns each column's position
+/// and the number of fields a record must have.
+pub fn header_columns(
+    header: &csv::StringRecord,
+    file: &str,
+    header_line: usize,
+    required: &[&'static str],
+    optional: &[&'static str],
+) -> Result<(Vec<(&'static str, usize)>, usize), FileError> {
+    let expected = required.join(";");
+    let names: Vec<&str> = header.iter().map(str::trim).collect();
+    let header_text = names.join(";");
+    if names.len() == 1 && required.len() > 1 {
+        let guess = [',', '\t', '|']
+            .into_iter()
+            .find(|c| names[0].contains(*c))
+            .map(|c| format!(" (it looks separated by {c:?})"))
+            .unwrap_or_default();
+        return Err(FileError::new(
+            format!("{file}:{header_line}"),
+            format!(
+                "the header is not separated by ';'{guess}: expected `{expected}`; save the file with ';' as separator"
+            ),
+        ));
+    }
+    let mut columns = Vec::new();
+    for &name in required.iter().chain(optional) {
+        match names.iter().position(|n| *n == name) {
+            Some(pos) => columns.push((name, pos)),
+            None if optional.contains(&name) => {}
+            None => {
+                return Err(FileError::new(
+                    format!("{file}:{header_line}"),
+                    format!(
+                        "the header has no column '{name}': found `{}`, expected `{expected}`",
+                        excerpt(&header_text)
+                    ),
+                ))
+            }
+        }
+    }
+    Ok((columns, names.len()))
+}
+
+/// Why a record with `found` fields does not fit a header of `width`.
+pub fn shape_error(found: usize, width: usize) -> String {
+    format!(
+        "expected {width} fields separated by ';', found {found}{}",
+        if found < width {
+            " (truncated line?)"
+        } else {
+            " (a ';' inside a field that is not quoted?)"
+        }
+    )
 }
 
 pub struct Record<'t> {

@@ -1,8 +1,10 @@
 //! Ingest: every input file becomes rows of the observation table.
 //!
-//! In: the inputs declared in the config. Out: [`Ingested`]: observations
-//! (indicator = the *source key*, e.g. `sotkanet:191`, resolved to catalog
-//! ids by the validate stage), population rows (denominators) and one
+//! In: the inputs declared in the config. Out: [`Ingested`]: the
+//! observation table ([`crate::table`]; indicator = the *source key*, e.g.
+//! `sotkanet:191`, resolved to catalog ids by the validate stage; the large
+//! Sotkanet CSV is read straight into its columns, the small formats as
+//! rows that are coded as they are added), population rows (denominators) and one
 //! [`FileReport`] per input with its sha256, rows read and every rejection.
 //! Guarantees: a bad row is rejected with its file, line or JSON path, field
 //! and reason, and the rest of the file is still read; a file that cannot be
@@ -32,6 +34,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{Input, InputKind};
 use crate::observation::Observation;
+use crate::table::{ObservationTable, TableBuilder};
 
 /// One rejected row or cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +134,8 @@ pub struct FileReport {
 /// Everything the ingest stage produced.
 #[derive(Debug, Default)]
 pub struct Ingested {
-    pub observations: Vec<Observation>,
+    /// Every observation of every input, sorted.
+    pub table: ObservationTable,
     pub population: Vec<PopulationRow>,
     /// Sotkanet indicator metadata, by Sotkanet id.
     pub metadata: Vec<sotkanet_metadata::IndicatorMetadata>,
@@ -153,6 +157,7 @@ impl Ingested {
 /// table in one-year ages is summed into them.
 pub fn ingest(inputs: &[Input], age_groups: &[String]) -> Ingested {
     let mut out = Ingested::default();
+    let mut table = TableBuilder::default();
     for input in inputs {
         let path = input.path.display().to_string();
         let mut report = FileReport {
@@ -167,12 +172,17 @@ pub fn ingest(inputs: &[Input], age_groups: &[String]) -> Ingested {
             companions: Vec::new(),
             notes: Vec::new(),
         };
-        match read_input(input, age_groups, &mut report) {
+        match read_input(input, age_groups, &mut report, &mut table) {
             Ok(Rows::Observations(parsed)) => {
                 report.rows_read = parsed.read;
                 report.rows_accepted = parsed.rows.len();
                 report.rejections = parsed.rejections;
-                out.observations.extend(parsed.rows);
+                parsed.rows.iter().for_each(|row| table.push(row));
+            }
+            Ok(Rows::Appended(appended)) => {
+                report.rows_read = appended.read;
+                report.rows_accepted = appended.accepted;
+                report.rejections = appended.rejections;
             }
             Ok(Rows::Population(parsed)) => {
                 report.rows_read = parsed.read;
@@ -190,11 +200,14 @@ pub fn ingest(inputs: &[Input], age_groups: &[String]) -> Ingested {
         }
         out.files.push(report);
     }
+    out.table = table.finish();
     out
 }
 
 enum Rows {
     Observations(Parsed<Observation>),
+    /// Read straight into the table's columns.
+    Appended(sotkanet_csv::Appended),
     Population(Parsed<PopulationRow>),
     Metadata(Parsed<sotkanet_metadata::IndicatorMetadata>),
 }
@@ -203,6 +216,7 @@ fn read_input(
     input: &Input,
     age_groups: &[String],
     report: &mut FileReport,
+    table: &mut TableBuilder,
 ) -> Result<Rows, FileError> {
     let path = report.path.clone();
     let bytes = read_file(&input.path, &input.declared_at)?;
@@ -223,11 +237,11 @@ fn read_input(
                 companion(input.regions.as_deref().unwrap_or(Path::new("")))?;
             let regions = sotkanet_regions::parse(&regions_bytes, &name)?;
             report.notes.push(regions.describe());
-            Rows::Observations(if input.kind == InputKind::SotkanetCsv {
-                sotkanet_csv::parse(&bytes, &path, &regions)?
+            if input.kind == InputKind::SotkanetCsv {
+                Rows::Appended(sotkanet_csv::read(&bytes, &path, &regions, table)?)
             } else {
-                sotkanet_json::parse(&bytes, &path, &regions)?
-            })
+                Rows::Observations(sotkanet_json::parse(&bytes, &path, &regions)?)
+            }
         }
         InputKind::SotkanetMetadata => Rows::Metadata(sotkanet_metadata::parse(&bytes, &path)?),
         InputKind::ThlCube => {

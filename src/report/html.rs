@@ -433,7 +433,7 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
 
     // Series of sex total per (indicator, group, area), in period order.
     let mut series: BTreeMap<(&str, &str, &str), Vec<&Observation>> = BTreeMap::new();
-    for row in &input.validated.observations {
+    for row in input.rows {
         if row.sex == Sex::Total {
             series
                 .entry((&row.indicator, &row.group, &row.area))
@@ -441,7 +441,7 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
                 .push(row);
         }
     }
-    let latest_period: Option<Period> = input.validated.observations.iter().map(|o| o.period).max();
+    let latest_period: Option<Period> = input.rows.iter().map(|o| o.period).max();
 
     let _ = writeln!(
         body,

@@ -198,7 +198,7 @@ pub fn render(input: &ReportInput, outputs: &[OutputFile], clock: &RunClock) -> 
             areas_outside_config: input.validated.outside_areas.len(),
             rows_after_as_of: input.validated.after_as_of,
         },
-        observations: input.validated.observations.len(),
+        observations: input.validated.table.len(),
         privacy: {
             use crate::privacy::CellStatus;
             let p = input.privacy;

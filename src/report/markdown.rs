@@ -203,7 +203,7 @@ pub fn render(input: &ReportInput) -> String {
     // published row, and whether a later period went unpublished. Rows are
     // sorted by period, so later rows overwrite earlier ones.
     let mut latest: BTreeMap<(&str, &str, &str), (Option<&Observation>, bool)> = BTreeMap::new();
-    for row in &input.validated.observations {
+    for row in input.rows {
         if row.sex == Sex::Total {
             let entry = latest
                 .entry((&row.indicator, &row.group, &row.area))

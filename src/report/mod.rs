@@ -27,6 +27,9 @@ pub struct ReportInput<'a> {
     pub config: &'a Config,
     pub catalog: &'a Catalog,
     pub validated: &'a Validated,
+    /// The protected rows of the areas of interest (the configured areas),
+    /// in table order.
+    pub rows: &'a [crate::observation::Observation],
     pub trends: &'a Trends,
     pub shift: &'a Shift,
     pub privacy: &'a crate::privacy::Protected,

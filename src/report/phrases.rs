@@ -179,9 +179,11 @@ pub(super) fn sotkanet_page(
 pub(super) fn sotkanet_sources(input: &ReportInput, language: Language) -> Vec<SotkanetSource> {
     let with_data: std::collections::BTreeSet<&str> = input
         .validated
-        .observations
+        .table
+        .indicators
+        .texts()
         .iter()
-        .map(|o| o.indicator.as_str())
+        .map(String::as_str)
         .collect();
     input
         .catalog

@@ -1,0 +1,738 @@
+//! The observation table: one columnar table, keys dictionary-encoded once.
+//!
+//! In: rows from the small readers ([`TableBuilder::push`]) and whole
+//! columns from the large ones (the Sotkanet CSV appends coded chunks with
+//! [`TableBuilder::append`]). Out: an [`ObservationTable`]: indicator, area,
+//! group and source file as `u32` codes into [`Dictionary`]s, period as a
+//! [`Period`], sex as the [`Sex`] enum, and the five numbers as nullable
+//! `f64` columns ([`Numbers`]). Every stage works on these codes and plain
+//! slices; text is looked up only where a person reads it.
+//!
+//! Guarantees:
+//! * after [`TableBuilder::finish`] every dictionary is sorted, so comparing
+//!   two codes gives the same order as comparing their texts: sorting rows
+//!   by codes sorts them by the documented total order, and the same set of
+//!   rows gives the same table whatever order (or thread) they came in;
+//! * a null stays null: [`Numbers`] never turns a missing value into zero
+//!   (see there for how null is stored);
+//! * a row's source is its file and line (`file:line`) or, for formats
+//!   without lines, the location the reader gave (`file#[12]`).
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use crate::observation::{Observation, Sex};
+use crate::period::Period;
+
+/// Texts and their codes. While building, codes follow first appearance;
+/// [`Dictionary::sorted`] renumbers them in text order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dictionary {
+    texts: Vec<String>,
+    codes: HashMap<String, u32>,
+}
+
+impl Dictionary {
+    /// The code of `text`, added when new.
+    pub fn intern(&mut self, text: &str) -> u32 {
+        if let Some(&code) = self.codes.get(text) {
+            return code;
+        }
+        let code = u32::try_from(self.texts.len()).expect("fewer than 2^32 distinct keys");
+        self.texts.push(text.to_string());
+        self.codes.insert(text.to_string(), code);
+        code
+    }
+
+    /// The code of `text`, if present.
+    pub fn code(&self, text: &str) -> Option<u32> {
+        self.codes.get(text).copied()
+    }
+
+    pub fn text(&self, code: u32) -> &str {
+        &self.texts[code as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    pub fn texts(&self) -> &[String] {
+        &self.texts
+    }
+
+    /// The same texts renumbered in text order, and the map old code →
+    /// new code.
+    pub fn sorted(self) -> (Dictionary, Vec<u32>) {
+        let mut order: Vec<u32> = (0..self.texts.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.texts[a as usize].cmp(&self.texts[b as usize]));
+        let mut remap = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old as usize] = new as u32;
+        }
+        let mut texts = self.texts;
+        let mut sorted: Vec<String> = order
+            .iter()
+            .map(|&old| std::mem::take(&mut texts[old as usize]))
+            .collect();
+        sorted.shrink_to_fit();
+        let codes = sorted
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i as u32))
+            .collect();
+        (
+            Dictionary {
+                texts: sorted,
+                codes,
+            },
+            remap,
+        )
+    }
+}
+
+/// A nullable `f64` column. Null is stored as NaN: every reader rejects a
+/// number that is not finite (`text::parse_number`, `observation::from_frame`)
+/// and the stages only ever store finite results, so NaN can mean nothing
+/// but "not published". Half the memory of `Vec<Option<f64>>`, which is
+/// what lets the national table fit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Numbers(Vec<f64>);
+
+impl Numbers {
+    pub fn with_capacity(n: usize) -> Self {
+        Numbers(Vec::with_capacity(n))
+    }
+
+    pub fn push(&mut self, value: Option<f64>) {
+        debug_assert!(
+            value.is_none_or(f64::is_finite),
+            "a stored number is finite"
+        );
+        self.0.push(value.unwrap_or(f64::NAN));
+    }
+
+    #[inline]
+    pub fn get(&self, row: usize) -> Option<f64> {
+        let v = self.0[row];
+        (!v.is_nan()).then_some(v)
+    }
+
+    pub fn set(&mut self, row: usize, value: Option<f64>) {
+        self.0[row] = value.unwrap_or(f64::NAN);
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<f64>> + '_ {
+        self.0.iter().map(|v| (!v.is_nan()).then_some(*v))
+    }
+
+    fn extend(&mut self, other: Numbers) {
+        self.0.extend(other.0);
+    }
+
+    fn gather(&self, order: &[u32]) -> Numbers {
+        Numbers(order.par_iter().map(|&i| self.0[i as usize]).collect())
+    }
+}
+
+/// Where a row came from: a file (a dictionary code) and a line, or a
+/// location the reader wrote out whole (`line == 0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceRef {
+    pub file: u32,
+    pub line: u32,
+}
+
+/// The five numbers of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RowNumbers {
+    pub value: Option<f64>,
+    pub count: Option<f64>,
+    pub n: Option<f64>,
+    pub ci_lower: Option<f64>,
+    pub ci_upper: Option<f64>,
+}
+
+/// Coded columns of some rows, in the order they were read: what a large
+/// reader builds (in parallel chunks) and appends whole.
+#[derive(Debug, Default)]
+pub struct Columns {
+    pub indicator: Vec<u32>,
+    pub area: Vec<u32>,
+    pub period: Vec<Period>,
+    pub sex: Vec<Sex>,
+    pub group: Vec<u32>,
+    pub value: Numbers,
+    pub count: Numbers,
+    pub n: Numbers,
+    pub ci_lower: Numbers,
+    pub ci_upper: Numbers,
+    pub source: Vec<SourceRef>,
+}
+
+impl Columns {
+    pub fn len(&self) -> usize {
+        self.indicator.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.indicator.is_empty()
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        Columns {
+            indicator: Vec::with_capacity(n),
+            area: Vec::with_capacity(n),
+            period: Vec::with_capacity(n),
+            sex: Vec::with_capacity(n),
+            group: Vec::with_capacity(n),
+            value: Numbers::with_capacity(n),
+            count: Numbers::with_capacity(n),
+            n: Numbers::with_capacity(n),
+            ci_lower: Numbers::with_capacity(n),
+            ci_upper: Numbers::with_capacity(n),
+            source: Vec::with_capacity(n),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(
+        &mut self,
+        indicator: u32,
+        area: u32,
+        period: Period,
+        sex: Sex,
+        group: u32,
+        numbers: RowNumbers,
+        source: SourceRef,
+    ) {
+        self.indicator.push(indicator);
+        self.area.push(area);
+        self.period.push(period);
+        self.sex.push(sex);
+        self.group.push(group);
+        self.value.push(numbers.value);
+        self.count.push(numbers.count);
+        self.n.push(numbers.n);
+        self.ci_lower.push(numbers.ci_lower);
+        self.ci_upper.push(numbers.ci_upper);
+        self.source.push(source);
+    }
+
+    pub fn extend(&mut self, other: Columns) {
+        self.indicator.extend(other.indicator);
+        self.area.extend(other.area);
+        self.period.extend(other.period);
+        self.sex.extend(other.sex);
+        self.group.extend(other.group);
+        self.value.extend(other.value);
+        self.count.extend(other.count);
+        self.n.extend(other.n);
+        self.ci_lower.extend(other.ci_lower);
+        self.ci_upper.extend(other.ci_upper);
+        self.source.extend(other.source);
+    }
+
+    fn numbers(&self, row: usize) -> RowNumbers {
+        RowNumbers {
+            value: self.value.get(row),
+            count: self.count.get(row),
+            n: self.n.get(row),
+            ci_lower: self.ci_lower.get(row),
+            ci_upper: self.ci_upper.get(row),
+        }
+    }
+
+    /// The rows in `order` (row positions), as new columns.
+    fn gather(&self, order: &[u32]) -> Columns {
+        fn take<T: Copy + Send + Sync>(column: &[T], order: &[u32]) -> Vec<T> {
+            order.par_iter().map(|&i| column[i as usize]).collect()
+        }
+        Columns {
+            indicator: take(&self.indicator, order),
+            area: take(&self.area, order),
+            period: take(&self.period, order),
+            sex: take(&self.sex, order),
+            group: take(&self.group, order),
+            value: self.value.gather(order),
+            count: self.count.gather(order),
+            n: self.n.gather(order),
+            ci_lower: self.ci_lower.gather(order),
+            ci_upper: self.ci_upper.gather(order),
+            source: take(&self.source, order),
+        }
+    }
+}
+
+/// Collects rows and coded columns from every input.
+#[derive(Debug, Default)]
+pub struct TableBuilder {
+    pub indicators: Dictionary,
+    pub areas: Dictionary,
+    pub groups: Dictionary,
+    pub files: Dictionary,
+    pub columns: Columns,
+}
+
+impl TableBuilder {
+    /// Adds one row, coding its texts. A source `file:LINE` is kept as the
+    /// file and the line number; any other location is kept whole.
+    pub fn push(&mut self, row: &Observation) {
+        let source = self.source_ref(&row.source);
+        let indicator = self.indicators.intern(&row.indicator);
+        let area = self.areas.intern(&row.area);
+        let group = self.groups.intern(&row.group);
+        self.columns.push(
+            indicator,
+            area,
+            row.period,
+            row.sex,
+            group,
+            RowNumbers {
+                value: row.value,
+                count: row.count,
+                n: row.n,
+                ci_lower: row.ci_lower,
+                ci_upper: row.ci_upper,
+            },
+            source,
+        );
+    }
+
+    /// The source reference of a location text.
+    pub fn source_ref(&mut self, location: &str) -> SourceRef {
+        if let Some((file, line)) = location.rsplit_once(':') {
+            if let Ok(line @ 1..) = line.parse::<u32>() {
+                return SourceRef {
+                    file: self.files.intern(file),
+                    line,
+                };
+            }
+        }
+        SourceRef {
+            file: self.files.intern(location),
+            line: 0,
+        }
+    }
+
+    /// Appends coded columns whose codes are already this builder's.
+    pub fn append(&mut self, columns: Columns) {
+        self.columns.extend(columns);
+    }
+
+    pub fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+
+    /// Sorts the dictionaries (codes then compare like their texts) and the
+    /// rows by the table's total order.
+    pub fn finish(self) -> ObservationTable {
+        let TableBuilder {
+            indicators,
+            areas,
+            groups,
+            files,
+            mut columns,
+        } = self;
+        let (indicators, indicator_map) = indicators.sorted();
+        let (areas, area_map) = areas.sorted();
+        let (groups, group_map) = groups.sorted();
+        let (files, file_map) = files.sorted();
+        let recode = |codes: &mut Vec<u32>, map: &[u32]| {
+            codes.par_iter_mut().for_each(|c| *c = map[*c as usize]);
+        };
+        recode(&mut columns.indicator, &indicator_map);
+        recode(&mut columns.area, &area_map);
+        recode(&mut columns.group, &group_map);
+        columns
+            .source
+            .par_iter_mut()
+            .for_each(|s| s.file = file_map[s.file as usize]);
+        let mut table = ObservationTable {
+            indicators,
+            areas,
+            groups,
+            files,
+            columns,
+        };
+        table.sort();
+        table
+    }
+}
+
+/// The observation table. Rows are sorted series-major, by (indicator,
+/// area, sex, group, period, source), once [`TableBuilder::finish`] or
+/// [`ObservationTable::sort`] ran; dictionaries are sorted, so code order is
+/// text order.
+#[derive(Debug, Default)]
+pub struct ObservationTable {
+    pub indicators: Dictionary,
+    pub areas: Dictionary,
+    pub groups: Dictionary,
+    pub files: Dictionary,
+    pub columns: Columns,
+}
+
+/// The identity of a cell in codes: two rows with equal keys are the same
+/// cell.
+pub type CellKey = (u32, u32, Period, Sex, u32);
+
+impl ObservationTable {
+    /// A table of these rows (for tests, benches and small inputs).
+    pub fn from_rows(rows: &[Observation]) -> ObservationTable {
+        let mut builder = TableBuilder::default();
+        rows.iter().for_each(|row| builder.push(row));
+        builder.finish()
+    }
+
+    pub fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+
+    #[inline]
+    pub fn key(&self, row: usize) -> CellKey {
+        let c = &self.columns;
+        (
+            c.indicator[row],
+            c.area[row],
+            c.period[row],
+            c.sex[row],
+            c.group[row],
+        )
+    }
+
+    pub fn indicator(&self, row: usize) -> &str {
+        self.indicators.text(self.columns.indicator[row])
+    }
+
+    pub fn area(&self, row: usize) -> &str {
+        self.areas.text(self.columns.area[row])
+    }
+
+    pub fn group(&self, row: usize) -> &str {
+        self.groups.text(self.columns.group[row])
+    }
+
+    pub fn numbers(&self, row: usize) -> RowNumbers {
+        self.columns.numbers(row)
+    }
+
+    /// A source as people read it: `file:line`, or the location whole.
+    pub fn source_text(&self, source: SourceRef) -> String {
+        let file = self.files.text(source.file);
+        if source.line == 0 {
+            file.to_string()
+        } else {
+            format!("{file}:{}", source.line)
+        }
+    }
+
+    pub fn source(&self, row: usize) -> String {
+        self.source_text(self.columns.source[row])
+    }
+
+    /// One row with its texts, for the stages that read only a few rows
+    /// (the shift stage, the reports about the areas of interest).
+    pub fn row(&self, row: usize) -> Observation {
+        let n = self.numbers(row);
+        Observation {
+            indicator: self.indicator(row).to_string(),
+            area: self.area(row).to_string(),
+            period: self.columns.period[row],
+            sex: self.columns.sex[row],
+            group: self.group(row).to_string(),
+            value: n.value,
+            count: n.count,
+            n: n.n,
+            ci_lower: n.ci_lower,
+            ci_upper: n.ci_upper,
+            source: self.source(row),
+        }
+    }
+
+    /// The rows where `keep(row)` holds, with their texts, in table order.
+    pub fn rows_where(&self, keep: impl Fn(usize) -> bool) -> Vec<Observation> {
+        (0..self.len())
+            .filter(|&i| keep(i))
+            .map(|i| self.row(i))
+            .collect()
+    }
+
+    /// Sorts the rows series-major: by (indicator, area, sex, group, period,
+    /// source file, line), so that every series is one run of rows in
+    /// period order. Rows already in order (most downloads are) are left as they
+    /// are after one check.
+    pub fn sort(&mut self) {
+        let c = &self.columns;
+        let source_key = |s: SourceRef| (s.file, s.line);
+        let order_key = |row: usize| {
+            (
+                c.indicator[row],
+                c.area[row],
+                c.sex[row],
+                c.group[row],
+                c.period[row],
+            )
+        };
+        let cmp = |a: usize, b: usize| {
+            order_key(a)
+                .cmp(&order_key(b))
+                .then_with(|| source_key(c.source[a]).cmp(&source_key(c.source[b])))
+        };
+        let sorted = (1..self.len())
+            .into_par_iter()
+            .all(|i| cmp(i - 1, i).is_le());
+        if sorted {
+            return;
+        }
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| cmp(a as usize, b as usize));
+        self.columns = self.columns.gather(&order);
+    }
+
+    /// Keeps the rows where `keep[row]` is true, in order.
+    pub fn retain(&mut self, keep: &[bool]) {
+        if keep.iter().all(|k| *k) {
+            return;
+        }
+        let order: Vec<u32> = (0..self.len() as u32)
+            .filter(|&i| keep[i as usize])
+            .collect();
+        self.columns = self.columns.gather(&order);
+    }
+
+    /// Renumbers the indicator column through `map` (old code → new text)
+    /// and sorts again: the validate stage replaces source keys by catalog
+    /// ids this way, once per distinct key instead of once per row.
+    pub fn rename_indicators(&mut self, map: &[String]) {
+        // Only texts that still have rows enter the new dictionary.
+        let mut used = vec![false; map.len()];
+        for &code in &self.columns.indicator {
+            used[code as usize] = true;
+        }
+        let mut renamed = Dictionary::default();
+        let codes: Vec<u32> = map
+            .iter()
+            .zip(&used)
+            .map(|(t, &used)| if used { renamed.intern(t) } else { 0 })
+            .collect();
+        let (renamed, order) = renamed.sorted();
+        let old_to_new: Vec<u32> = codes
+            .iter()
+            .zip(&used)
+            .map(|(&c, &used)| if used { order[c as usize] } else { 0 })
+            .collect();
+        self.columns
+            .indicator
+            .par_iter_mut()
+            .for_each(|c| *c = old_to_new[*c as usize]);
+        self.indicators = renamed;
+        self.sort();
+    }
+
+    /// The rows in `range` as a polars frame with the columns of
+    /// [`crate::observation::COLUMNS`] (texts looked up in the
+    /// dictionaries, nulls kept).
+    pub fn frame(&self, range: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
+        use std::fmt::Write;
+        let c = &self.columns;
+        let text = |name: &str, f: &dyn Fn(usize, &mut String)| -> Column {
+            let mut builder = StringChunkedBuilder::new(name.into(), range.len());
+            let mut buffer = String::new();
+            for row in range.clone() {
+                buffer.clear();
+                f(row, &mut buffer);
+                builder.append_value(&buffer);
+            }
+            builder.finish().into_column()
+        };
+        let number = |name: &str, column: &Numbers| -> Column {
+            Float64Chunked::from_iter_options(name.into(), range.clone().map(|row| column.get(row)))
+                .into_column()
+        };
+        DataFrame::new(
+            range.len(),
+            vec![
+                text("indicator", &|row, b| b.push_str(self.indicator(row))),
+                text("area", &|row, b| b.push_str(self.area(row))),
+                text("period", &|row, b| {
+                    let _ = write!(b, "{}", c.period[row]);
+                }),
+                text("sex", &|row, b| b.push_str(c.sex[row].as_str())),
+                text("group", &|row, b| b.push_str(self.group(row))),
+                number("value", &c.value),
+                number("count", &c.count),
+                number("n", &c.n),
+                number("ci_lower", &c.ci_lower),
+                number("ci_upper", &c.ci_upper),
+                text("source", &|row, b| {
+                    let source = c.source[row];
+                    b.push_str(self.files.text(source.file));
+                    if source.line != 0 {
+                        let _ = write!(b, ":{}", source.line);
+                    }
+                }),
+            ],
+        )
+    }
+
+    /// The whole table as a polars frame (see [`ObservationTable::frame`]).
+    pub fn to_frame(&self) -> PolarsResult<DataFrame> {
+        self.frame(0..self.len())
+    }
+
+    /// Runs of rows with equal `key(row)`, as row ranges, in table order.
+    /// The table is sorted, so a series or a cell is one run.
+    pub fn runs<K: PartialEq>(&self, key: impl Fn(usize) -> K) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for i in 1..=self.len() {
+            if i == self.len() || key(i) != key(start) {
+                if i > start {
+                    out.push(start..i);
+                }
+                start = i;
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observation::ALL_GROUPS;
+
+    fn row(indicator: &str, area: &str, period: &str, source: &str) -> Observation {
+        Observation {
+            indicator: indicator.into(),
+            area: area.into(),
+            period: period.parse().unwrap(),
+            sex: Sex::Total,
+            group: ALL_GROUPS.into(),
+            value: Some(1.0),
+            count: None,
+            n: None,
+            ci_lower: None,
+            ci_upper: None,
+            source: source.into(),
+        }
+    }
+
+    #[test]
+    fn codes_sort_like_texts_whatever_the_input_order() {
+        let rows = [
+            row("b", "kunta.444", "2021", "x.csv:3"),
+            row("a", "maa.358", "2020", "x.csv:10"),
+            row("a", "kunta.444", "2021", "y.json#[2]"),
+            row("a", "kunta.444", "2020", "x.csv:2"),
+        ];
+        let build = |rows: &[Observation]| {
+            let mut b = TableBuilder::default();
+            rows.iter().for_each(|r| b.push(r));
+            b.finish()
+        };
+        let table = build(&rows);
+        let mut reversed = rows.to_vec();
+        reversed.reverse();
+        let again = build(&reversed);
+        let texts = |t: &ObservationTable| -> Vec<String> {
+            (0..t.len())
+                .map(|i| {
+                    let r = t.row(i);
+                    format!("{} {} {} {}", r.indicator, r.area, r.period, r.source)
+                })
+                .collect()
+        };
+        assert_eq!(
+            texts(&table),
+            [
+                "a kunta.444 2020 x.csv:2",
+                "a kunta.444 2021 y.json#[2]",
+                "a maa.358 2020 x.csv:10",
+                "b kunta.444 2021 x.csv:3",
+            ]
+        );
+        assert_eq!(table.files.texts(), ["x.csv", "y.json#[2]"]);
+        assert_eq!(texts(&table), texts(&again));
+        assert_eq!(table.indicators.texts(), ["a", "b"]);
+    }
+
+    #[test]
+    fn nulls_stay_null_and_zero_stays_zero() {
+        let mut numbers = Numbers::default();
+        numbers.push(None);
+        numbers.push(Some(0.0));
+        assert_eq!(numbers.get(0), None);
+        assert_eq!(numbers.get(1), Some(0.0));
+        assert_eq!(numbers.iter().collect::<Vec<_>>(), [None, Some(0.0)]);
+    }
+
+    #[test]
+    fn renaming_merges_and_resorts() {
+        let mut b = TableBuilder::default();
+        b.push(&row("sotkanet:9", "kunta.444", "2020", "s.csv:2"));
+        b.push(&row("sotkanet:10", "kunta.444", "2020", "s.csv:3"));
+        let mut table = b.finish();
+        // "sotkanet:10" < "sotkanet:9" as text; renamed, the order flips.
+        let map: Vec<String> = table
+            .indicators
+            .texts()
+            .iter()
+            .map(|t| {
+                if t == "sotkanet:10" {
+                    "z".into()
+                } else {
+                    "a".into()
+                }
+            })
+            .collect();
+        table.rename_indicators(&map);
+        assert_eq!(table.indicator(0), "a");
+        assert_eq!(table.source(0), "s.csv:2");
+        assert_eq!(table.indicator(1), "z");
+    }
+
+    #[test]
+    fn renaming_an_empty_table_is_fine() {
+        let mut b = TableBuilder::default();
+        b.push(&row("x", "kunta.444", "2020", "s.csv:2"));
+        let mut table = b.finish();
+        table.retain(&[false]);
+        table.rename_indicators(&["y".to_string()]);
+        assert!(table.is_empty() && table.indicators.is_empty());
+    }
+
+    #[test]
+    fn runs_split_on_key_changes() {
+        let mut b = TableBuilder::default();
+        for (ind, period) in [("a", "2020"), ("a", "2021"), ("b", "2020")] {
+            b.push(&row(ind, "kunta.444", period, "s.csv:2"));
+        }
+        let table = b.finish();
+        let runs = table.runs(|i| table.columns.indicator[i]);
+        assert_eq!(runs, vec![0..2, 2..3]);
+    }
+}
