@@ -25,6 +25,14 @@ pub fn whole<T>(name: &str, rows: &[T], f: impl Fn(&T) -> u32) -> Column {
     Column::new(name.into(), rows.iter().map(f).collect::<Vec<u32>>())
 }
 
+/// A whole-number column with nulls.
+pub fn whole_or_null<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<u32>) -> Column {
+    Column::new(
+        name.into(),
+        rows.iter().map(f).collect::<Vec<Option<u32>>>(),
+    )
+}
+
 pub fn flag<T>(name: &str, rows: &[T], f: impl Fn(&T) -> bool) -> Column {
     Column::new(name.into(), rows.iter().map(f).collect::<Vec<bool>>())
 }

@@ -194,6 +194,21 @@ pub struct Config {
     pub as_of: Option<Period>,
     pub threads: Option<usize>,
     pub deny_warnings: bool,
+    /// Peer groups of municipalities whose mean an area is compared with
+    /// (`[[comparison_group]]`).
+    pub comparison_groups: Vec<ComparisonGroup>,
+}
+
+/// A named group of municipalities (e.g. Statistics Finland's municipality
+/// size class, or the municipalities of one wellbeing services county):
+/// each area of interest is compared with the mean of its members (the
+/// area itself left out).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonGroup {
+    pub name: String,
+    /// Area keys (`kunta.444`); they need not be declared areas: data of
+    /// every municipality is in the table.
+    pub members: Vec<String>,
 }
 
 impl Config {
@@ -244,6 +259,15 @@ struct RawConfig {
     areas: Vec<Spanned<RawArea>>,
     #[serde(default, rename = "input")]
     inputs: Vec<Spanned<RawInput>>,
+    #[serde(default, rename = "comparison_group")]
+    comparison_groups: Vec<Spanned<RawComparisonGroup>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComparisonGroup {
+    name: String,
+    members: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -511,6 +535,60 @@ pub fn parse(
         }
     };
 
+    let mut comparison_groups: Vec<ComparisonGroup> = Vec::new();
+    for raw_group in &raw.comparison_groups {
+        let group = raw_group.get_ref();
+        if group.name.trim().is_empty() {
+            return Err(invalid(
+                raw_group.span().start,
+                "a [[comparison_group]] needs a name (e.g. \"Kunnat 30 000–50 000 asukasta\")"
+                    .into(),
+            ));
+        }
+        if comparison_groups.iter().any(|g| g.name == group.name) {
+            return Err(invalid(
+                raw_group.span().start,
+                format!(
+                    "comparison group '{}' is declared twice: keep one",
+                    group.name
+                ),
+            ));
+        }
+        if group.members.len() < 2 {
+            return Err(invalid(
+                raw_group.span().start,
+                format!(
+                    "comparison group '{}' needs at least two members (area keys like \"kunta.444\")",
+                    group.name
+                ),
+            ));
+        }
+        let mut members: Vec<String> = Vec::new();
+        for member in &group.members {
+            let key = member.get_ref();
+            if !valid_key(key) {
+                return Err(invalid(
+                    member.span().start,
+                    format!("'{key}' is not an area key: write keys like \"kunta.444\""),
+                ));
+            }
+            if members.contains(key) {
+                return Err(invalid(
+                    member.span().start,
+                    format!(
+                        "'{key}' is listed twice in comparison group '{}'",
+                        group.name
+                    ),
+                ));
+            }
+            members.push(key.clone());
+        }
+        comparison_groups.push(ComparisonGroup {
+            name: group.name.clone(),
+            members,
+        });
+    }
+
     Ok(Config {
         origin: file.to_string(),
         catalog_dir: base.join(raw.catalog.as_deref().unwrap_or("indicators")),
@@ -527,6 +605,7 @@ pub fn parse(
         as_of: overrides.as_of,
         threads: overrides.threads,
         deny_warnings: overrides.deny_warnings,
+        comparison_groups,
     })
 }
 

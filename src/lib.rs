@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod columns;
+pub mod compare;
 pub mod config;
 pub mod i18n;
 pub mod ingest;
@@ -28,7 +29,7 @@ use std::time::{Instant, SystemTime};
 
 use config::Config;
 use ingest::FileReport;
-use output::{OutputFile, OutputLock};
+use output::OutputLock;
 use report::ReportInput;
 use validate::Validated;
 
@@ -59,7 +60,40 @@ pub enum RunError {
     Trend(#[from] trends::DuplicatePeriod),
     #[error("building the tables failed: {0}")]
     Table(#[from] polars::error::PolarsError),
+    #[error(transparent)]
+    WriteTable(#[from] report::tables::TableError),
 }
+
+/// Wall time of each pipeline stage, in order: written to `manifest.json`
+/// (`stage_seconds`) so that users and the benchmark see where time goes.
+#[derive(Debug, Clone)]
+pub struct StageTimes {
+    pub stages: Vec<(&'static str, std::time::Duration)>,
+    lap_started: Instant,
+}
+
+impl Default for StageTimes {
+    fn default() -> Self {
+        StageTimes {
+            stages: Vec::new(),
+            lap_started: Instant::now(),
+        }
+    }
+}
+
+impl StageTimes {
+    /// Ends the stage that ran since the last lap.
+    pub fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.stages.push((stage, now - self.lap_started));
+        self.lap_started = now;
+    }
+}
+
+/// Rows of the observation table per output batch: small enough that a
+/// batch's text columns stay some tens of megabytes, large enough that the
+/// Parquet row groups compress well.
+const OUTPUT_BATCH_ROWS: usize = 500_000;
 
 /// What a finished run did.
 #[derive(Debug)]
@@ -92,17 +126,24 @@ pub struct Checked {
     /// Yearly and city-wide totals of service counts, protected.
     pub derived: Vec<observation::Observation>,
     pub privacy: privacy::Protected,
+    pub times: StageTimes,
 }
 
 /// config → catalog → ingest → validate → privacy, writing nothing
 /// (`hyte validate`, and the first half of [`run`]).
 pub fn check(config: &Config) -> Result<Checked, RunError> {
+    let mut times = StageTimes::default();
     let catalog = catalog::load(&config.catalog_dir)?;
+    times.lap("catalog");
     let mut ingested = ingest::ingest(&config.inputs, &catalog.age_groups());
     let files = std::mem::take(&mut ingested.files);
+    times.lap("ingest");
     let mut validated = validate::validate(ingested, &catalog, config);
+    times.lap("validate");
     let (derived, privacy) = privacy::protect(&mut validated.table, &catalog, config);
+    times.lap("privacy");
     Ok(Checked {
+        times,
         catalog,
         files,
         validated,
@@ -123,6 +164,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         validated,
         derived,
         privacy,
+        mut times,
     } = check(config)?;
     if validated.table.is_empty() {
         let failed: Vec<String> = files.iter().filter_map(|f| f.error.clone()).collect();
@@ -133,7 +175,10 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         }));
     }
 
-    let trends = trends::compute(&validated.table, &catalog, &config.areas, &config.trends)?;
+    let mut trends = trends::compute(&validated.table, &catalog, &config.areas, &config.trends)?;
+    times.lap("trends");
+    let comparisons = compare::compute(&validated.table, &mut trends, config);
+    times.lap("compare");
     // The areas of interest (the configured areas) as rows with their
     // texts: what the shift stage and the reports read. Every other area
     // stays in the table, the trends and the comparisons.
@@ -156,6 +201,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         &trends,
         &config.trends,
     );
+    times.lap("shift");
 
     let input = ReportInput {
         config,
@@ -167,37 +213,57 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         privacy: &privacy,
         files: &files,
     };
-    let tables = [
-        (
-            "observations",
-            privacy::with_status(validated.table.to_frame()?, &privacy.status)?,
-        ),
+    // Every output streams into the staging folder; nothing is visible
+    // until all of it is written.
+    let mut staging = lock.staging()?;
+    let table = &validated.table;
+    let batches = (0..table.len()).step_by(OUTPUT_BATCH_ROWS).map(|start| {
+        let rows = start..(start + OUTPUT_BATCH_ROWS).min(table.len());
+        privacy::with_status(table.frame(rows.clone())?, &privacy.status[rows])
+    });
+    let empty = privacy::with_status(table.frame(0..0)?, &[])?;
+    report::tables::write_batches(
+        &mut staging,
+        "observations",
+        config.csv_style,
+        &empty,
+        batches,
+    )?;
+    let small_tables = [
         ("trends", trends::trends_frame(&trends)?),
         ("dimensions", trends::dimensions_frame(&trends)?),
+        ("comparisons", compare::comparisons_frame(&comparisons)?),
         ("shift", shift::shift_frame(&shift)?),
         ("shift_summary", shift::summary_frame(&shift)?),
     ];
-    let mut outputs: Vec<OutputFile> = Vec::new();
-    for (name, frame) in &tables {
-        outputs.extend(report::tables::render(name, frame, config.csv_style)?);
+    for (name, frame) in small_tables {
+        report::tables::write_batches(
+            &mut staging,
+            name,
+            config.csv_style,
+            &frame.clear(),
+            std::iter::once(Ok(frame)),
+        )?;
     }
-    outputs.push(OutputFile {
-        path: "report.md".into(),
-        bytes: report::markdown::render(&input).into_bytes(),
-    });
-    outputs.extend(report::html::render(&input));
+    times.lap("tables");
+    staging.write("report.md", report::markdown::render(&input).as_bytes())?;
+    for file in report::html::render(&input) {
+        staging.write(&file.path, &file.bytes)?;
+    }
+    times.lap("reports");
     let clock = report::manifest::RunClock {
         started_at,
         duration: timer.elapsed(),
         threads: rayon::current_num_threads(),
+        stages: times.stages.clone(),
     };
-    let manifest = report::manifest::render(&input, &outputs, &clock);
-    outputs.push(manifest);
-    lock.publish(&outputs)?;
+    let manifest = report::manifest::render(&input, staging.written(), &clock);
+    staging.write(&manifest.path, &manifest.bytes)?;
+    let written = staging.publish()?;
 
     Ok(RunSummary {
         observations: validated.table.len(),
-        written: outputs.iter().map(|o| o.path.clone()).collect(),
+        written: written.into_iter().map(|o| o.path).collect(),
         files,
         validated,
         privacy,

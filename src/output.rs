@@ -11,6 +11,8 @@
 
 use std::fs::{self, File, TryLockError};
 use std::io::Write;
+
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The top-level entries hyte writes in an output folder; nothing else there
@@ -78,42 +80,155 @@ impl OutputLock {
         }
     }
 
+    /// A fresh staging folder beside the outputs, to write this run's files
+    /// into (streamed, see [`Staging::create`]).
+    pub fn staging(&self) -> Result<Staging<'_>, OutputError> {
+        let dir = self.dir.join(format!(".staging-{}", std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(io(&dir))?;
+        }
+        fs::create_dir_all(&dir).map_err(io(&dir))?;
+        Ok(Staging {
+            lock: self,
+            dir,
+            written: Vec::new(),
+            published: false,
+        })
+    }
+
     /// Writes all files to a staging folder, then moves each top-level
     /// entry into place.
-    pub fn publish(&self, files: &[OutputFile]) -> Result<(), OutputError> {
-        let staging = self.dir.join(format!(".staging-{}", std::process::id()));
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(io(&staging))?;
+    pub fn publish(&self, files: &[OutputFile]) -> Result<Vec<Written>, OutputError> {
+        let mut staging = self.staging()?;
+        for file in files {
+            staging.write(&file.path, &file.bytes)?;
         }
-        let written = (|| {
-            for file in files {
-                let target = staging.join(&file.path);
-                if let Some(parent) = target.parent() {
-                    fs::create_dir_all(parent).map_err(io(parent))?;
-                }
-                let mut handle = File::create(&target).map_err(io(&target))?;
-                handle.write_all(&file.bytes).map_err(io(&target))?;
-                handle.sync_all().map_err(io(&target))?;
-            }
-            Ok(())
-        })();
-        if let Err(e) = written {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(e);
+        staging.publish()
+    }
+}
+
+/// A file written to the staging folder: its path, size and sha256 (taken
+/// while it was written, so the manifest never reads an output back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// This run's files, being written. Nothing is visible in the output
+/// folder until [`Staging::publish`]; dropped unpublished (an error on the
+/// way), the staging folder is removed and the previous outputs stay.
+pub struct Staging<'l> {
+    lock: &'l OutputLock,
+    dir: PathBuf,
+    written: Vec<Written>,
+    published: bool,
+}
+
+/// A file being written in the staging folder: what goes through it is
+/// counted and hashed on the way.
+pub struct StagedFile {
+    relative: String,
+    path: PathBuf,
+    inner: std::io::BufWriter<File>,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl StagedFile {
+    /// Where the file is being written, for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Write for StagedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl Staging<'_> {
+    /// Writes one file whole.
+    pub fn write(&mut self, path: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let mut file = self.create(path)?;
+        file.write_all(bytes).map_err(io(&file.path))?;
+        self.close(file)
+    }
+
+    /// Opens a file in the staging folder for writing (buffered, counted and
+    /// hashed); hand it back to [`Staging::close`] when it is complete.
+    /// Several may be open at once: a table streams into its CSV, Parquet
+    /// and Arrow files batch by batch.
+    pub fn create(&self, path: &str) -> Result<StagedFile, OutputError> {
+        let target = self.dir.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        let mut tops: Vec<&str> = files
+        let file = File::create(&target).map_err(io(&target))?;
+        Ok(StagedFile {
+            relative: path.to_string(),
+            path: target,
+            inner: std::io::BufWriter::with_capacity(1 << 20, file),
+            hasher: Sha256::new(),
+            bytes: 0,
+        })
+    }
+
+    /// Flushes and syncs a complete file and records it.
+    pub fn close(&mut self, file: StagedFile) -> Result<(), OutputError> {
+        let StagedFile {
+            relative,
+            path,
+            inner,
+            hasher,
+            bytes,
+        } = file;
+        let file = inner.into_inner().map_err(|e| io(&path)(e.into_error()))?;
+        file.sync_all().map_err(io(&path))?;
+        self.written.push(Written {
+            path: relative,
+            bytes,
+            sha256: hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        });
+        Ok(())
+    }
+
+    /// The files written so far, in order.
+    pub fn written(&self) -> &[Written] {
+        &self.written
+    }
+
+    /// Moves each top-level entry into place (an atomic rename each) and
+    /// removes outputs of earlier runs that this run did not write.
+    pub fn publish(mut self) -> Result<Vec<Written>, OutputError> {
+        let out_dir = self.lock.dir.clone();
+        let mut tops: Vec<String> = self
+            .written
             .iter()
-            .map(|f| f.path.split('/').next().unwrap_or(&f.path))
+            .map(|f| f.path.split('/').next().unwrap_or(&f.path).to_string())
             .collect();
         tops.sort_unstable();
         tops.dedup();
-        for &top in &tops {
-            let staged = staging.join(top);
-            let target = self.dir.join(top);
+        for top in &tops {
+            let staged = self.dir.join(top);
+            let target = out_dir.join(top);
             if staged.is_dir() && target.exists() {
                 // Directories cannot be renamed over a non-empty one: move the
                 // old one aside first, then remove it.
-                let old = self.dir.join(format!(".old-{top}-{}", std::process::id()));
+                let old = out_dir.join(format!(".old-{top}-{}", std::process::id()));
                 fs::rename(&target, &old).map_err(io(&target))?;
                 fs::rename(&staged, &target).map_err(io(&target))?;
                 fs::remove_dir_all(&old).map_err(io(&old))?;
@@ -121,13 +236,14 @@ impl OutputLock {
                 fs::rename(&staged, &target).map_err(io(&target))?;
             }
         }
-        fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        self.published = true;
+        fs::remove_dir_all(&self.dir).map_err(io(&self.dir))?;
         // An output of an earlier run that this run did not write (e.g. a
         // charts/ folder when no chart could be drawn) would look current:
         // remove it.
         for owned in OWNED {
-            if !tops.contains(&owned) {
-                let stale = self.dir.join(owned);
+            if !tops.iter().any(|t| t == owned) {
+                let stale = out_dir.join(owned);
                 if stale.is_dir() {
                     fs::remove_dir_all(&stale).map_err(io(&stale))?;
                 } else if stale.exists() {
@@ -135,7 +251,15 @@ impl OutputLock {
                 }
             }
         }
-        Ok(())
+        Ok(std::mem::take(&mut self.written))
+    }
+}
+
+impl Drop for Staging<'_> {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
     }
 }
 

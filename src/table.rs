@@ -603,6 +603,33 @@ impl ObservationTable {
         self.frame(0..self.len())
     }
 
+    /// The row of a cell, by binary search in the sorted table.
+    pub fn find(&self, key: CellKey) -> Option<usize> {
+        let c = &self.columns;
+        let (indicator, area, period, sex, group) = key;
+        let wanted = (indicator, area, sex, group, period);
+        let order_key = |row: usize| {
+            (
+                c.indicator[row],
+                c.area[row],
+                c.sex[row],
+                c.group[row],
+                c.period[row],
+            )
+        };
+        let mut low = 0;
+        let mut high = self.len();
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if order_key(mid) < wanted {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        (low < self.len() && order_key(low) == wanted).then_some(low)
+    }
+
     /// Runs of rows with equal `key(row)`, as row ranges, in table order.
     /// The table is sorted, so a series or a cell is one run.
     pub fn runs<K: PartialEq>(&self, key: impl Fn(usize) -> K) -> Vec<std::ops::Range<usize>> {
@@ -734,5 +761,16 @@ mod tests {
         let table = b.finish();
         let runs = table.runs(|i| table.columns.indicator[i]);
         assert_eq!(runs, vec![0..2, 2..3]);
+        let b = table.indicators.code("b").unwrap();
+        let area = table.areas.code("kunta.444").unwrap();
+        let all = table.groups.code(ALL_GROUPS).unwrap();
+        assert_eq!(
+            table.find((b, area, Period::Year(2020), Sex::Total, all)),
+            Some(2)
+        );
+        assert_eq!(
+            table.find((b, area, Period::Year(2021), Sex::Total, all)),
+            None
+        );
     }
 }

@@ -318,6 +318,9 @@ pub struct SeriesTrend {
     pub direction: Option<Direction>,
     /// One per [`REFERENCE_ROLES`] entry.
     pub gaps: [Option<Gap>; 3],
+    /// Among all municipalities (municipality series only; filled in by
+    /// [`crate::compare`]).
+    pub rank: Option<crate::compare::Rank>,
 }
 
 /// Counts of directions in one area and dimension.
@@ -432,6 +435,7 @@ pub fn compute(
                 stats,
                 direction,
                 gaps,
+                rank: None,
             })
         })
         .collect::<Result<_, DuplicatePeriod>>()?;
@@ -521,7 +525,7 @@ fn summarize(series: &[SeriesTrend], areas: &[Area]) -> Vec<DimensionSummary> {
 
 /// Column names of the trends table, in order (documented in
 /// docs/STATISTICS.md).
-pub const TREND_COLUMNS: [&str; 44] = [
+pub const TREND_COLUMNS: [&str; 48] = [
     "indicator",
     "dimension",
     "area",
@@ -566,6 +570,10 @@ pub const TREND_COLUMNS: [&str; 44] = [
     "gap_country_period",
     "gap_country",
     "gap_country_p_value",
+    "rank_period",
+    "rank",
+    "rank_of",
+    "percentile",
 ];
 
 /// The trends table, one row per series, sorted by indicator, area, sex, group.
@@ -644,6 +652,18 @@ pub fn trends_frame(trends: &Trends) -> polars::prelude::PolarsResult<polars::pr
             gap(t).and_then(|g| g.test).map(|c| c.p_value)
         }));
     }
+    columns.push(text("rank_period", rows, |t| {
+        t.rank.map(|r| r.period.to_string())
+    }));
+    columns.push(crate::columns::whole_or_null("rank", rows, |t| {
+        t.rank.map(|r| r.rank)
+    }));
+    columns.push(crate::columns::whole_or_null("rank_of", rows, |t| {
+        t.rank.map(|r| r.of)
+    }));
+    columns.push(number("percentile", rows, |t| {
+        t.rank.and_then(|r| r.percentile)
+    }));
     polars::prelude::DataFrame::new(rows.len(), columns)
 }
 

@@ -4,6 +4,7 @@
 mod common;
 
 mod cli;
+mod compare;
 mod html;
 mod malformed;
 mod privacy;

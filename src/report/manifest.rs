@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::{OutputFile, ReportInput};
 use crate::ingest::{sha256_hex, Rejection};
+use crate::output::Written;
 
 #[derive(Serialize)]
 struct Manifest<'a> {
@@ -27,6 +28,9 @@ struct Manifest<'a> {
     observations: usize,
     privacy: PrivacyEntry,
     outputs: Vec<OutputEntry<'a>>,
+    /// Wall time of each stage, in pipeline order (the outputs' own
+    /// writing is the run's duration minus their sum).
+    stage_seconds: Vec<StageEntry>,
 }
 
 #[derive(Serialize)]
@@ -102,8 +106,14 @@ struct UnknownEntry<'a> {
 #[derive(Serialize)]
 struct OutputEntry<'a> {
     path: &'a str,
-    bytes: usize,
-    sha256: String,
+    bytes: u64,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct StageEntry {
+    stage: &'static str,
+    seconds: f64,
 }
 
 /// Timing of a run, measured by the caller.
@@ -111,6 +121,7 @@ pub struct RunClock {
     pub started_at: std::time::SystemTime,
     pub duration: std::time::Duration,
     pub threads: usize,
+    pub stages: Vec<(&'static str, std::time::Duration)>,
 }
 
 fn rejections(list: &[Rejection]) -> Vec<RejectionEntry<'_>> {
@@ -123,7 +134,7 @@ fn rejections(list: &[Rejection]) -> Vec<RejectionEntry<'_>> {
         .collect()
 }
 
-pub fn render(input: &ReportInput, outputs: &[OutputFile], clock: &RunClock) -> OutputFile {
+pub fn render(input: &ReportInput, outputs: &[Written], clock: &RunClock) -> OutputFile {
     let catalog_files = input
         .catalog
         .files
@@ -216,8 +227,16 @@ pub fn render(input: &ReportInput, outputs: &[OutputFile], clock: &RunClock) -> 
             .iter()
             .map(|o| OutputEntry {
                 path: &o.path,
-                bytes: o.bytes.len(),
-                sha256: sha256_hex(&o.bytes),
+                bytes: o.bytes,
+                sha256: &o.sha256,
+            })
+            .collect(),
+        stage_seconds: clock
+            .stages
+            .iter()
+            .map(|(stage, time)| StageEntry {
+                stage,
+                seconds: (time.as_secs_f64() * 1000.0).round() / 1000.0,
             })
             .collect(),
     };

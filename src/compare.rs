@@ -1,0 +1,222 @@
+//! Comparisons: where an area stands among all municipalities, and how it
+//! compares with its peer groups.
+//!
+//! In: the protected observation table (every area the inputs have, not
+//! only the configured ones), the trends and the config's areas of interest
+//! and `[[comparison_group]]`s. Out: a [`Rank`] for every municipality
+//! series (stored in its [`SeriesTrend`]) and one [`GroupComparison`] per
+//! series of an area of interest and comparison group. Guarantees:
+//!
+//! * a rank compares the series' latest published value with the published
+//!   values of every municipality (area key `kunta.*`) for the same
+//!   indicator, sex, group and period; rank 1 is the highest value, ties
+//!   share the best rank, `of` is the number of municipalities with a
+//!   value; percentile = 100 × (municipalities with a lower value) /
+//!   (`of` − 1), so 100 is the highest and 0 the lowest value (none when the
+//!   municipality is alone). Whether high is good is the indicator's
+//!   polarity: the rank does not judge;
+//! * a group mean is the plain mean of the members' published values for
+//!   that period, the compared area itself left out; a member without a
+//!   published value is left out and the count says how many were used;
+//!   unpublished never counts as zero;
+//! * the result depends only on the table's contents (sorted), not on the
+//!   thread count.
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::observation::Sex;
+use crate::period::Period;
+use crate::table::ObservationTable;
+use crate::trends::{SeriesTrend, Trends};
+
+/// Area keys of municipalities start with this (Sotkanet's KUNTA regions,
+/// THL cubes' `kunta` stage).
+pub const MUNICIPALITY_PREFIX: &str = "kunta.";
+
+/// Where a municipality's latest value stands among all municipalities.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rank {
+    pub period: Period,
+    /// 1 = the highest value.
+    pub rank: u32,
+    /// Municipalities with a published value for this period.
+    pub of: u32,
+    /// Share of the other municipalities with a lower value, in percent.
+    pub percentile: Option<f64>,
+}
+
+/// An area's latest value against a comparison group's mean.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupComparison {
+    pub indicator: String,
+    pub area: String,
+    pub sex: Sex,
+    pub group: String,
+    pub period: Period,
+    pub value: f64,
+    pub comparison_group: String,
+    /// Mean of the members' published values (the area itself left out).
+    pub group_mean: Option<f64>,
+    /// Members whose value entered the mean.
+    pub members_with_data: usize,
+    /// value − group mean.
+    pub gap: Option<f64>,
+}
+
+/// One published municipality value, keyed for the rank lookup.
+type RankKey = (u32, Sex, u32, Period);
+
+/// Adds ranks to the trends and returns the group comparisons.
+pub fn compute(
+    table: &ObservationTable,
+    trends: &mut Trends,
+    config: &Config,
+) -> Vec<GroupComparison> {
+    let c = &table.columns;
+    let municipal: Vec<bool> = table
+        .areas
+        .texts()
+        .iter()
+        .map(|key| key.starts_with(MUNICIPALITY_PREFIX))
+        .collect();
+    // Every published municipality value, sorted by key then value: the
+    // values of one (indicator, sex, group, period) are one sorted slice.
+    let mut values: Vec<(RankKey, f64)> = (0..table.len())
+        .into_par_iter()
+        .filter(|&row| municipal[c.area[row] as usize])
+        .filter_map(|row| {
+            let value = c.value.get(row)?;
+            Some((
+                (c.indicator[row], c.sex[row], c.group[row], c.period[row]),
+                value,
+            ))
+        })
+        .collect();
+    values.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+
+    let codes = |s: &SeriesTrend| {
+        Some((
+            table.indicators.code(&s.indicator)?,
+            table.areas.code(&s.area)?,
+            table.groups.code(&s.group)?,
+        ))
+    };
+    trends.series.par_iter_mut().for_each(|s| {
+        s.rank = None;
+        if !s.area.starts_with(MUNICIPALITY_PREFIX) {
+            return;
+        }
+        let (Some((indicator, _, group)), Some(period), Some(value)) =
+            (codes(s), s.stats.last_period, s.stats.latest_value)
+        else {
+            return;
+        };
+        let key = (indicator, s.sex, group, period);
+        let start = values.partition_point(|(k, _)| *k < key);
+        let end = values.partition_point(|(k, _)| *k <= key);
+        let slice = &values[start..end];
+        let below = slice.partition_point(|(_, v)| *v < value);
+        let above = slice.len() - slice.partition_point(|(_, v)| *v <= value);
+        let of = slice.len();
+        s.rank = Some(Rank {
+            period,
+            rank: 1 + above as u32,
+            of: of as u32,
+            percentile: (of > 1).then(|| 100.0 * below as f64 / (of - 1) as f64),
+        });
+    });
+
+    // Peer groups: for the series of the areas of interest only.
+    let mut out = Vec::new();
+    if config.comparison_groups.is_empty() {
+        return out;
+    }
+    let groups: Vec<(&str, Vec<(&str, Option<u32>)>)> = config
+        .comparison_groups
+        .iter()
+        .map(|g| {
+            (
+                g.name.as_str(),
+                g.members
+                    .iter()
+                    .map(|m| (m.as_str(), table.areas.code(m)))
+                    .collect(),
+            )
+        })
+        .collect();
+    for s in &trends.series {
+        if config.area(&s.area).is_none() {
+            continue;
+        }
+        let (Some((indicator, _, group)), Some(period), Some(value)) =
+            (codes(s), s.stats.last_period, s.stats.latest_value)
+        else {
+            continue;
+        };
+        for (name, members) in &groups {
+            let member_values: Vec<f64> = members
+                .iter()
+                .filter(|(key, _)| *key != s.area)
+                .filter_map(|(_, code)| {
+                    let row = table.find((indicator, (*code)?, period, s.sex, group))?;
+                    c.value.get(row)
+                })
+                .collect();
+            let mean = (!member_values.is_empty())
+                .then(|| member_values.iter().sum::<f64>() / member_values.len() as f64);
+            out.push(GroupComparison {
+                indicator: s.indicator.clone(),
+                area: s.area.clone(),
+                sex: s.sex,
+                group: s.group.clone(),
+                period,
+                value,
+                comparison_group: name.to_string(),
+                group_mean: mean,
+                members_with_data: member_values.len(),
+                gap: mean.map(|m| value - m),
+            });
+        }
+    }
+    out
+}
+
+/// Column names of the comparisons table, in order.
+pub const COMPARISON_COLUMNS: [&str; 10] = [
+    "indicator",
+    "area",
+    "sex",
+    "group",
+    "period",
+    "value",
+    "comparison_group",
+    "group_mean",
+    "members_with_data",
+    "gap",
+];
+
+/// The comparisons table: one row per series of an area of interest and
+/// comparison group, in trends order, then config order of the groups.
+pub fn comparisons_frame(
+    rows: &[GroupComparison],
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use crate::columns::{number, text, whole};
+    polars::prelude::DataFrame::new(
+        rows.len(),
+        vec![
+            text("indicator", rows, |r| Some(r.indicator.clone())),
+            text("area", rows, |r| Some(r.area.clone())),
+            text("sex", rows, |r| Some(r.sex.as_str().into())),
+            text("group", rows, |r| Some(r.group.clone())),
+            text("period", rows, |r| Some(r.period.to_string())),
+            number("value", rows, |r| Some(r.value)),
+            text("comparison_group", rows, |r| {
+                Some(r.comparison_group.clone())
+            }),
+            number("group_mean", rows, |r| r.group_mean),
+            whole("members_with_data", rows, |r| r.members_with_data as u32),
+            number("gap", rows, |r| r.gap),
+        ],
+    )
+}
