@@ -209,6 +209,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         validated: &validated,
         rows: &report_rows,
         trends: &trends,
+        comparisons: &comparisons,
         shift: &shift,
         privacy: &privacy,
         files: &files,

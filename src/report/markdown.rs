@@ -16,7 +16,7 @@ use super::ReportInput;
 use crate::catalog::{Dimension, Indicator};
 use crate::i18n::Language;
 use crate::observation::{Observation, Sex};
-use crate::trends::{Basis, Direction};
+use crate::trends::{Basis, Direction, SeriesTrend};
 
 pub(super) struct Words {
     pub(super) title: &'static str,
@@ -54,6 +54,11 @@ pub(super) struct Words {
     pub(super) verdicts: [&'static str; 4],
     pub(super) local: &'static str,
     pub(super) sotkanet: &'static str,
+    pub(super) comparison: &'static str,
+    pub(super) comparison_intro: &'static str,
+    /// Column heads: value, rank among municipalities, percentile, group
+    /// mean, gap to it.
+    pub(super) comparison_heads: [&'static str; 5],
 }
 
 pub(super) fn words(language: Language) -> Words {
@@ -94,6 +99,9 @@ pub(super) fn words(language: Language) -> Words {
             verdicts: ["kohti peruspalveluja", "kohti erityispalveluja", "ei selvää muutosta", "liian vähän tietoa"],
             local: "paikalliset asiakasmäärät",
             sotkanet: "Sotkanet-indikaattorit",
+            comparison: "Vertailu muihin kuntiin",
+            comparison_intro: "Viimeisin arvo, sija kaikkien kuntien joukossa, joilla on arvo samalta vuodelta (1 = suurin arvo; onko suuri hyvä, riippuu indikaattorista), persentiili (kuinka monella prosentilla muista kunnista arvo on pienempi) ja vertailuryhmän keskiarvo (kunta itse pois lukien).",
+            comparison_heads: ["Arvo", "Sija", "Persentiili", "Vertailuryhmä", "Ero"],
         },
         Language::Sv => Words {
             title: "Barns och ungas välfärd: indikatorer enligt barnets rättigheter",
@@ -131,6 +139,9 @@ pub(super) fn words(language: Language) -> Words {
             verdicts: ["mot bastjänster", "mot specialtjänster", "ingen tydlig förändring", "för lite data"],
             local: "lokala klientantal",
             sotkanet: "Sotkanet-indikatorer",
+            comparison: "Jämförelse med andra kommuner",
+            comparison_intro: "Senaste värde, placering bland alla kommuner med ett värde för samma år (1 = högsta värdet; om högt är bra beror på indikatorn), percentil (hur många procent av de andra kommunerna har ett lägre värde) och jämförelsegruppens medelvärde (kommunen själv inte medräknad).",
+            comparison_heads: ["Värde", "Placering", "Percentil", "Jämförelsegrupp", "Skillnad"],
         },
         Language::En => Words {
             title: "Children's and young people's wellbeing: indicators by child-rights dimension",
@@ -168,6 +179,9 @@ pub(super) fn words(language: Language) -> Words {
             verdicts: ["toward basic services", "toward specialist services", "no clear shift", "insufficient data"],
             local: "local client counts",
             sotkanet: "Sotkanet indicators",
+            comparison: "Compared with other municipalities",
+            comparison_intro: "Latest value, rank among all municipalities with a value for the same year (1 = highest value; whether high is good depends on the indicator), percentile (the share of other municipalities with a lower value) and the comparison group's mean (the municipality itself left out).",
+            comparison_heads: ["Value", "Rank", "Percentile", "Comparison group", "Gap"],
         },
     }
 }
@@ -218,6 +232,7 @@ pub fn render(input: &ReportInput) -> String {
     let areas = &input.config.areas;
     overview(&mut md, input, &w);
     clearest_changes(&mut md, input, &w);
+    comparison_section(&mut md, input, &w);
     shift_section(&mut md, input, &w);
 
     for (number, dimension) in Dimension::ALL.iter().enumerate() {
@@ -391,6 +406,111 @@ fn overview(md: &mut String, input: &ReportInput, w: &Words) {
         md.push('\n');
     }
     md.push('\n');
+}
+
+/// Per area of interest with ranked series: where each indicator stands
+/// among all municipalities, and against each comparison group.
+fn comparison_section(md: &mut String, input: &ReportInput, w: &Words) {
+    let language = input.config.language;
+    fn ranked<'a>(input: &'a ReportInput, area: &'a str) -> impl Iterator<Item = &'a SeriesTrend> {
+        input
+            .trends
+            .series
+            .iter()
+            // A rank among one municipality says nothing.
+            .filter(move |s| {
+                s.area == area && s.sex == Sex::Total && s.rank.is_some_and(|r| r.of > 1)
+            })
+    }
+    if !input
+        .config
+        .areas
+        .iter()
+        .any(|a| ranked(input, &a.key).next().is_some())
+    {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "## {}
+
+{}
+",
+        w.comparison, w.comparison_intro
+    );
+    let [value_head, rank_head, percentile_head, group_head, gap_head] = w.comparison_heads;
+    for area in &input.config.areas {
+        if ranked(input, &area.key).next().is_none() {
+            continue;
+        }
+        let _ = writeln!(
+            md,
+            "### {}
+",
+            escape(area.name.get(language))
+        );
+        let _ = writeln!(
+            md,
+            "| {} | {value_head} | {rank_head} | {percentile_head} | {group_head} | {gap_head} |\n|---|---:|---:|---:|---|---:|",
+            w.indicator
+        );
+        for series in ranked(input, &area.key) {
+            let (Some(indicator), Some(rank)) = (input.catalog.get(&series.indicator), series.rank)
+            else {
+                continue;
+            };
+            let number = |v: f64| language.number(v, indicator.decimals);
+            let value = series
+                .stats
+                .latest_value
+                .map(|v| format!("{} ({})", number(v), rank.period))
+                .unwrap_or_default();
+            let percentile = rank
+                .percentile
+                .map(|p| language.number(p, 0))
+                .unwrap_or_else(|| "–".into());
+            let groups: Vec<&crate::compare::GroupComparison> = input
+                .comparisons
+                .iter()
+                .filter(|c| {
+                    c.indicator == series.indicator
+                        && c.area == series.area
+                        && c.sex == series.sex
+                        && c.group == series.group
+                })
+                .collect();
+            let group_text = groups
+                .iter()
+                .map(|c| {
+                    let mean = c.group_mean.map(number).unwrap_or_else(|| "–".into());
+                    format!(
+                        "{}: {mean} (n = {})",
+                        escape(&c.comparison_group),
+                        c.members_with_data
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let gap_text = groups
+                .iter()
+                .map(|c| c.gap.map(number).unwrap_or_else(|| "–".into()))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let group = if series.group == crate::observation::ALL_GROUPS {
+                String::new()
+            } else {
+                format!(" ({})", escape(&series.group))
+            };
+            let _ = writeln!(
+                md,
+                "| {}{group} | {value} | {}/{} | {percentile} | {group_text} | {gap_text} |",
+                escape(indicator.title.get(language)),
+                rank.rank,
+                rank.of
+            );
+        }
+        md.push('\n');
+    }
 }
 
 /// Per area, the most clearly improving and worsening indicators.

@@ -31,6 +31,8 @@ pub struct ReportInput<'a> {
     /// in table order.
     pub rows: &'a [crate::observation::Observation],
     pub trends: &'a Trends,
+    /// Each area of interest against its comparison groups.
+    pub comparisons: &'a [crate::compare::GroupComparison],
     pub shift: &'a Shift,
     pub privacy: &'a crate::privacy::Protected,
     pub files: &'a [FileReport],
