@@ -1,9 +1,10 @@
 //! hyte: a batch pipeline for municipal children's and families' wellbeing
 //! indicators (HYTE work), built for Lohja first.
 //!
-//! [`run`] reads as the pipeline: config → catalog → ingest → validate →
-//! privacy → trends → shift → report, then the output stage writes everything at
-//! once. Each stage is a module with a small surface; data flows forward
+//! [`run`] reads as the pipeline: config → catalog → ingest (into one
+//! columnar table, [`table`]) → validate → privacy → trends → compare →
+//! shift → tables and reports, streamed into a staging folder that is
+//! published at once. Each stage is a module with a small surface; data flows forward
 //! only. `src/main.rs` only parses the command line (see [`cli`]).
 
 pub mod catalog;
