@@ -219,6 +219,15 @@ fn read_input(
     table: &mut TableBuilder,
 ) -> Result<Rows, FileError> {
     let path = report.path.clone();
+    if input.kind == InputKind::SotkanetCsv {
+        // Streamed: the national download is read block by block.
+        let regions = read_regions(input, report)?;
+        let file = std::fs::File::open(&input.path).map_err(|e| cannot_read(&input.path, &input.declared_at, e))?;
+        let appended = sotkanet_csv::read(file, &path, &regions, table)?;
+        report.sha256 = Some(appended.sha256.clone());
+        report.bytes = Some(appended.bytes);
+        return Ok(Rows::Appended(appended));
+    }
     let bytes = read_file(&input.path, &input.declared_at)?;
     report.sha256 = Some(sha256_hex(&bytes));
     report.bytes = Some(bytes.len() as u64);
@@ -232,16 +241,8 @@ fn read_input(
     };
     Ok(match input.kind {
         InputKind::SotkanetCsv | InputKind::SotkanetJson => {
-            // Config validation guarantees a regions file for Sotkanet inputs.
-            let (name, regions_bytes) =
-                companion(input.regions.as_deref().unwrap_or(Path::new("")))?;
-            let regions = sotkanet_regions::parse(&regions_bytes, &name)?;
-            report.notes.push(regions.describe());
-            if input.kind == InputKind::SotkanetCsv {
-                Rows::Appended(sotkanet_csv::read(&bytes, &path, &regions, table)?)
-            } else {
-                Rows::Observations(sotkanet_json::parse(&bytes, &path, &regions)?)
-            }
+            let regions = read_regions(input, report)?;
+            Rows::Observations(sotkanet_json::parse(&bytes, &path, &regions)?)
         }
         InputKind::SotkanetMetadata => Rows::Metadata(sotkanet_metadata::parse(&bytes, &path)?),
         InputKind::ThlCube => {
@@ -274,14 +275,29 @@ fn read_input(
 }
 
 fn read_file(path: &Path, declared_at: &str) -> Result<Vec<u8>, FileError> {
-    std::fs::read(path).map_err(|e| {
-        FileError::new(
-            path.display().to_string(),
-            format!(
-                "cannot read the file ({e}); fix the path of the input declared at {declared_at}"
-            ),
-        )
-    })
+    std::fs::read(path).map_err(|e| cannot_read(path, declared_at, e))
+}
+
+fn cannot_read(path: &Path, declared_at: &str, e: std::io::Error) -> FileError {
+    FileError::new(
+        path.display().to_string(),
+        format!("cannot read the file ({e}); fix the path of the input declared at {declared_at}"),
+    )
+}
+
+/// The Sotkanet `/regions` dump of a Sotkanet input (config validation
+/// guarantees one), recorded as a companion with its hash.
+fn read_regions(
+    input: &Input,
+    report: &mut FileReport,
+) -> Result<sotkanet_regions::Regions, FileError> {
+    let path = input.regions.as_deref().unwrap_or(Path::new(""));
+    let bytes = read_file(path, &input.declared_at)?;
+    let name = path.display().to_string();
+    report.companions.push((name.clone(), sha256_hex(&bytes)));
+    let regions = sotkanet_regions::parse(&bytes, &name)?;
+    report.notes.push(regions.describe());
+    Ok(regions)
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

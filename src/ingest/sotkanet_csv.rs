@@ -13,6 +13,9 @@
 //! by the validate stage, which sees every file at once.
 
 use std::collections::HashMap;
+use std::io::Read;
+
+use sha2::{Digest, Sha256};
 
 use rayon::prelude::*;
 
@@ -23,7 +26,7 @@ use crate::catalog::sotkanet_key;
 use crate::observation::{Observation, Sex, ALL_GROUPS};
 use crate::period::Period;
 use crate::table::{Columns, RowNumbers, SourceRef, TableBuilder};
-use crate::text::{decode_utf8, excerpt, parse_number};
+use crate::text::{excerpt, parse_number};
 
 const COLUMNS: [&str; 6] = [
     "indicator",
@@ -42,137 +45,247 @@ pub struct Appended {
     /// Rows added to the table.
     pub accepted: usize,
     pub rejections: Vec<Rejection>,
+    /// Of the file's bytes as read.
+    pub sha256: String,
+    pub bytes: u64,
 }
+
+/// Column positions from the header.
+struct Positions([usize; 6]);
 
 /// One data record, before its ids are coded.
 struct Record {
     indicator: u32,
-    region: u64,
+    region: u32,
     period: Period,
     sex: Sex,
     value: Option<f64>,
     count: Option<f64>,
 }
 
-/// Column positions from the header.
-struct Positions([usize; 6]);
+/// Bytes read per block: the national download (some hundreds of
+/// megabytes, a couple of gigabytes for every indicator) is never in
+/// memory whole.
+const BLOCK_BYTES: usize = 64 << 20;
 
-/// Reads the file into the table. The national download is one file of
-/// some hundreds of megabytes: its lines are parsed in parallel chunks
-/// straight into coded columns, and the chunks joined in file order, so the
-/// result does not depend on the number of threads. A file with a `"`
-/// anywhere (Sotkanet never quotes, but a file saved by Excel may) is read
-/// by the `csv` crate instead, one record at a time, since a quoted field
-/// may hold a `;` or a line break.
+/// Reads the file into the table. The file is read in blocks cut at line
+/// ends; the lines of a block are parsed in parallel pieces straight into
+/// coded columns and the pieces joined in file order, so the result does
+/// not depend on the number of threads or the block size. The sha256 is
+/// taken on the way. A block with a `"` anywhere (Sotkanet never quotes,
+/// but a file saved by Excel may) is read by the `csv` crate instead, one
+/// record at a time, since a quoted field may hold a `;`.
 pub fn read(
-    bytes: &[u8],
+    reader: impl Read,
     file: &str,
     regions: &Regions,
     table: &mut TableBuilder,
 ) -> Result<Appended, FileError> {
-    let text = decode_utf8(bytes).map_err(|e| FileError::new(file, e))?;
-    // The header is the first line that is not blank.
-    let mut header_line = 1;
-    let mut body_start = 0;
-    let header_text = loop {
-        let end = text[body_start..]
-            .find('\n')
-            .map_or(text.len(), |i| body_start + i);
-        let line = &text[body_start..end];
-        let next = (end + 1).min(text.len());
-        if !line.trim().is_empty() {
-            body_start = next;
-            break line;
-        }
-        if end == text.len() {
-            return Err(FileError::new(
-                file,
-                format!(
-                    "the file is empty: expected a header `{}`",
-                    COLUMNS.join(";")
-                ),
-            ));
-        }
-        body_start = next;
-        header_line += 1;
-    };
-    let header = csv_rows::records(header_text)
-        .into_iter()
-        .next()
-        .and_then(|(_, r)| r.ok())
-        .unwrap_or_default();
-    let (columns, width) = header_columns(&header, file, header_line, &COLUMNS, &[])?;
-    let positions = Positions(COLUMNS.map(|name| {
-        columns
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or(0, |(_, p)| *p)
-    }));
-    let body = &text[body_start..];
-    let first_line = header_line as u32 + 1;
+    read_blocks(reader, BLOCK_BYTES, file, regions, table)
+}
 
-    let chunks: Vec<Chunk> = if body.contains('"') {
-        vec![read_quoted(
-            body, first_line, width, &positions, regions, file,
-        )]
-    } else {
-        let pieces = split_lines(body, first_line);
-        pieces
-            .par_iter()
-            .map(|&(piece, line)| read_plain(piece, line, width, &positions, regions, file))
-            .collect()
-    };
-
-    // Code the ids: once per distinct indicator and region, not per row.
-    let file_code = table.files.intern(file);
-    let group = table.groups.intern(ALL_GROUPS);
-    let mut indicator_codes: HashMap<u32, u32> = HashMap::new();
-    let mut area_codes: HashMap<u64, u32> = HashMap::new();
+fn read_blocks(
+    mut reader: impl Read,
+    block_bytes: usize,
+    file: &str,
+    regions: &Regions,
+    table: &mut TableBuilder,
+) -> Result<Appended, FileError> {
     let mut out = Appended::default();
-    for chunk in chunks {
-        out.read += chunk.read;
-        out.rejections.extend(chunk.rejections);
-        let mut columns = Columns::with_capacity(chunk.records.len());
-        for (record, line) in chunk.records.iter().zip(&chunk.lines) {
-            let indicator = *indicator_codes
-                .entry(record.indicator)
-                .or_insert_with(|| table.indicators.intern(&sotkanet_key(record.indicator)));
-            let area = *area_codes.entry(record.region).or_insert_with(|| {
-                // Present: the chunk kept only rows whose region is known.
-                table
-                    .areas
-                    .intern(regions.area_key(record.region).unwrap_or_default())
-            });
-            columns.push(
-                indicator,
-                area,
-                record.period,
-                record.sex,
-                group,
-                RowNumbers {
-                    value: record.value,
-                    count: record.count,
-                    ..RowNumbers::default()
-                },
-                SourceRef {
-                    file: file_code,
-                    line: *line,
-                },
-            );
+    let mut hasher = Sha256::new();
+    let mut coder = Coder::new(file, table);
+    let mut header: Option<(Positions, usize)> = None;
+    // The line number of the first line in `pending`.
+    let mut line = 1u32;
+    let mut pending: Vec<u8> = Vec::new();
+    let mut first = true;
+    loop {
+        let start = pending.len();
+        pending.resize(start + block_bytes, 0);
+        let mut filled = start;
+        while filled < pending.len() {
+            match reader.read(&mut pending[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(FileError::new(
+                        file,
+                        format!("cannot read the file ({e}); check the path and the disk"),
+                    ))
+                }
+            }
         }
-        out.accepted += columns.len();
+        pending.truncate(filled);
+        hasher.update(&pending[start..]);
+        out.bytes += (filled - start) as u64;
+        let end_of_file = filled - start < block_bytes;
+        // Complete lines only; the rest waits for the next block.
+        let cut = if end_of_file {
+            pending.len()
+        } else {
+            match pending.iter().rposition(|&b| b == b'\n') {
+                Some(i) => i + 1,
+                None => continue,
+            }
+        };
+        let mut block: &[u8] = &pending[..cut];
+        if first {
+            block = block.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(block);
+            first = false;
+        }
+        let text = std::str::from_utf8(block).map_err(|e| {
+            let at = line as usize + block[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+            FileError::new(
+                format!("{file}:{at}"),
+                "the file is not valid UTF-8: save it as UTF-8",
+            )
+        })?;
+        let newlines = text.bytes().filter(|&b| b == b'\n').count() as u32;
+        let body = match &header {
+            Some(_) => text,
+            None => match find_header(text, file, line)? {
+                Some((positions, width, header_line, rest)) => {
+                    header = Some((positions, width));
+                    // Lines before the body: the header and blank ones.
+                    line = header_line + 1;
+                    rest
+                }
+                None if end_of_file => {
+                    return Err(FileError::new(
+                        file,
+                        format!("the file is empty: expected a header `{}`", COLUMNS.join(";")),
+                    ))
+                }
+                None => text,
+            },
+        };
+        if let Some((positions, width)) = &header {
+            let body_lines = body.bytes().filter(|&b| b == b'\n').count() as u32;
+            let chunks: Vec<Chunk> = if body.contains('"') {
+                vec![read_quoted(body, line, *width, positions, regions, file)]
+            } else {
+                split_lines(body, line)
+                    .par_iter()
+                    .map(|&(piece, at)| read_plain(piece, at, *width, positions, regions, file))
+                    .collect()
+            };
+            for chunk in chunks {
+                out.read += chunk.read;
+                out.rejections.extend(chunk.rejections);
+                out.accepted += chunk.columns.len();
+                coder.append(chunk.columns, regions, table);
+            }
+            line += body_lines;
+        } else {
+            line += newlines;
+        }
+        pending.drain(..cut);
+        if end_of_file {
+            break;
+        }
+    }
+    out.sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(out)
+}
+
+/// Finds the header (the first line that is not blank) in the first text
+/// read: its column positions, the number of fields, its line and the text
+/// after it. `None` when the text has no complete non-blank line yet.
+fn find_header<'t>(
+    text: &'t str,
+    file: &str,
+    first_line: u32,
+) -> Result<Option<(Positions, usize, u32, &'t str)>, FileError> {
+    let mut at = 0;
+    let mut line = first_line;
+    while at < text.len() {
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let header_text = &text[at..end];
+        let rest = &text[(end + 1).min(text.len())..];
+        if !header_text.trim().is_empty() {
+            let header = csv_rows::records(header_text)
+                .into_iter()
+                .next()
+                .and_then(|(_, r)| r.ok())
+                .unwrap_or_default();
+            let (columns, width) =
+                header_columns(&header, file, line as usize, &COLUMNS, &[])?;
+            let positions = Positions(COLUMNS.map(|name| {
+                columns
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map_or(0, |(_, p)| *p)
+            }));
+            return Ok(Some((positions, width, line, rest)));
+        }
+        at = end + 1;
+        line += 1;
+    }
+    Ok(None)
+}
+
+/// Turns a piece's raw ids into the table's codes: each distinct Sotkanet
+/// id and region id is coded once (consecutive rows mostly share the
+/// indicator; region ids are small numbers, looked up in a plain vector).
+struct Coder {
+    file: u32,
+    group: u32,
+    last_indicator: Option<(u32, u32)>,
+    indicators: HashMap<u32, u32>,
+    areas: Vec<u32>,
+}
+
+impl Coder {
+    const UNSET: u32 = u32::MAX;
+
+    fn new(file: &str, table: &mut TableBuilder) -> Coder {
+        Coder {
+            file: table.files.intern(file),
+            group: table.groups.intern(ALL_GROUPS),
+            last_indicator: None,
+            indicators: HashMap::new(),
+            areas: Vec::new(),
+        }
+    }
+
+    fn append(&mut self, mut columns: Columns, regions: &Regions, table: &mut TableBuilder) {
+        for id in columns.indicator.iter_mut() {
+            let code = match self.last_indicator {
+                Some((last, code)) if last == *id => code,
+                _ => {
+                    let code = *self
+                        .indicators
+                        .entry(*id)
+                        .or_insert_with(|| table.indicators.intern(&sotkanet_key(*id)));
+                    self.last_indicator = Some((*id, code));
+                    code
+                }
+            };
+            *id = code;
+        }
+        for id in columns.area.iter_mut() {
+            let slot = *id as usize;
+            if slot >= self.areas.len() {
+                self.areas.resize(slot + 1, Self::UNSET);
+            }
+            if self.areas[slot] == Self::UNSET {
+                // Present: the piece kept only rows whose region is known.
+                self.areas[slot] = table
+                    .areas
+                    .intern(regions.area_key(u64::from(*id)).unwrap_or_default());
+            }
+            *id = self.areas[slot];
+        }
+        columns.group.iter_mut().for_each(|g| *g = self.group);
+        columns.source.iter_mut().for_each(|s| s.file = self.file);
         table.append(columns);
     }
-    Ok(out)
 }
 
 /// Reads the file on its own, as rows in table order: for tools and tests
 /// that want rows; the pipeline reads into the shared table with [`read`].
-pub fn parse(
-    bytes: &[u8],
-    file: &str,
-    regions: &Regions,
-) -> Result<Parsed<Observation>, FileError> {
+pub fn parse(bytes: &[u8], file: &str, regions: &Regions) -> Result<Parsed<Observation>, FileError> {
     let mut builder = TableBuilder::default();
     let appended = read(bytes, file, regions, &mut builder)?;
     let table = builder.finish();
@@ -183,30 +296,32 @@ pub fn parse(
     })
 }
 
-/// The records of one piece of the file.
+/// The rows of one piece of the file, with raw Sotkanet indicator and
+/// region ids in the code columns (see [`Coder`]).
 #[derive(Default)]
 struct Chunk {
-    records: Vec<Record>,
-    lines: Vec<u32>,
+    columns: Columns,
     read: usize,
     rejections: Vec<Rejection>,
 }
 
 impl Chunk {
-    fn take(
-        &mut self,
-        line: u32,
-        fields: &[&str],
-        positions: &Positions,
-        regions: &Regions,
-        file: &str,
-    ) {
+    fn take(&mut self, line: u32, fields: &[&str], positions: &Positions, regions: &Regions, file: &str) {
         self.read += 1;
         match record(fields, positions, regions) {
-            Ok(r) => {
-                self.records.push(r);
-                self.lines.push(line);
-            }
+            Ok(r) => self.columns.push(
+                r.indicator,
+                r.region,
+                r.period,
+                r.sex,
+                0,
+                RowNumbers {
+                    value: r.value,
+                    count: r.count,
+                    ..RowNumbers::default()
+                },
+                SourceRef { file: 0, line },
+            ),
             Err((field, reason)) => self.rejections.push(Rejection {
                 location: format!("{file}:{line}"),
                 field: field.to_string(),
@@ -333,9 +448,10 @@ fn record(
             format!("'{}' is not a Sotkanet region id", excerpt(region)),
         )
     })?;
-    if regions.area_key(region_id).is_none() {
-        return Err(("region", regions.unknown(region_id)));
-    }
+    let region = u32::try_from(region_id)
+        .ok()
+        .filter(|_| regions.area_key(region_id).is_some())
+        .ok_or_else(|| ("region", regions.unknown(region_id)))?;
     let period = match year.parse::<Period>() {
         Ok(p @ Period::Year(_)) => p,
         _ => return Err(("year", format!("'{}' is not a year", excerpt(year)))),
@@ -349,7 +465,7 @@ fn record(
     };
     Ok(Record {
         indicator,
-        region: region_id,
+        region,
         period,
         sex,
         value: number("primary value", primary)?,
@@ -448,6 +564,36 @@ mod tests {
         assert_eq!(a.rejections, b.rejections);
         assert_eq!(a.rejections.len(), 61);
         assert_eq!(a.rejections[1].location, "s.csv:999");
+    }
+
+    #[test]
+    fn block_size_changes_nothing() {
+        let mut text = format!("\u{feff}\r\n{HEADER}");
+        for i in 0..500 {
+            let region = if i % 97 == 0 { 999 } else { 202 };
+            let value = if i % 13 == 0 { String::new() } else { format!("{}.25", i % 70) };
+            text.push_str(&format!("{};{region};{};male;{value};\r\n", i / 25, 2000 + i % 25));
+            if i % 50 == 0 {
+                text.push_str("\r\n");
+            }
+        }
+        text.push_str("1;202;2001;total;1.5;");
+        let read_with = |block: usize| {
+            let mut builder = TableBuilder::default();
+            let appended =
+                read_blocks(text.as_bytes(), block, "s.csv", &regions(), &mut builder).unwrap();
+            let table = builder.finish();
+            let rows: Vec<Observation> = (0..table.len()).map(|i| table.row(i)).collect();
+            (rows, appended.rejections, appended.read, appended.sha256, appended.bytes)
+        };
+        let whole = read_with(BLOCK_BYTES);
+        assert_eq!(whole.2, 501);
+        assert_eq!(whole.1[0].location, "s.csv:3", "header on line 2, first row on 3");
+        assert_eq!(whole.4, text.len() as u64);
+        assert_eq!(whole.3, crate::ingest::sha256_hex(text.as_bytes()));
+        for block in [7, 64, 1000] {
+            assert_eq!(read_with(block), whole, "block of {block} bytes");
+        }
     }
 
     #[test]
