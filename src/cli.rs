@@ -73,6 +73,10 @@ pub struct RunArgs {
     /// Print every unpublished cell and why (never its value) to stdout
     #[arg(long)]
     pub audit_privacy: bool,
+    /// Show the running stage on stderr: auto (only on a terminal, never
+    /// under cron), always or never
+    #[arg(long, env = "HYTE_PROGRESS", value_enum, default_value_t)]
+    pub progress: crate::progress::ProgressMode,
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +138,7 @@ fn run(args: RunArgs) -> u8 {
         as_of: args.period,
         threads: args.threads.map(usize::from),
         deny_warnings: args.deny_warnings,
+        progress: args.progress,
     };
     let config = match load_config(&args.config, overrides) {
         Ok(c) => c,
@@ -148,6 +153,11 @@ fn run(args: RunArgs) -> u8 {
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build_global();
+        // The table writers run on polars' own pool: give it the same
+        // number, unless the user set it. Nothing has started polars yet.
+        if std::env::var_os("POLARS_MAX_THREADS").is_none() {
+            std::env::set_var("POLARS_MAX_THREADS", threads.to_string());
+        }
     }
     match crate::run(&config) {
         Ok(summary) => {

@@ -180,6 +180,8 @@ impl Input {
 pub struct Config {
     /// The config file, or `built-in` for the bundled defaults.
     pub origin: String,
+    /// The folder relative paths in the config are relative to.
+    pub base_dir: PathBuf,
     pub catalog_dir: PathBuf,
     pub output_dir: PathBuf,
     pub language: Language,
@@ -197,6 +199,8 @@ pub struct Config {
     /// Peer groups of municipalities whose mean an area is compared with
     /// (`[[comparison_group]]`).
     pub comparison_groups: Vec<ComparisonGroup>,
+    /// When to draw the stage spinner (command line and environment only).
+    pub progress: crate::progress::ProgressMode,
 }
 
 /// A named group of municipalities (e.g. Statistics Finland's municipality
@@ -227,6 +231,7 @@ pub struct Overrides {
     pub as_of: Option<Period>,
     pub threads: Option<usize>,
     pub deny_warnings: bool,
+    pub progress: crate::progress::ProgressMode,
 }
 
 /// A configuration problem, located.
@@ -591,6 +596,7 @@ pub fn parse(
 
     Ok(Config {
         origin: file.to_string(),
+        base_dir: base.to_path_buf(),
         catalog_dir: base.join(raw.catalog.as_deref().unwrap_or("indicators")),
         output_dir: overrides
             .output_dir
@@ -606,6 +612,7 @@ pub fn parse(
         threads: overrides.threads,
         deny_warnings: overrides.deny_warnings,
         comparison_groups,
+        progress: overrides.progress,
     })
 }
 

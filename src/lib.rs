@@ -18,6 +18,7 @@ pub mod observation;
 pub mod output;
 pub mod period;
 pub mod privacy;
+pub mod progress;
 pub mod report;
 pub mod shift;
 pub mod stats;
@@ -67,27 +68,39 @@ pub enum RunError {
 
 /// Wall time of each pipeline stage, in order: written to `manifest.json`
 /// (`stage_seconds`) so that users and the benchmark see where time goes.
+/// The same stages drive the progress spinner on a terminal.
 #[derive(Debug, Clone)]
 pub struct StageTimes {
     pub stages: Vec<(&'static str, std::time::Duration)>,
-    lap_started: Instant,
-}
-
-impl Default for StageTimes {
-    fn default() -> Self {
-        StageTimes {
-            stages: Vec::new(),
-            lap_started: Instant::now(),
-        }
-    }
+    running: &'static str,
+    started: Instant,
+    progress: progress::Progress,
 }
 
 impl StageTimes {
-    /// Ends the stage that ran since the last lap.
-    pub fn lap(&mut self, stage: &'static str) {
-        let now = Instant::now();
-        self.stages.push((stage, now - self.lap_started));
-        self.lap_started = now;
+    pub fn new(progress: progress::Progress) -> StageTimes {
+        StageTimes {
+            stages: Vec::new(),
+            running: "",
+            started: Instant::now(),
+            progress,
+        }
+    }
+
+    /// Ends the running stage (if any) and starts `stage`.
+    pub fn stage(&mut self, stage: &'static str) {
+        self.end();
+        self.running = stage;
+        self.started = Instant::now();
+        self.progress.stage(stage);
+    }
+
+    /// Ends the running stage.
+    pub fn end(&mut self) {
+        if !self.running.is_empty() {
+            self.stages.push((self.running, self.started.elapsed()));
+            self.running = "";
+        }
     }
 }
 
@@ -133,16 +146,17 @@ pub struct Checked {
 /// config → catalog → ingest → validate → privacy, writing nothing
 /// (`hyte validate`, and the first half of [`run`]).
 pub fn check(config: &Config) -> Result<Checked, RunError> {
-    let mut times = StageTimes::default();
+    let mut times = StageTimes::new(progress::Progress::new(config.progress));
+    times.stage("catalog");
     let catalog = catalog::load(&config.catalog_dir)?;
-    times.lap("catalog");
+    times.stage("ingest");
     let mut ingested = ingest::ingest(&config.inputs, &catalog.age_groups());
     let files = std::mem::take(&mut ingested.files);
-    times.lap("ingest");
+    times.stage("validate");
     let mut validated = validate::validate(ingested, &catalog, config);
-    times.lap("validate");
+    times.stage("privacy");
     let (derived, privacy) = privacy::protect(&mut validated.table, &catalog, config);
-    times.lap("privacy");
+    times.end();
     Ok(Checked {
         times,
         catalog,
@@ -176,10 +190,11 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         }));
     }
 
+    times.stage("trends");
     let mut trends = trends::compute(&validated.table, &catalog, &config.areas, &config.trends)?;
-    times.lap("trends");
+    times.stage("compare");
     let comparisons = compare::compute(&validated.table, &mut trends, config);
-    times.lap("compare");
+    times.stage("shift");
     // The areas of interest (the configured areas) as rows with their
     // texts: what the shift stage and the reports read. Every other area
     // stays in the table, the trends and the comparisons.
@@ -202,7 +217,6 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         &trends,
         &config.trends,
     );
-    times.lap("shift");
 
     let input = ReportInput {
         config,
@@ -217,11 +231,27 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     };
     // Every output streams into the staging folder; nothing is visible
     // until all of it is written.
+    times.stage("tables");
     let mut staging = lock.staging()?;
     let table = &validated.table;
+    // Sources are written relative to the config's folder: the tables do
+    // not carry this machine's folder names, and they are shorter.
+    let file_names: Vec<String> = table
+        .files
+        .texts()
+        .iter()
+        .map(|name| {
+            std::path::Path::new(name)
+                .strip_prefix(&config.base_dir)
+                .map_or_else(|_| name.clone(), |p| p.display().to_string())
+        })
+        .collect();
     let batches = (0..table.len()).step_by(OUTPUT_BATCH_ROWS).map(|start| {
         let rows = start..(start + OUTPUT_BATCH_ROWS).min(table.len());
-        privacy::with_status(table.frame(rows.clone())?, &privacy.status[rows])
+        privacy::with_status(
+            table.frame_with_files(rows.clone(), &file_names)?,
+            &privacy.status[rows],
+        )
     });
     let empty = privacy::with_status(table.frame(0..0)?, &[])?;
     report::tables::write_batches(
@@ -247,12 +277,12 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
             std::iter::once(Ok(frame)),
         )?;
     }
-    times.lap("tables");
+    times.stage("reports");
     staging.write("report.md", report::markdown::render(&input).as_bytes())?;
     for file in report::html::render(&input) {
         staging.write(&file.path, &file.bytes)?;
     }
-    times.lap("reports");
+    times.end();
     let clock = report::manifest::RunClock {
         started_at,
         duration: timer.elapsed(),

@@ -549,15 +549,15 @@ pub fn with_status(
     mut frame: polars::prelude::DataFrame,
     status: &[CellStatus],
 ) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
-    let column = crate::columns::text("status", status, |s| {
-        Some(
-            match s {
-                CellStatus::SuppressedSmall | CellStatus::SuppressedComplementary => "suppressed",
-                other => other.key(),
-            }
-            .to_string(),
-        )
-    });
+    use polars::prelude::{IntoColumn, NewChunkedArray, StringChunked};
+    let column = StringChunked::from_iter_values(
+        "status".into(),
+        status.iter().map(|s| match s {
+            CellStatus::SuppressedSmall | CellStatus::SuppressedComplementary => "suppressed",
+            other => other.key(),
+        }),
+    )
+    .into_column();
     frame.with_column(column)?;
     Ok(frame)
 }

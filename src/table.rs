@@ -143,7 +143,6 @@ impl Numbers {
     fn extend(&mut self, other: Numbers) {
         self.0.extend(other.0);
     }
-
 }
 
 /// Where a row came from: a file (a dictionary code) and a line, or a
@@ -533,7 +532,9 @@ impl ObservationTable {
         }
         let packable = self.areas.len() < 1 << 24 && self.groups.len() < 1 << 16;
         let packed = |row: usize| -> Option<u64> {
-            let year = u64::try_from(c.period[row].year() - 1800).ok().filter(|y| *y < 400)?;
+            let year = u64::try_from(c.period[row].year() - 1800)
+                .ok()
+                .filter(|y| *y < 400)?;
             let quarter = match c.period[row] {
                 Period::Year(_) => 0,
                 Period::Quarter(_, q) => u64::from(q),
@@ -615,6 +616,16 @@ impl ObservationTable {
     /// [`crate::observation::COLUMNS`] (texts looked up in the
     /// dictionaries, nulls kept).
     pub fn frame(&self, range: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
+        self.frame_with_files(range, self.files.texts())
+    }
+
+    /// [`ObservationTable::frame`] with the source files named by
+    /// `file_names` (one per file code), e.g. relative to the config.
+    pub fn frame_with_files(
+        &self,
+        range: std::ops::Range<usize>,
+        file_names: &[String],
+    ) -> PolarsResult<DataFrame> {
         use std::fmt::Write;
         let c = &self.columns;
         let text = |name: &str, f: &dyn Fn(usize, &mut String)| -> Column {
@@ -648,7 +659,7 @@ impl ObservationTable {
                 number("ci_upper", &c.ci_upper),
                 text("source", &|row, b| {
                     let source = c.source[row];
-                    b.push_str(self.files.text(source.file));
+                    b.push_str(&file_names[source.file as usize]);
                     if source.line != 0 {
                         let _ = write!(b, ":{}", source.line);
                     }
@@ -797,7 +808,13 @@ mod tests {
         // Sources compare as text in sort_rows and as (file, line) here:
         // compare the keys, which identify the rows but for duplicates.
         let key = |o: &Observation| {
-            (o.indicator.clone(), o.area.clone(), o.sex, o.group.clone(), o.period)
+            (
+                o.indicator.clone(),
+                o.area.clone(),
+                o.sex,
+                o.group.clone(),
+                o.period,
+            )
         };
         assert_eq!(
             got.iter().map(key).collect::<Vec<_>>(),

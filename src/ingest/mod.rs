@@ -222,7 +222,8 @@ fn read_input(
     if input.kind == InputKind::SotkanetCsv {
         // Streamed: the national download is read block by block.
         let regions = read_regions(input, report)?;
-        let file = std::fs::File::open(&input.path).map_err(|e| cannot_read(&input.path, &input.declared_at, e))?;
+        let file = std::fs::File::open(&input.path)
+            .map_err(|e| cannot_read(&input.path, &input.declared_at, e))?;
         let appended = sotkanet_csv::read(file, &path, &regions, table)?;
         report.sha256 = Some(appended.sha256.clone());
         report.bytes = Some(appended.bytes);

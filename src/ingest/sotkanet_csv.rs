@@ -135,7 +135,11 @@ fn read_blocks(
             first = false;
         }
         let text = std::str::from_utf8(block).map_err(|e| {
-            let at = line as usize + block[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+            let at = line as usize
+                + block[..e.valid_up_to()]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
             FileError::new(
                 format!("{file}:{at}"),
                 "the file is not valid UTF-8: save it as UTF-8",
@@ -154,7 +158,10 @@ fn read_blocks(
                 None if end_of_file => {
                     return Err(FileError::new(
                         file,
-                        format!("the file is empty: expected a header `{}`", COLUMNS.join(";")),
+                        format!(
+                            "the file is empty: expected a header `{}`",
+                            COLUMNS.join(";")
+                        ),
                     ))
                 }
                 None => text,
@@ -185,7 +192,11 @@ fn read_blocks(
             break;
         }
     }
-    out.sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    out.sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     Ok(out)
 }
 
@@ -209,8 +220,7 @@ fn find_header<'t>(
                 .next()
                 .and_then(|(_, r)| r.ok())
                 .unwrap_or_default();
-            let (columns, width) =
-                header_columns(&header, file, line as usize, &COLUMNS, &[])?;
+            let (columns, width) = header_columns(&header, file, line as usize, &COLUMNS, &[])?;
             let positions = Positions(COLUMNS.map(|name| {
                 columns
                     .iter()
@@ -285,7 +295,11 @@ impl Coder {
 
 /// Reads the file on its own, as rows in table order: for tools and tests
 /// that want rows; the pipeline reads into the shared table with [`read`].
-pub fn parse(bytes: &[u8], file: &str, regions: &Regions) -> Result<Parsed<Observation>, FileError> {
+pub fn parse(
+    bytes: &[u8],
+    file: &str,
+    regions: &Regions,
+) -> Result<Parsed<Observation>, FileError> {
     let mut builder = TableBuilder::default();
     let appended = read(bytes, file, regions, &mut builder)?;
     let table = builder.finish();
@@ -306,7 +320,14 @@ struct Chunk {
 }
 
 impl Chunk {
-    fn take(&mut self, line: u32, fields: &[&str], positions: &Positions, regions: &Regions, file: &str) {
+    fn take(
+        &mut self,
+        line: u32,
+        fields: &[&str],
+        positions: &Positions,
+        regions: &Regions,
+        file: &str,
+    ) {
         self.read += 1;
         match record(fields, positions, regions) {
             Ok(r) => self.columns.push(
@@ -571,8 +592,16 @@ mod tests {
         let mut text = format!("\u{feff}\r\n{HEADER}");
         for i in 0..500 {
             let region = if i % 97 == 0 { 999 } else { 202 };
-            let value = if i % 13 == 0 { String::new() } else { format!("{}.25", i % 70) };
-            text.push_str(&format!("{};{region};{};male;{value};\r\n", i / 25, 2000 + i % 25));
+            let value = if i % 13 == 0 {
+                String::new()
+            } else {
+                format!("{}.25", i % 70)
+            };
+            text.push_str(&format!(
+                "{};{region};{};male;{value};\r\n",
+                i / 25,
+                2000 + i % 25
+            ));
             if i % 50 == 0 {
                 text.push_str("\r\n");
             }
@@ -584,11 +613,20 @@ mod tests {
                 read_blocks(text.as_bytes(), block, "s.csv", &regions(), &mut builder).unwrap();
             let table = builder.finish();
             let rows: Vec<Observation> = (0..table.len()).map(|i| table.row(i)).collect();
-            (rows, appended.rejections, appended.read, appended.sha256, appended.bytes)
+            (
+                rows,
+                appended.rejections,
+                appended.read,
+                appended.sha256,
+                appended.bytes,
+            )
         };
         let whole = read_with(BLOCK_BYTES);
         assert_eq!(whole.2, 501);
-        assert_eq!(whole.1[0].location, "s.csv:3", "header on line 2, first row on 3");
+        assert_eq!(
+            whole.1[0].location, "s.csv:3",
+            "header on line 2, first row on 3"
+        );
         assert_eq!(whole.4, text.len() as u64);
         assert_eq!(whole.3, crate::ingest::sha256_hex(text.as_bytes()));
         for block in [7, 64, 1000] {
