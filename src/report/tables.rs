@@ -15,7 +15,8 @@ use polars::prelude::*;
 
 use super::OutputFile;
 use crate::config::CsvStyle;
-use crate::output::{OutputError, Staging};
+use crate::output::{OutputError, StagedFile, Staging};
+use std::sync::Arc;
 
 /// Why a table could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -27,11 +28,15 @@ pub enum TableError {
 }
 
 /// Streams a table into `tables/NAME.{csv,parquet,arrow}` in the staging
-/// folder, one batch at a time: the three files are written side by side
-/// and no file is ever whole in memory. `empty` gives the schema (and the
-/// header of a table without rows). The bytes are the same as [`render`]'s
-/// for the CSV; the Parquet file has a row group and the Arrow file a
-/// record batch per batch.
+/// folder, one batch at a time: no file is ever whole in memory. Each
+/// format has its own writer thread fed through a bounded channel, so the
+/// next batch is built while the last is written (at most two batches wait
+/// per writer); each file is still written in batch order, so the bytes do
+/// not depend on timing. The writer threads are plain threads, not rayon
+/// tasks: polars writers run on polars' own pool and must not be called
+/// from inside rayon. `empty` gives the schema (and the header of a table
+/// without rows). The CSV bytes are the same as [`render`]'s; the Parquet
+/// file has a row group and the Arrow file a record batch per batch.
 pub fn write_batches(
     staging: &mut Staging,
     name: &str,
@@ -43,52 +48,125 @@ pub fn write_batches(
         table: name.to_string(),
         source,
     };
-    let mut csv_file = staging.create(&format!("tables/{name}.csv"))?;
-    let mut parquet_file = staging.create(&format!("tables/{name}.parquet"))?;
-    let mut arrow_file = staging.create(&format!("tables/{name}.arrow"))?;
-    {
-        let schema = empty.schema();
-        let writer = CsvWriter::new(&mut csv_file).include_header(true);
-        let writer = match style {
-            CsvStyle::Standard => writer,
-            CsvStyle::ExcelFi => writer
-                .with_separator(b';')
-                .with_decimal_comma(true)
-                .include_bom(true),
-        };
-        let mut csv = writer.batched(schema).map_err(polars)?;
-        let mut parquet = ParquetWriter::new(&mut parquet_file)
-            .with_compression(ParquetCompression::Zstd(None))
-            .with_statistics(StatisticsOptions::full())
-            .batched(schema)
-            .map_err(polars)?;
-        // Flat columns only: no field is dictionary-encoded in the IPC
-        // sense, so every field gets the plain IPC description.
-        let fields = (0..schema.len())
-            .map(|_| polars_arrow::io::ipc::IpcField {
-                fields: Vec::new(),
-                dictionary_id: None,
+    let schema = empty.schema().clone();
+    let files = [
+        staging.create(&format!("tables/{name}.csv"))?,
+        staging.create(&format!("tables/{name}.parquet"))?,
+        staging.create(&format!("tables/{name}.arrow"))?,
+    ];
+    let written: Vec<Result<StagedFile, PolarsError>> = std::thread::scope(|scope| {
+        let mut senders = Vec::new();
+        let mut writers = Vec::new();
+        for (format, file) in [Format::Csv, Format::Parquet, Format::Arrow]
+            .into_iter()
+            .zip(files)
+        {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Arc<DataFrame>>(1);
+            senders.push(sender);
+            let schema = &schema;
+            writers.push(scope.spawn(move || write_format(format, file, schema, style, receiver)));
+        }
+        let mut failed = None;
+        for batch in batches {
+            let batch = match batch {
+                Ok(mut batch) => {
+                    batch.align_chunks();
+                    Arc::new(batch)
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            };
+            // A writer that stopped has an error to report below.
+            if senders.iter().any(|s| s.send(Arc::clone(&batch)).is_err()) {
+                break;
+            }
+        }
+        drop(senders);
+        let mut results: Vec<Result<StagedFile, PolarsError>> = writers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    Err(PolarsError::ComputeError("a table writer panicked".into()))
+                })
             })
             .collect();
-        let mut arrow = IpcWriter::new(&mut arrow_file)
-            .with_compat_level(CompatLevel::oldest())
-            .batched(schema, fields)
-            .map_err(polars)?;
-        for batch in batches {
-            let mut batch = batch.map_err(polars)?;
-            batch.align_chunks();
-            csv.write_batch(&batch).map_err(polars)?;
-            parquet.write_batch(&batch).map_err(polars)?;
-            arrow.write_batch(&batch).map_err(polars)?;
+        if let Some(e) = failed {
+            results.push(Err(e));
         }
-        csv.finish().map_err(polars)?;
-        parquet.finish().map_err(polars)?;
-        arrow.finish().map_err(polars)?;
+        results
+    });
+    let mut closed = Vec::new();
+    for result in written {
+        closed.push(result.map_err(polars)?);
     }
-    staging.close(csv_file)?;
-    staging.close(parquet_file)?;
-    staging.close(arrow_file)?;
+    for file in closed {
+        staging.close(file)?;
+    }
     Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Csv,
+    Parquet,
+    Arrow,
+}
+
+/// One writer thread: every batch from `batches` into `file`, in order.
+fn write_format(
+    format: Format,
+    mut file: StagedFile,
+    schema: &Schema,
+    style: CsvStyle,
+    batches: std::sync::mpsc::Receiver<Arc<DataFrame>>,
+) -> Result<StagedFile, PolarsError> {
+    match format {
+        Format::Csv => {
+            let writer = CsvWriter::new(&mut file).include_header(true);
+            let writer = match style {
+                CsvStyle::Standard => writer,
+                CsvStyle::ExcelFi => writer
+                    .with_separator(b';')
+                    .with_decimal_comma(true)
+                    .include_bom(true),
+            };
+            let mut csv = writer.batched(schema)?;
+            for batch in batches {
+                csv.write_batch(&batch)?;
+            }
+            csv.finish()?;
+        }
+        Format::Parquet => {
+            let mut parquet = ParquetWriter::new(&mut file)
+                .with_compression(ParquetCompression::Zstd(None))
+                .with_statistics(StatisticsOptions::full())
+                .batched(schema)?;
+            for batch in batches {
+                parquet.write_batch(&batch)?;
+            }
+            parquet.finish()?;
+        }
+        Format::Arrow => {
+            // Flat columns only: no field is dictionary-encoded in the IPC
+            // sense, so every field gets the plain IPC description.
+            let fields = (0..schema.len())
+                .map(|_| polars_arrow::io::ipc::IpcField {
+                    fields: Vec::new(),
+                    dictionary_id: None,
+                })
+                .collect();
+            let mut arrow = IpcWriter::new(&mut file)
+                .with_compat_level(CompatLevel::oldest())
+                .batched(schema, fields)?;
+            for batch in batches {
+                arrow.write_batch(&batch)?;
+            }
+            arrow.finish()?;
+        }
+    }
+    Ok(file)
 }
 
 /// Renders one table in the three formats.
