@@ -64,8 +64,9 @@ pub struct GroupComparison {
     pub gap: Option<f64>,
 }
 
-/// One published municipality value, keyed for the rank lookup.
-type RankKey = (u32, Sex, u32, Period);
+/// One published municipality value, keyed for the rank lookup within
+/// one indicator.
+type RankKey = (Sex, u32, Period);
 
 /// Adds ranks to the trends and returns the group comparisons.
 pub fn compute(
@@ -80,21 +81,6 @@ pub fn compute(
         .iter()
         .map(|key| key.starts_with(MUNICIPALITY_PREFIX))
         .collect();
-    // Every published municipality value, sorted by key then value: the
-    // values of one (indicator, sex, group, period) are one sorted slice.
-    let mut values: Vec<(RankKey, f64)> = (0..table.len())
-        .into_par_iter()
-        .filter(|&row| municipal[c.area[row] as usize])
-        .filter_map(|row| {
-            let value = c.value.get(row)?;
-            Some((
-                (c.indicator[row], c.sex[row], c.group[row], c.period[row]),
-                value,
-            ))
-        })
-        .collect();
-    values.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-
     let codes = |s: &SeriesTrend| {
         Some((
             table.indicators.code(&s.indicator)?,
@@ -102,29 +88,61 @@ pub fn compute(
             table.groups.code(&s.group)?,
         ))
     };
-    trends.series.par_iter_mut().for_each(|s| {
-        s.rank = None;
-        if !s.area.starts_with(MUNICIPALITY_PREFIX) {
+    // One indicator at a time (in parallel): its rows are one run of the
+    // table, its series one run of the trends (both sorted by indicator),
+    // so only one indicator's values are ever collected at once.
+    let indicator_rows = table.runs(|row| c.indicator[row]);
+    let mut by_indicator: Vec<&mut [SeriesTrend]> = Vec::new();
+    let mut rest: &mut [SeriesTrend] = &mut trends.series;
+    while !rest.is_empty() {
+        let len = rest
+            .iter()
+            .position(|s| s.indicator != rest[0].indicator)
+            .unwrap_or(rest.len());
+        let (head, tail) = rest.split_at_mut(len);
+        by_indicator.push(head);
+        rest = tail;
+    }
+    by_indicator.into_par_iter().for_each(|series| {
+        let Some(indicator) = table.indicators.code(&series[0].indicator) else {
             return;
-        }
-        let (Some((indicator, _, group)), Some(period), Some(value)) =
-            (codes(s), s.stats.last_period, s.stats.latest_value)
+        };
+        let Ok(run) = indicator_rows.binary_search_by(|r| c.indicator[r.start].cmp(&indicator))
         else {
             return;
         };
-        let key = (indicator, s.sex, group, period);
-        let start = values.partition_point(|(k, _)| *k < key);
-        let end = values.partition_point(|(k, _)| *k <= key);
-        let slice = &values[start..end];
-        let below = slice.partition_point(|(_, v)| *v < value);
-        let above = slice.len() - slice.partition_point(|(_, v)| *v <= value);
-        let of = slice.len();
-        s.rank = Some(Rank {
-            period,
-            rank: 1 + above as u32,
-            of: of as u32,
-            percentile: (of > 1).then(|| 100.0 * below as f64 / (of - 1) as f64),
-        });
+        // Every published municipality value of this indicator, sorted by
+        // key then value: one (sex, group, period) is one sorted slice.
+        let mut values: Vec<(RankKey, f64)> = indicator_rows[run]
+            .clone()
+            .filter(|&row| municipal[c.area[row] as usize])
+            .filter_map(|row| Some(((c.sex[row], c.group[row], c.period[row]), c.value.get(row)?)))
+            .collect();
+        values.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        for s in series.iter_mut() {
+            s.rank = None;
+            if !s.area.starts_with(MUNICIPALITY_PREFIX) {
+                continue;
+            }
+            let (Some((_, _, group)), Some(period), Some(value)) =
+                (codes(s), s.stats.last_period, s.stats.latest_value)
+            else {
+                continue;
+            };
+            let key = (s.sex, group, period);
+            let start = values.partition_point(|(k, _)| *k < key);
+            let end = values.partition_point(|(k, _)| *k <= key);
+            let slice = &values[start..end];
+            let below = slice.partition_point(|(_, v)| *v < value);
+            let above = slice.len() - slice.partition_point(|(_, v)| *v <= value);
+            let of = slice.len();
+            s.rank = Some(Rank {
+                period,
+                rank: 1 + above as u32,
+                of: of as u32,
+                percentile: (of > 1).then(|| 100.0 * below as f64 / (of - 1) as f64),
+            });
+        }
     });
 
     // Peer groups: for the series of the areas of interest only.

@@ -261,8 +261,20 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         &empty,
         batches,
     )?;
+    // The trends table has a row per series: a national run has millions.
+    let series_batches = trends
+        .series
+        .chunks(OUTPUT_BATCH_ROWS / 4)
+        .map(trends::series_frame);
+    let empty = trends::series_frame(&[])?;
+    report::tables::write_batches(
+        &mut staging,
+        "trends",
+        config.csv_style,
+        &empty,
+        series_batches,
+    )?;
     let small_tables = [
-        ("trends", trends::trends_frame(&trends)?),
         ("dimensions", trends::dimensions_frame(&trends)?),
         ("comparisons", compare::comparisons_frame(&comparisons)?),
         ("shift", shift::shift_frame(&shift)?),

@@ -578,8 +578,14 @@ pub const TREND_COLUMNS: [&str; 48] = [
 
 /// The trends table, one row per series, sorted by indicator, area, sex, group.
 pub fn trends_frame(trends: &Trends) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    series_frame(&trends.series)
+}
+
+/// The trends table of some series (a batch of the whole table).
+pub fn series_frame(
+    rows: &[SeriesTrend],
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
     use crate::columns::{number, text, whole};
-    let rows = &trends.series;
     let period = |p: Option<Period>| p.map(|p| p.to_string());
     let mut columns = vec![
         text("indicator", rows, |t| Some(t.indicator.clone())),

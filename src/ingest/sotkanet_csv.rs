@@ -117,7 +117,6 @@ fn read_blocks(
             }
         }
         pending.truncate(filled);
-        hasher.update(&pending[start..]);
         out.bytes += (filled - start) as u64;
         let end_of_file = filled - start < block_bytes;
         // Complete lines only; the rest waits for the next block.
@@ -126,7 +125,10 @@ fn read_blocks(
         } else {
             match pending.iter().rposition(|&b| b == b'\n') {
                 Some(i) => i + 1,
-                None => continue,
+                None => {
+                    hasher.update(&pending[start..]);
+                    continue;
+                }
             }
         };
         let mut block: &[u8] = &pending[..cut];
@@ -134,58 +136,53 @@ fn read_blocks(
             block = block.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(block);
             first = false;
         }
-        let text = std::str::from_utf8(block).map_err(|e| {
-            let at = line as usize
-                + block[..e.valid_up_to()]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count();
-            FileError::new(
-                format!("{file}:{at}"),
-                "the file is not valid UTF-8: save it as UTF-8",
-            )
-        })?;
-        let newlines = text.bytes().filter(|&b| b == b'\n').count() as u32;
-        let body = match &header {
-            Some(_) => text,
-            None => match find_header(text, file, line)? {
-                Some((positions, width, header_line, rest)) => {
-                    header = Some((positions, width));
-                    // Lines before the body: the header and blank ones.
-                    line = header_line + 1;
-                    rest
+        let body: &[u8] = match &header {
+            Some(_) => block,
+            None => {
+                let text = utf8(block, file, line)?;
+                match find_header(text, file, line)? {
+                    Some((positions, width, header_line, rest)) => {
+                        header = Some((positions, width));
+                        line = header_line + 1;
+                        rest.as_bytes()
+                    }
+                    None if end_of_file => {
+                        return Err(FileError::new(
+                            file,
+                            format!(
+                                "the file is empty: expected a header `{}`",
+                                COLUMNS.join(";")
+                            ),
+                        ))
+                    }
+                    None => {
+                        line += memchr::memchr_iter(b'\n', block).count() as u32;
+                        b""
+                    }
                 }
-                None if end_of_file => {
-                    return Err(FileError::new(
-                        file,
-                        format!(
-                            "the file is empty: expected a header `{}`",
-                            COLUMNS.join(";")
-                        ),
-                    ))
-                }
-                None => text,
-            },
+            }
         };
         if let Some((positions, width)) = &header {
-            let body_lines = body.bytes().filter(|&b| b == b'\n').count() as u32;
-            let chunks: Vec<Chunk> = if body.contains('"') {
-                vec![read_quoted(body, line, *width, positions, regions, file)]
-            } else {
-                split_lines(body, line)
-                    .par_iter()
-                    .map(|&(piece, at)| read_plain(piece, at, *width, positions, regions, file))
-                    .collect()
-            };
-            for chunk in chunks {
+            let pieces = split_lines(body, line);
+            // The block's hash is taken while its pieces are parsed.
+            let (_, chunks) = rayon::join(
+                || hasher.update(&pending[start..]),
+                || {
+                    pieces
+                        .par_iter()
+                        .map(|piece| read_piece(piece, *width, positions, regions, file))
+                        .collect::<Result<Vec<Chunk>, FileError>>()
+                },
+            );
+            for chunk in chunks? {
                 out.read += chunk.read;
                 out.rejections.extend(chunk.rejections);
                 out.accepted += chunk.columns.len();
                 coder.append(chunk.columns, regions, table);
             }
-            line += body_lines;
+            line += pieces.iter().map(|p| p.newlines).sum::<u32>();
         } else {
-            line += newlines;
+            hasher.update(&pending[start..]);
         }
         pending.drain(..cut);
         if end_of_file {
@@ -361,9 +358,16 @@ impl Chunk {
     }
 }
 
-/// Splits text at line ends into pieces of about a megabyte or more (a few
-/// per thread), each with the number of its first line.
-fn split_lines(body: &str, first_line: u32) -> Vec<(&str, u32)> {
+/// A piece of a block: whole lines, with the number of the first.
+struct Piece<'b> {
+    bytes: &'b [u8],
+    line: u32,
+    newlines: u32,
+}
+
+/// Splits bytes at line ends into pieces of about a megabyte or more (a
+/// few per thread), each with the number of its first line.
+fn split_lines(body: &[u8], first_line: u32) -> Vec<Piece<'_>> {
     let target = (body.len() / (rayon::current_num_threads() * 4)).max(1 << 20);
     let mut pieces = Vec::new();
     let mut start = 0;
@@ -371,8 +375,7 @@ fn split_lines(body: &str, first_line: u32) -> Vec<(&str, u32)> {
         let end = if start + target >= body.len() {
             body.len()
         } else {
-            body[start + target..]
-                .find('\n')
+            memchr::memchr(b'\n', &body[start + target..])
                 .map_or(body.len(), |i| start + target + i + 1)
         };
         pieces.push(&body[start..end]);
@@ -380,18 +383,51 @@ fn split_lines(body: &str, first_line: u32) -> Vec<(&str, u32)> {
     }
     let newlines: Vec<u32> = pieces
         .par_iter()
-        .map(|p| p.bytes().filter(|&b| b == b'\n').count() as u32)
+        .map(|p| memchr::memchr_iter(b'\n', p).count() as u32)
         .collect();
     let mut line = first_line;
     pieces
         .into_iter()
         .zip(newlines)
-        .map(|(piece, count)| {
-            let here = line;
-            line += count;
-            (piece, here)
+        .map(|(bytes, newlines)| {
+            let piece = Piece {
+                bytes,
+                line,
+                newlines,
+            };
+            line += newlines;
+            piece
         })
         .collect()
+}
+
+/// Checks that bytes are UTF-8; the error names the line.
+fn utf8<'b>(bytes: &'b [u8], file: &str, first_line: u32) -> Result<&'b str, FileError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at =
+            first_line as usize + memchr::memchr_iter(b'\n', &bytes[..e.valid_up_to()]).count();
+        FileError::new(
+            format!("{file}:{at}"),
+            "the file is not valid UTF-8: save it as UTF-8",
+        )
+    })
+}
+
+/// Reads one piece: plain lines split at `;`, or, when the piece has a
+/// quote, record by record with the `csv` crate.
+fn read_piece(
+    piece: &Piece,
+    width: usize,
+    positions: &Positions,
+    regions: &Regions,
+    file: &str,
+) -> Result<Chunk, FileError> {
+    let text = utf8(piece.bytes, file, piece.line)?;
+    Ok(if memchr::memchr(b'"', piece.bytes).is_some() {
+        read_quoted(text, piece.line, width, positions, regions, file)
+    } else {
+        read_plain(text, piece.line, width, positions, regions, file)
+    })
 }
 
 /// Lines without any quote: a field is exactly the text between `;`s.
@@ -404,20 +440,31 @@ fn read_plain(
     file: &str,
 ) -> Chunk {
     let mut chunk = Chunk::default();
-    let mut fields: Vec<&str> = Vec::with_capacity(width);
-    for (i, line) in piece.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() || line.split(';').all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let number = first_line + i as u32;
+    let mut fields: Vec<&str> = Vec::with_capacity(width + 1);
+    let bytes = piece.as_bytes();
+    let mut start = 0;
+    let mut number = first_line;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let mut line = &piece[start..end];
+        line = line.strip_suffix('\r').unwrap_or(line);
         fields.clear();
-        fields.extend(line.split(';'));
-        if fields.len() != width {
-            chunk.reject_line(number, shape_error(fields.len(), width), file);
-            continue;
+        let mut from = 0;
+        for at in memchr::memchr_iter(b';', line.as_bytes()) {
+            fields.push(&line[from..at]);
+            from = at + 1;
         }
-        chunk.take(number, &fields, positions, regions, file);
+        fields.push(&line[from..]);
+        if fields.len() != width {
+            // A blank line (or one of blank fields) is skipped, not wrong.
+            if !fields.iter().all(|f| f.trim().is_empty()) {
+                chunk.reject_line(number, shape_error(fields.len(), width), file);
+            }
+        } else if !fields.iter().all(|f| f.trim().is_empty()) {
+            chunk.take(number, &fields, positions, regions, file);
+        }
+        start = end + 1;
+        number += 1;
     }
     chunk
 }
@@ -447,13 +494,24 @@ fn read_quoted(
     chunk
 }
 
+/// A field without surrounding white space. Sotkanet's fields have none:
+/// the full (Unicode) trim runs only when an end is not plain ASCII.
+fn tidy(field: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    let bytes = field.as_bytes();
+    if plain(bytes.first()) && plain(bytes.last()) {
+        field
+    } else {
+        field.trim()
+    }
+}
+
 fn record(
     fields: &[&str],
     positions: &Positions,
     regions: &Regions,
 ) -> Result<Record, (&'static str, String)> {
-    let [indicator, region, year, gender, primary, absolute] =
-        positions.0.map(|p| fields[p].trim());
+    let [indicator, region, year, gender, primary, absolute] = positions.0.map(|p| tidy(fields[p]));
     let indicator: u32 = indicator.parse().map_err(|_| {
         (
             "indicator",
