@@ -150,7 +150,9 @@ pub fn compute(
     if config.comparison_groups.is_empty() {
         return out;
     }
-    let groups: Vec<(&str, Vec<(&str, Option<u32>)>)> = config
+    // Each group's name and members (key, and area code when in the data).
+    type Members<'k> = Vec<(&'k str, Option<u32>)>;
+    let groups: Vec<(&str, Members)> = config
         .comparison_groups
         .iter()
         .map(|g| {

@@ -320,11 +320,11 @@ fn decide(
         }
     }
 
-    let index = row_index(&observations);
+    let index = row_index(observations);
 
     // Secondary suppression: repeat until nothing changes.
     let clients_of: HashMap<&str, &str> = service_links(catalog);
-    let lines = lines(&observations, &index, catalog, config);
+    let lines = lines(observations, &index, catalog, config);
     loop {
         let mut changed = false;
         // Visits and costs follow their service's unpublished client count.
@@ -354,7 +354,7 @@ fn decide(
         for line in &lines {
             let unknown = line.members().filter(|m| !m.is_published(&status)).count();
             if unknown == 1 {
-                if let Some(v) = victim(line, &observations, &status) {
+                if let Some(v) = victim(line, observations, &status) {
                     status[v] = CellStatus::SuppressedComplementary;
                     reasons[v] = format!("would reveal an unpublished cell ({})", line.name);
                     changed = true;
@@ -366,12 +366,12 @@ fn decide(
         }
         // Lines combined: an unpublished cell that the published cells
         // determine through several lines at once.
-        if let Some(candidates) = determined_cell_lines(&lines, &observations, &status) {
+        if let Some(candidates) = determined_cell_lines(&lines, observations, &status) {
             // The first line (those containing the cell come first) with a
             // published member to hide.
             if let Some((line, v)) = candidates
                 .iter()
-                .find_map(|&l| victim(&lines[l], &observations, &status).map(|v| (l, v)))
+                .find_map(|&l| victim(&lines[l], observations, &status).map(|v| (l, v)))
             {
                 status[v] = CellStatus::SuppressedComplementary;
                 reasons[v] = format!(

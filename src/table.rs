@@ -786,7 +786,7 @@ mod tests {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            let period = if state % 3 == 0 {
+            let period = if state.is_multiple_of(3) {
                 format!("{}Q{}", 2015 + state % 9, 1 + (state >> 8) % 4)
             } else {
                 format!("{}", 2015 + state % 9)

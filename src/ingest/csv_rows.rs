@@ -167,6 +167,9 @@ pub fn check_shape(record: &csv::StringRecord, width: usize) -> Result<(), Strin
     Ok(())
 }
 
+/// Each expected column's name and position in a record.
+pub type ColumnPositions = Vec<(&'static str, usize)>;
+
 /// Checks a header record: every `required` column present (`optional`
 /// ones may be missing), column order free. Returns each column's position
 /// and the number of fields a record must have.
@@ -176,7 +179,7 @@ pub fn header_columns(
     header_line: usize,
     required: &[&'static str],
     optional: &[&'static str],
-) -> Result<(Vec<(&'static str, usize)>, usize), FileError> {
+) -> Result<(ColumnPositions, usize), FileError> {
     let expected = required.join(";");
     let names: Vec<&str> = header.iter().map(str::trim).collect();
     let header_text = names.join(";");
