@@ -12,7 +12,9 @@ use std::str::FromStr;
 
 use polars::prelude::*;
 
-use crate::period::Period;
+use std::collections::HashMap;
+
+use crate::period::{Period, PeriodError};
 
 /// Sex as the sources publish it. `total` covers everyone, including the
 /// respondents THL's survey results count under "sex not reported", which
@@ -261,31 +263,49 @@ pub struct FrameRows {
 }
 
 /// Reads rows back from a frame with the observation columns (extra columns
-/// are ignored). Each row's `source` is kept when present, else `origin#rowN`.
-/// A missing or mistyped column fails the whole frame; a bad cell rejects
-/// its row only.
+/// are ignored), in frame order. Each row's `source` is kept when present,
+/// else `origin#rowN`. A missing or mistyped column fails the whole frame; a
+/// bad cell rejects its row only.
 pub fn from_frame(frame: &DataFrame, origin: &str) -> Result<FrameRows, FrameError> {
-    let text_column =
-        |name: &str, required: bool| -> Result<Option<Vec<Option<String>>>, FrameError> {
-            let Ok(column) = frame.column(name) else {
-                return if required {
-                    Err(FrameError::MissingColumn {
-                        column: name.into(),
-                    })
-                } else {
-                    Ok(None)
-                };
-            };
-            let values = column.str().map_err(|_| FrameError::WrongType {
-                column: name.into(),
-                found: column.dtype().to_string(),
-                expected: "string",
-            })?;
-            Ok(Some(values.iter().map(|v| v.map(str::to_string)).collect()))
-        };
-    let number_column = |name: &str| -> Result<Vec<Option<f64>>, FrameError> {
+    let mut builder = crate::table::TableBuilder::default();
+    let (rows, bad) = read_frame(frame, origin, &mut builder)?;
+    let mut out = FrameRows {
+        rows: Vec::with_capacity(rows.len()),
+        bad,
+    };
+    // The builder's columns are still in frame order (not yet sorted).
+    let table = crate::table::ObservationTable::unsorted(builder);
+    out.rows.extend((0..table.len()).map(|i| table.row(i)));
+    Ok(out)
+}
+
+/// Reads a frame's rows straight into the table's columns (no row of
+/// `String`s on the way): the texts are coded as they are read. Returns
+/// the frame row number (1-based) of every accepted row and the bad cells.
+pub fn read_frame(
+    frame: &DataFrame,
+    origin: &str,
+    builder: &mut crate::table::TableBuilder,
+) -> Result<(Vec<usize>, Vec<FrameError>), FrameError> {
+    let text_column = |name: &str, required: bool| -> Result<Option<&StringChunked>, FrameError> {
         let Ok(column) = frame.column(name) else {
-            return Ok(vec![None; frame.height()]);
+            return if required {
+                Err(FrameError::MissingColumn {
+                    column: name.into(),
+                })
+            } else {
+                Ok(None)
+            };
+        };
+        column.str().map(Some).map_err(|_| FrameError::WrongType {
+            column: name.into(),
+            found: column.dtype().to_string(),
+            expected: "string",
+        })
+    };
+    let number_column = |name: &str| -> Result<Option<Float64Chunked>, FrameError> {
+        let Ok(column) = frame.column(name) else {
+            return Ok(None);
         };
         let wrong = || FrameError::WrongType {
             column: name.into(),
@@ -296,9 +316,9 @@ pub fn from_frame(frame: &DataFrame, origin: &str) -> Result<FrameRows, FrameErr
             return Err(wrong());
         }
         let cast = column.cast(&DataType::Float64).map_err(|_| wrong())?;
-        Ok(cast.f64().map_err(|_| wrong())?.iter().collect())
+        Ok(Some(cast.f64().map_err(|_| wrong())?.clone()))
     };
-    let required = |name| text_column(name, true).map(Option::unwrap_or_default);
+    let required = |name| text_column(name, true).map(|c| c.expect("required"));
     let indicator = required("indicator")?;
     let area = required("area")?;
     let period = required("period")?;
@@ -312,55 +332,95 @@ pub fn from_frame(frame: &DataFrame, origin: &str) -> Result<FrameRows, FrameErr
     }
     let [value, count, n, ci_lower, ci_upper] =
         ["value", "count", "n", "ci_lower", "ci_upper"].map(number_column);
-    let (value, count, n, ci_lower, ci_upper) = (value?, count?, n?, ci_lower?, ci_upper?);
+    let numbers = [value?, count?, n?, ci_lower?, ci_upper?];
 
-    let mut out = FrameRows::default();
-    for row in 0..frame.height() {
-        let bad = |column: &str, reason: String| FrameError::BadCell {
-            row: row + 1,
+    let mut texts = [indicator.iter(), area.iter(), period.iter(), sex.iter()];
+    let mut group = group.map(|g| g.iter());
+    let mut source = source.map(|s| s.iter());
+    let mut numbers: Vec<Option<_>> = numbers
+        .iter()
+        .map(|c| c.as_ref().map(|c| c.iter()))
+        .collect();
+    // Periods and sexes repeat: parse each distinct text once.
+    let mut periods: HashMap<String, Result<Period, String>> = HashMap::new();
+    let mut accepted = Vec::new();
+    let mut bad = Vec::new();
+    let all_groups = builder.groups.intern(ALL_GROUPS);
+    for row in 1..=frame.height() {
+        let [indicator, area, period, sex] = texts.each_mut().map(|t| t.next().flatten());
+        let group = group.as_mut().and_then(|g| g.next().flatten());
+        let source = source.as_mut().and_then(|s| s.next().flatten());
+        let values: Vec<Option<f64>> = numbers
+            .iter_mut()
+            .map(|c| c.as_mut().and_then(|c| c.next().flatten()))
+            .collect();
+        let cell = |column: &str, reason: String| FrameError::BadCell {
+            row,
             column: column.into(),
             reason,
         };
-        let need = |column: &str, cell: &Option<String>| -> Result<String, FrameError> {
-            cell.clone()
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| bad(column, "is empty".into()))
-        };
-        let parsed = (|| {
-            let finite = |column: &str, v: Option<f64>| match v {
-                Some(x) if !x.is_finite() => {
-                    Err(bad(column, format!("{x} is not a finite number")))
+        let checked = (|| {
+            fn need<'t>(
+                column: &str,
+                text: Option<&'t str>,
+                cell: &dyn Fn(&str, String) -> FrameError,
+            ) -> Result<&'t str, FrameError> {
+                text.filter(|t| !t.is_empty())
+                    .ok_or_else(|| cell(column, "is empty".into()))
+            }
+            let (indicator, area) = (
+                need("indicator", indicator, &cell)?,
+                need("area", area, &cell)?,
+            );
+            let period_text = need("period", period, &cell)?;
+            let period = periods
+                .entry(period_text.to_string())
+                .or_insert_with(|| period_text.parse().map_err(|e: PeriodError| e.to_string()))
+                .clone()
+                .map_err(|e| cell("period", e))?;
+            let sex: Sex = need("sex", sex, &cell)?
+                .parse()
+                .map_err(|e| cell("sex", e))?;
+            for (column, v) in ["value", "count", "n", "ci_lower", "ci_upper"]
+                .iter()
+                .zip(&values)
+            {
+                if let Some(x) = v.filter(|x| !x.is_finite()) {
+                    return Err(cell(column, format!("{x} is not a finite number")));
                 }
-                other => Ok(other),
-            };
-            Ok(Observation {
-                indicator: need("indicator", &indicator[row])?,
-                area: need("area", &area[row])?,
-                period: need("period", &period[row])?
-                    .parse()
-                    .map_err(|e: crate::period::PeriodError| bad("period", e.to_string()))?,
-                sex: need("sex", &sex[row])?.parse().map_err(|e| bad("sex", e))?,
-                group: group
-                    .as_ref()
-                    .and_then(|g| g[row].clone())
-                    .unwrap_or_else(|| ALL_GROUPS.to_string()),
-                value: finite("value", value[row])?,
-                count: finite("count", count[row])?,
-                n: finite("n", n[row])?,
-                ci_lower: finite("ci_lower", ci_lower[row])?,
-                ci_upper: finite("ci_upper", ci_upper[row])?,
-                source: source
-                    .as_ref()
-                    .and_then(|s| s[row].clone())
-                    .unwrap_or_else(|| format!("{origin}#row{}", row + 1)),
-            })
+            }
+            Ok((indicator, area, period, sex))
         })();
-        match parsed {
-            Ok(observation) => out.rows.push(observation),
-            Err(e) => out.bad.push(e),
+        match checked {
+            Ok((indicator, area, period, sex)) => {
+                let source = match source {
+                    Some(s) => builder.source_ref(s),
+                    None => builder.source_ref(&format!("{origin}#row{row}")),
+                };
+                let indicator = builder.indicators.intern(indicator);
+                let area = builder.areas.intern(area);
+                let group = group.map_or(all_groups, |g| builder.groups.intern(g));
+                builder.columns.push(
+                    indicator,
+                    area,
+                    period,
+                    sex,
+                    group,
+                    crate::table::RowNumbers {
+                        value: values[0],
+                        count: values[1],
+                        n: values[2],
+                        ci_lower: values[3],
+                        ci_upper: values[4],
+                    },
+                    source,
+                );
+                accepted.push(row);
+            }
+            Err(e) => bad.push(e),
         }
     }
-    Ok(out)
+    Ok((accepted, bad))
 }
 
 #[cfg(test)]

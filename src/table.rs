@@ -396,6 +396,19 @@ pub struct ObservationTable {
 pub type CellKey = (u32, u32, Period, Sex, u32);
 
 impl ObservationTable {
+    /// The builder's rows as they are, in the order they were added, with
+    /// the dictionaries as built (not sorted): for reading rows back in
+    /// input order.
+    pub fn unsorted(builder: TableBuilder) -> ObservationTable {
+        ObservationTable {
+            indicators: builder.indicators,
+            areas: builder.areas,
+            groups: builder.groups,
+            files: builder.files,
+            columns: builder.columns,
+        }
+    }
+
     /// A table of these rows (for tests, benches and small inputs).
     pub fn from_rows(rows: &[Observation]) -> ObservationTable {
         let mut builder = TableBuilder::default();

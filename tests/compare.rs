@@ -150,4 +150,19 @@ members = {members:?}
     assert!((got - mean).abs() < 1e-9, "{got} vs {mean}");
     let gap: f64 = lohja["gap"].parse().unwrap();
     assert!((gap - (value(0, 2023).unwrap() - mean)).abs() < 1e-9);
+
+    // Both reports show Lohja's place (the areas of interest only: the
+    // other municipalities are ranked, not reported).
+    let rank = trends
+        .iter()
+        .find(|r| r["area"] == "kunta.444")
+        .map(|r| format!("{}/{}", r["rank"], r["rank_of"]))
+        .unwrap();
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(md.contains("## Vertailu muihin kuntiin"), "{md}");
+    assert!(md.contains(&format!("| {rank} |")), "{md}");
+    assert!(html.contains("<section id=\"comparison\">"));
+    assert!(html.contains(&format!("<td class=\"num\">{rank}</td>")));
+    assert!(!md.contains("kunta.005") && !html.contains("kunta.005"));
 }

@@ -101,6 +101,19 @@ impl<T> Parsed<T> {
     }
 }
 
+/// What a reader that writes straight into the table's columns added.
+#[derive(Debug, Default)]
+pub struct Appended {
+    /// Records looked at.
+    pub read: usize,
+    /// Rows added to the table.
+    pub accepted: usize,
+    pub rejections: Vec<Rejection>,
+    /// Of the file's bytes as read, when the reader streams the file.
+    pub sha256: String,
+    pub bytes: u64,
+}
+
 /// A population count: the denominator for rates per 1 000.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopulationRow {
@@ -207,7 +220,7 @@ pub fn ingest(inputs: &[Input], age_groups: &[String]) -> Ingested {
 enum Rows {
     Observations(Parsed<Observation>),
     /// Read straight into the table's columns.
-    Appended(sotkanet_csv::Appended),
+    Appended(Appended),
     Population(Parsed<PopulationRow>),
     Metadata(Parsed<sotkanet_metadata::IndicatorMetadata>),
 }
@@ -267,10 +280,10 @@ fn read_input(
             Rows::Population(pxweb_population::parse(&bytes, &path, input, age_groups)?)
         }
         InputKind::ObservationsParquet => {
-            Rows::Observations(observations_file::parse_parquet(bytes, &path)?)
+            Rows::Appended(observations_file::read_parquet(bytes, &path, table)?)
         }
         InputKind::ObservationsArrow => {
-            Rows::Observations(observations_file::parse_arrow(bytes, &path)?)
+            Rows::Appended(observations_file::read_arrow(bytes, &path, table)?)
         }
     })
 }

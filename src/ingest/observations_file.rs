@@ -2,7 +2,8 @@
 //!
 //! In: a file with the columns of the observation table (as `hyte run`
 //! writes them; `indicator` may hold catalog ids or source keys). Out: its
-//! rows. Guarantees: a missing or mistyped column fails the file with the
+//! rows, read as columns straight into the observation table.
+//! Guarantees: a missing or mistyped column fails the file with the
 //! column named; a row with an empty key cell or a bad period is rejected
 //! with its row number; nulls stay null.
 
@@ -10,40 +11,56 @@ use std::io::Cursor;
 
 use polars::prelude::*;
 
-use super::{reject_duplicates, FileError, Parsed};
-use crate::observation::{from_frame, FrameError, Observation};
+use super::{Appended, FileError, Rejection};
+use crate::observation::{read_frame, FrameError};
+use crate::table::TableBuilder;
 
-pub fn parse_parquet(bytes: Vec<u8>, file: &str) -> Result<Parsed<Observation>, FileError> {
+pub fn read_parquet(
+    bytes: Vec<u8>,
+    file: &str,
+    table: &mut TableBuilder,
+) -> Result<Appended, FileError> {
     let frame = ParquetReader::new(Cursor::new(bytes))
         .finish()
         .map_err(|e| FileError::new(file, format!("not a readable Parquet file ({e})")))?;
-    rows(&frame, file)
+    append(&frame, file, table)
 }
 
-pub fn parse_arrow(bytes: Vec<u8>, file: &str) -> Result<Parsed<Observation>, FileError> {
+pub fn read_arrow(
+    bytes: Vec<u8>,
+    file: &str,
+    table: &mut TableBuilder,
+) -> Result<Appended, FileError> {
     let frame = IpcReader::new(Cursor::new(bytes))
         .finish()
         .map_err(|e| FileError::new(file, format!("not a readable Arrow IPC file ({e})")))?;
-    rows(&frame, file)
+    append(&frame, file, table)
 }
 
-fn rows(frame: &DataFrame, file: &str) -> Result<Parsed<Observation>, FileError> {
-    let read = from_frame(frame, file).map_err(|e| FileError::new(file, e.to_string()))?;
-    let mut parsed = Parsed {
+/// The frame's columns go straight into the table; a cell given twice is
+/// rejected by the validate stage, which sees every file.
+fn append(frame: &DataFrame, file: &str, table: &mut TableBuilder) -> Result<Appended, FileError> {
+    let (accepted, bad) =
+        read_frame(frame, file, table).map_err(|e| FileError::new(file, e.to_string()))?;
+    let rejections = bad
+        .into_iter()
+        .filter_map(|bad| match bad {
+            FrameError::BadCell {
+                row,
+                column,
+                reason,
+            } => Some(Rejection {
+                location: format!("{file}#row{row}"),
+                field: column,
+                reason,
+            }),
+            _ => None,
+        })
+        .collect();
+    Ok(Appended {
         read: frame.height(),
-        rows: read.rows,
-        rejections: Vec::new(),
-    };
-    for bad in read.bad {
-        if let FrameError::BadCell {
-            row,
-            column,
-            reason,
-        } = bad
-        {
-            parsed.reject(format!("{file}#row{row}"), &column, reason);
-        }
-    }
-    reject_duplicates(&mut parsed);
-    Ok(parsed)
+        accepted: accepted.len(),
+        rejections,
+        ..Appended::default()
+    })
 }

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use super::csv_rows::{self, header_columns, shape_error};
 use super::sotkanet_regions::Regions;
-use super::{FileError, Parsed, Rejection};
+use super::{Appended, FileError, Parsed, Rejection};
 use crate::catalog::sotkanet_key;
 use crate::observation::{Observation, Sex, ALL_GROUPS};
 use crate::period::Period;
@@ -36,19 +36,6 @@ const COLUMNS: [&str; 6] = [
     "primary value",
     "absolute value",
 ];
-
-/// What reading one file added to the table.
-#[derive(Debug, Default)]
-pub struct Appended {
-    /// Data records looked at.
-    pub read: usize,
-    /// Rows added to the table.
-    pub accepted: usize,
-    pub rejections: Vec<Rejection>,
-    /// Of the file's bytes as read.
-    pub sha256: String,
-    pub bytes: u64,
-}
 
 /// Column positions from the header.
 struct Positions([usize; 6]);

@@ -527,6 +527,58 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
     }
     body.push_str("</section>\n");
 
+    // Each area of interest among all municipalities.
+    let comparison_tables: Vec<(&crate::config::Area, Vec<phrases::ComparisonRow>)> = input
+        .config
+        .areas
+        .iter()
+        .map(|area| (area, phrases::comparison_rows(input, &area.key)))
+        .filter(|(_, rows)| !rows.is_empty())
+        .collect();
+    if !comparison_tables.is_empty() {
+        let _ = write!(
+            body,
+            "<section id=\"comparison\"><h2>{}</h2><p>{}</p>",
+            escape(w.comparison),
+            escape(w.comparison_intro)
+        );
+        for (area, rows) in comparison_tables {
+            let _ = write!(
+                body,
+                "<h3>{}</h3><table><thead><tr><th scope=\"col\">{}</th>",
+                escape(area.name.get(language)),
+                escape(w.indicator)
+            );
+            for head in w.comparison_heads {
+                let _ = write!(body, "<th scope=\"col\">{}</th>", escape(head));
+            }
+            body.push_str("</tr></thead><tbody>");
+            for row in rows {
+                let group = row
+                    .group
+                    .map(|g| format!(" ({})", escape(g)))
+                    .unwrap_or_default();
+                let groups = row
+                    .groups
+                    .iter()
+                    .map(|(name, mean, n)| format!("{}: {} (n = {n})", escape(name), escape(mean)))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let _ = write!(
+                    body,
+                    "<tr><th scope=\"row\">{}{group}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{groups}</td><td class=\"num\">{}</td></tr>",
+                    indicator_name(row.indicator, language),
+                    escape(&row.value),
+                    escape(&row.rank),
+                    escape(&row.percentile),
+                    escape(&row.gaps.join("; "))
+                );
+            }
+            body.push_str("</tbody></table>");
+        }
+        body.push_str("</section>\n");
+    }
+
     // The area × dimension matrix.
     let _ = write!(
         body,

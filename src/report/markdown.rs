@@ -16,7 +16,7 @@ use super::ReportInput;
 use crate::catalog::{Dimension, Indicator};
 use crate::i18n::Language;
 use crate::observation::{Observation, Sex};
-use crate::trends::{Basis, Direction, SeriesTrend};
+use crate::trends::{Basis, Direction};
 
 pub(super) struct Words {
     pub(super) title: &'static str,
@@ -412,101 +412,44 @@ fn overview(md: &mut String, input: &ReportInput, w: &Words) {
 /// among all municipalities, and against each comparison group.
 fn comparison_section(md: &mut String, input: &ReportInput, w: &Words) {
     let language = input.config.language;
-    fn ranked<'a>(input: &'a ReportInput, area: &'a str) -> impl Iterator<Item = &'a SeriesTrend> {
-        input
-            .trends
-            .series
-            .iter()
-            // A rank among one municipality says nothing.
-            .filter(move |s| {
-                s.area == area && s.sex == Sex::Total && s.rank.is_some_and(|r| r.of > 1)
-            })
-    }
-    if !input
+    let tables: Vec<(&crate::config::Area, Vec<phrases::ComparisonRow>)> = input
         .config
         .areas
         .iter()
-        .any(|a| ranked(input, &a.key).next().is_some())
-    {
+        .map(|area| (area, phrases::comparison_rows(input, &area.key)))
+        .filter(|(_, rows)| !rows.is_empty())
+        .collect();
+    if tables.is_empty() {
         return;
     }
-    let _ = writeln!(
-        md,
-        "## {}
-
-{}
-",
-        w.comparison, w.comparison_intro
-    );
+    let _ = writeln!(md, "## {}\n\n{}\n", w.comparison, w.comparison_intro);
     let [value_head, rank_head, percentile_head, group_head, gap_head] = w.comparison_heads;
-    for area in &input.config.areas {
-        if ranked(input, &area.key).next().is_none() {
-            continue;
-        }
-        let _ = writeln!(
-            md,
-            "### {}
-",
-            escape(area.name.get(language))
-        );
+    for (area, rows) in tables {
+        let _ = writeln!(md, "### {}\n", escape(area.name.get(language)));
         let _ = writeln!(
             md,
             "| {} | {value_head} | {rank_head} | {percentile_head} | {group_head} | {gap_head} |\n|---|---:|---:|---:|---|---:|",
             w.indicator
         );
-        for series in ranked(input, &area.key) {
-            let (Some(indicator), Some(rank)) = (input.catalog.get(&series.indicator), series.rank)
-            else {
-                continue;
-            };
-            let number = |v: f64| language.number(v, indicator.decimals);
-            let value = series
-                .stats
-                .latest_value
-                .map(|v| format!("{} ({})", number(v), rank.period))
+        for row in rows {
+            let group = row
+                .group
+                .map(|g| format!(" ({})", escape(g)))
                 .unwrap_or_default();
-            let percentile = rank
-                .percentile
-                .map(|p| language.number(p, 0))
-                .unwrap_or_else(|| "–".into());
-            let groups: Vec<&crate::compare::GroupComparison> = input
-                .comparisons
+            let groups = row
+                .groups
                 .iter()
-                .filter(|c| {
-                    c.indicator == series.indicator
-                        && c.area == series.area
-                        && c.sex == series.sex
-                        && c.group == series.group
-                })
-                .collect();
-            let group_text = groups
-                .iter()
-                .map(|c| {
-                    let mean = c.group_mean.map(number).unwrap_or_else(|| "–".into());
-                    format!(
-                        "{}: {mean} (n = {})",
-                        escape(&c.comparison_group),
-                        c.members_with_data
-                    )
-                })
+                .map(|(name, mean, n)| format!("{}: {mean} (n = {n})", escape(name)))
                 .collect::<Vec<_>>()
                 .join("; ");
-            let gap_text = groups
-                .iter()
-                .map(|c| c.gap.map(number).unwrap_or_else(|| "–".into()))
-                .collect::<Vec<_>>()
-                .join("; ");
-            let group = if series.group == crate::observation::ALL_GROUPS {
-                String::new()
-            } else {
-                format!(" ({})", escape(&series.group))
-            };
             let _ = writeln!(
                 md,
-                "| {}{group} | {value} | {}/{} | {percentile} | {group_text} | {gap_text} |",
-                escape(indicator.title.get(language)),
-                rank.rank,
-                rank.of
+                "| {}{group} | {} | {} | {} | {groups} | {} |",
+                escape(row.indicator.title.get(language)),
+                row.value,
+                row.rank,
+                row.percentile,
+                row.gaps.join("; ")
             );
         }
         md.push('\n');

@@ -228,3 +228,77 @@ pub(super) fn sotkanet_source_text(source: &SotkanetSource, language: Language) 
     text.push(')');
     text
 }
+
+/// One indicator of an area among all municipalities, as text: what the
+/// Markdown and HTML reports show in their comparison tables.
+pub(super) struct ComparisonRow<'a> {
+    pub(super) indicator: &'a crate::catalog::Indicator,
+    /// The population group, unless it is "all".
+    pub(super) group: Option<&'a str>,
+    /// "8,3 (2025)".
+    pub(super) value: String,
+    /// "70/293".
+    pub(super) rank: String,
+    pub(super) percentile: String,
+    /// Per comparison group: name, mean (or "–") and members with data.
+    pub(super) groups: Vec<(&'a str, String, usize)>,
+    /// Per comparison group: the gap to its mean (or "–").
+    pub(super) gaps: Vec<String>,
+}
+
+/// The sex-total series of an area with a rank among more than one
+/// municipality (a rank among one says nothing), in trends order.
+pub(super) fn comparison_rows<'a>(input: &'a ReportInput, area: &str) -> Vec<ComparisonRow<'a>> {
+    let language = input.config.language;
+    let dash = || "–".to_string();
+    input
+        .trends
+        .series
+        .iter()
+        .filter(|s| s.area == area && s.sex == Sex::Total)
+        .filter_map(|series| {
+            let rank = series.rank.filter(|r| r.of > 1)?;
+            let indicator = input.catalog.get(&series.indicator)?;
+            let number = |v: f64| language.number(v, indicator.decimals);
+            let comparisons: Vec<&crate::compare::GroupComparison> = input
+                .comparisons
+                .iter()
+                .filter(|c| {
+                    c.indicator == series.indicator
+                        && c.area == series.area
+                        && c.sex == series.sex
+                        && c.group == series.group
+                })
+                .collect();
+            Some(ComparisonRow {
+                indicator,
+                group: (series.group != crate::observation::ALL_GROUPS)
+                    .then_some(series.group.as_str()),
+                value: series
+                    .stats
+                    .latest_value
+                    .map(|v| format!("{} ({})", number(v), rank.period))
+                    .unwrap_or_else(dash),
+                rank: format!("{}/{}", rank.rank, rank.of),
+                percentile: rank
+                    .percentile
+                    .map(|p| language.number(p, 0))
+                    .unwrap_or_else(dash),
+                groups: comparisons
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.comparison_group.as_str(),
+                            c.group_mean.map(number).unwrap_or_else(dash),
+                            c.members_with_data,
+                        )
+                    })
+                    .collect(),
+                gaps: comparisons
+                    .iter()
+                    .map(|c| c.gap.map(number).unwrap_or_else(dash))
+                    .collect(),
+            })
+        })
+        .collect()
+}
