@@ -287,7 +287,9 @@ pub fn read_frame(
     origin: &str,
     builder: &mut crate::table::TableBuilder,
 ) -> Result<(Vec<usize>, Vec<FrameError>), FrameError> {
-    let text_column = |name: &str, required: bool| -> Result<Option<&StringChunked>, FrameError> {
+    // Text columns may be plain strings or categoricals / enums (hyte's
+    // own tables, pandas' categoricals): both are read as text.
+    let text_column = |name: &str, required: bool| -> Result<Option<StringChunked>, FrameError> {
         let Ok(column) = frame.column(name) else {
             return if required {
                 Err(FrameError::MissingColumn {
@@ -297,11 +299,17 @@ pub fn read_frame(
                 Ok(None)
             };
         };
-        column.str().map(Some).map_err(|_| FrameError::WrongType {
+        let wrong = || FrameError::WrongType {
             column: name.into(),
             found: column.dtype().to_string(),
             expected: "string",
-        })
+        };
+        let text = if column.dtype().is_categorical() || column.dtype().is_enum() {
+            column.cast(&DataType::String).map_err(|_| wrong())?
+        } else {
+            column.clone()
+        };
+        text.str().cloned().map(Some).map_err(|_| wrong())
     };
     let number_column = |name: &str| -> Result<Option<Float64Chunked>, FrameError> {
         let Ok(column) = frame.column(name) else {
@@ -335,8 +343,8 @@ pub fn read_frame(
     let numbers = [value?, count?, n?, ci_lower?, ci_upper?];
 
     let mut texts = [indicator.iter(), area.iter(), period.iter(), sex.iter()];
-    let mut group = group.map(|g| g.iter());
-    let mut source = source.map(|s| s.iter());
+    let mut group = group.as_ref().map(|g| g.iter());
+    let mut source = source.as_ref().map(|s| s.iter());
     let mut numbers: Vec<Option<_>> = numbers
         .iter()
         .map(|c| c.as_ref().map(|c| c.iter()))

@@ -191,3 +191,51 @@ fn a_run_with_no_usable_data_fails_and_writes_nothing() {
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert!(!dir.path().join("out/report.md").exists());
 }
+
+/// A dictionary-encoded (categorical) column, as pandas and pyarrow write
+/// categoricals, is read as text.
+#[test]
+fn dictionary_encoded_arrow_input_is_read_as_text() {
+    use std::sync::Arc;
+
+    use arrow::array::{ArrayRef, DictionaryArray, Float64Array, StringArray};
+    use arrow::datatypes::UInt32Type;
+    use arrow::record_batch::RecordBatch;
+
+    let dir = tempfile::tempdir().unwrap();
+    let indicator: DictionaryArray<UInt32Type> =
+        vec!["sotkanet.191", "sotkanet.191"].into_iter().collect();
+    let text = |v: &[&str]| Arc::new(StringArray::from(v.to_vec())) as ArrayRef;
+    let batch = RecordBatch::try_from_iter(vec![
+        ("indicator", Arc::new(indicator) as ArrayRef),
+        ("area", text(&["kunta.444", "kunta.444"])),
+        ("period", text(&["2023", "2024"])),
+        ("sex", text(&["total", "total"])),
+        (
+            "value",
+            Arc::new(Float64Array::from(vec![1.0, 2.0])) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let path = dir.path().join("categorical.arrow");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut writer = arrow::ipc::writer::FileWriter::try_new(file, &batch.schema()).unwrap();
+    writer.write(&batch).unwrap();
+    writer.finish().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[[input]]\nkind = \"observations-arrow\"\npath = \"categorical.arrow\"\n",
+    );
+    let out = hyte()
+        .arg("validate")
+        .arg("--config")
+        .arg(config)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("2 observations usable, 0 rejected"),
+        "{stderr}"
+    );
+}

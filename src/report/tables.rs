@@ -149,14 +149,10 @@ fn write_format(
             parquet.finish()?;
         }
         Format::Arrow => {
-            // Flat columns only: no field is dictionary-encoded in the IPC
-            // sense, so every field gets the plain IPC description.
-            let fields = (0..schema.len())
-                .map(|_| polars_arrow::io::ipc::IpcField {
-                    fields: Vec::new(),
-                    dictionary_id: None,
-                })
-                .collect();
+            // Each dictionary-encoded (Enum) column gets its own id.
+            let arrow_schema = schema.to_arrow(CompatLevel::oldest());
+            let fields =
+                polars_arrow::io::ipc::write::default_ipc_fields(arrow_schema.iter_values());
             let mut arrow = IpcWriter::new(&mut file)
                 .with_compat_level(CompatLevel::oldest())
                 .batched(schema, fields)?;
