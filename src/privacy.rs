@@ -549,15 +549,16 @@ pub fn with_status(
     mut frame: polars::prelude::DataFrame,
     status: &[CellStatus],
 ) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
-    use polars::prelude::{IntoColumn, NewChunkedArray, StringChunked};
-    let column = StringChunked::from_iter_values(
-        "status".into(),
-        status.iter().map(|s| match s {
-            CellStatus::SuppressedSmall | CellStatus::SuppressedComplementary => "suppressed",
-            other => other.key(),
-        }),
-    )
-    .into_column();
+    const TEXTS: [&str; 3] = ["published", "not_published", "suppressed"];
+    let codes: Vec<u32> = status
+        .iter()
+        .map(|s| match s {
+            CellStatus::Published => 0,
+            CellStatus::NotPublished => 1,
+            CellStatus::SuppressedSmall | CellStatus::SuppressedComplementary => 2,
+        })
+        .collect();
+    let column = crate::table::enum_column("status", &codes, &TEXTS)?;
     frame.with_column(column)?;
     Ok(frame)
 }

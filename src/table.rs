@@ -378,6 +378,19 @@ impl TableBuilder {
     }
 }
 
+/// A polars `Enum` column of `codes` into `texts` (each code is a position
+/// in `texts`, kept as it is). The category list goes into the Arrow and
+/// Parquet metadata, so the bytes depend only on the texts.
+pub fn enum_column<T: AsRef<str>>(name: &str, codes: &[u32], texts: &[T]) -> PolarsResult<Column> {
+    let categories = FrozenCategories::new(texts.iter().map(AsRef::as_ref))?;
+    let dtype = DataType::from_frozen_categories(categories);
+    let physical = DataType::from(dtype.cat_physical()?);
+    let codes = UInt32Chunked::from_slice(name.into(), codes)
+        .into_series()
+        .cast(&physical)?;
+    Ok(Series::from_cats_and_dtype(&codes, &dtype, true)?.into_column())
+}
+
 /// The observation table. Rows are sorted series-major, by (indicator,
 /// area, sex, group, period, source), once [`TableBuilder::finish`] or
 /// [`ObservationTable::sort`] ran; dictionaries are sorted, so code order is
@@ -634,6 +647,11 @@ impl ObservationTable {
 
     /// [`ObservationTable::frame`] with the source files named by
     /// `file_names` (one per file code), e.g. relative to the config.
+    ///
+    /// The key columns (indicator, area, period, sex, group) are polars
+    /// `Enum`s over the table's own dictionaries: the codes go in as they
+    /// are, no text is built per row, and the Arrow IPC and Parquet files get
+    /// dictionary-encoded columns (the CSV writes the texts).
     pub fn frame_with_files(
         &self,
         range: std::ops::Range<usize>,
@@ -641,44 +659,57 @@ impl ObservationTable {
     ) -> PolarsResult<DataFrame> {
         use std::fmt::Write;
         let c = &self.columns;
-        let text = |name: &str, f: &dyn Fn(usize, &mut String)| -> Column {
-            let mut builder = StringChunkedBuilder::new(name.into(), range.len());
-            let mut buffer = String::new();
-            for row in range.clone() {
-                buffer.clear();
-                f(row, &mut buffer);
-                builder.append_value(&buffer);
-            }
-            builder.finish().into_column()
-        };
+        let periods = self.periods();
+        let period_codes: Vec<u32> = c.period[range.clone()]
+            .iter()
+            .map(|p| periods.binary_search(p).unwrap_or_default() as u32)
+            .collect();
+        let sex_codes: Vec<u32> = c.sex[range.clone()].iter().map(|s| *s as u32).collect();
+        let period_texts: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
+        let sex_texts = Sex::ALL.map(Sex::as_str);
         let number = |name: &str, column: &Numbers| -> Column {
             Float64Chunked::from_iter_options(name.into(), range.clone().map(|row| column.get(row)))
                 .into_column()
         };
+        let mut source = StringChunkedBuilder::new("source".into(), range.len());
+        let mut buffer = String::new();
+        for row in range.clone() {
+            let s = c.source[row];
+            buffer.clear();
+            buffer.push_str(&file_names[s.file as usize]);
+            if s.line != 0 {
+                let _ = write!(buffer, ":{}", s.line);
+            }
+            source.append_value(&buffer);
+        }
         DataFrame::new(
             range.len(),
             vec![
-                text("indicator", &|row, b| b.push_str(self.indicator(row))),
-                text("area", &|row, b| b.push_str(self.area(row))),
-                text("period", &|row, b| {
-                    let _ = write!(b, "{}", c.period[row]);
-                }),
-                text("sex", &|row, b| b.push_str(c.sex[row].as_str())),
-                text("group", &|row, b| b.push_str(self.group(row))),
+                enum_column(
+                    "indicator",
+                    &c.indicator[range.clone()],
+                    self.indicators.texts(),
+                )?,
+                enum_column("area", &c.area[range.clone()], self.areas.texts())?,
+                enum_column("period", &period_codes, &period_texts)?,
+                enum_column("sex", &sex_codes, &sex_texts)?,
+                enum_column("group", &c.group[range.clone()], self.groups.texts())?,
                 number("value", &c.value),
                 number("count", &c.count),
                 number("n", &c.n),
                 number("ci_lower", &c.ci_lower),
                 number("ci_upper", &c.ci_upper),
-                text("source", &|row, b| {
-                    let source = c.source[row];
-                    b.push_str(&file_names[source.file as usize]);
-                    if source.line != 0 {
-                        let _ = write!(b, ":{}", source.line);
-                    }
-                }),
+                source.finish().into_column(),
             ],
         )
+    }
+
+    /// The distinct periods of the table, in order.
+    pub fn periods(&self) -> Vec<Period> {
+        let mut periods: Vec<Period> = self.columns.period.clone();
+        periods.par_sort_unstable();
+        periods.dedup();
+        periods
     }
 
     /// The whole table as a polars frame (see [`ObservationTable::frame`]).
