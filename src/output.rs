@@ -134,12 +134,23 @@ pub struct StagedFile {
     inner: std::io::BufWriter<File>,
     hasher: Sha256,
     bytes: u64,
+    synced: bool,
 }
 
 impl StagedFile {
     /// Where the file is being written, for messages.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Flushes and syncs the complete file to disk now (a writer thread
+    /// does this itself, so that the syncs of several files overlap);
+    /// [`Staging::close`] then only records it.
+    pub fn sync(&mut self) -> std::io::Result<()> {
+        self.inner.flush()?;
+        self.inner.get_ref().sync_all()?;
+        self.synced = true;
+        Ok(())
     }
 }
 
@@ -180,6 +191,7 @@ impl Staging<'_> {
             inner: std::io::BufWriter::with_capacity(1 << 20, file),
             hasher: Sha256::new(),
             bytes: 0,
+            synced: false,
         })
     }
 
@@ -191,9 +203,12 @@ impl Staging<'_> {
             inner,
             hasher,
             bytes,
+            synced,
         } = file;
         let file = inner.into_inner().map_err(|e| io(&path)(e.into_error()))?;
-        file.sync_all().map_err(io(&path))?;
+        if !synced {
+            file.sync_all().map_err(io(&path))?;
+        }
         self.written.push(Written {
             path: relative,
             bytes,

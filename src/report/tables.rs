@@ -162,6 +162,7 @@ fn write_format(
             arrow.finish()?;
         }
     }
+    file.sync()?;
     Ok(file)
 }
 
