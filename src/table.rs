@@ -372,6 +372,7 @@ impl TableBuilder {
             groups,
             files,
             columns,
+            period_dictionary: Default::default(),
         };
         table.sort();
         table
@@ -402,6 +403,10 @@ pub struct ObservationTable {
     pub groups: Dictionary,
     pub files: Dictionary,
     pub columns: Columns,
+    /// The distinct periods, in order, for the output's period column:
+    /// found once, on the first [`ObservationTable::frame`], and cleared
+    /// whenever rows are reordered or dropped.
+    period_dictionary: std::sync::OnceLock<Vec<Period>>,
 }
 
 /// The identity of a cell in codes: two rows with equal keys are the same
@@ -419,6 +424,7 @@ impl ObservationTable {
             groups: builder.groups,
             files: builder.files,
             columns: builder.columns,
+            period_dictionary: Default::default(),
         }
     }
 
@@ -596,6 +602,7 @@ impl ObservationTable {
             }
         });
         self.columns.gather(&order);
+        self.period_dictionary = Default::default();
     }
 
     /// Keeps the rows where `keep[row]` is true, in order.
@@ -607,6 +614,7 @@ impl ObservationTable {
             .filter(|&i| keep[i as usize])
             .collect();
         self.columns.gather(&order);
+        self.period_dictionary = Default::default();
     }
 
     /// Renumbers the indicator column through `map` (old code → new text)
@@ -659,7 +667,7 @@ impl ObservationTable {
     ) -> PolarsResult<DataFrame> {
         use std::fmt::Write;
         let c = &self.columns;
-        let periods = self.periods();
+        let periods = self.period_dictionary.get_or_init(|| self.periods());
         let period_codes: Vec<u32> = c.period[range.clone()]
             .iter()
             .map(|p| periods.binary_search(p).unwrap_or_default() as u32)
