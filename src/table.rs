@@ -101,13 +101,52 @@ impl Dictionary {
 /// number that is not finite (`text::parse_number`, `observation::from_frame`)
 /// and the stages only ever store finite results, so NaN can mean nothing
 /// but "not published". Half the memory of `Vec<Option<f64>>`, which is
-/// what lets the national table fit.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Numbers(Vec<f64>);
+/// what lets the national table fit; and a column that is null in every
+/// row (Sotkanet has no n and no confidence limits) holds no values at all
+/// until a number arrives.
+#[derive(Debug, Clone)]
+pub struct Numbers {
+    /// Empty while every row is null (`dense` false); then one value per row.
+    values: Vec<f64>,
+    len: usize,
+    dense: bool,
+}
+
+/// Equal when every row is: a column of nulls equals one whose nulls
+/// happen to be stored.
+impl PartialEq for Numbers {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+    }
+}
+
+impl Default for Numbers {
+    fn default() -> Self {
+        Numbers::with_capacity(0)
+    }
+}
 
 impl Numbers {
-    pub fn with_capacity(n: usize) -> Self {
-        Numbers(Vec::with_capacity(n))
+    pub fn with_capacity(_rows: usize) -> Self {
+        // Capacity is reserved when the first number arrives: most columns
+        // of a national table never get one.
+        Numbers {
+            values: Vec::new(),
+            len: 0,
+            dense: false,
+        }
+    }
+
+    fn all_null(&self) -> bool {
+        !self.dense
+    }
+
+    /// Gives every row a slot (NaN for the nulls so far).
+    fn materialize(&mut self) {
+        if !self.dense {
+            self.values = vec![f64::NAN; self.len];
+            self.dense = true;
+        }
     }
 
     pub fn push(&mut self, value: Option<f64>) {
@@ -115,33 +154,65 @@ impl Numbers {
             value.is_none_or(f64::is_finite),
             "a stored number is finite"
         );
-        self.0.push(value.unwrap_or(f64::NAN));
+        match value {
+            None if self.all_null() => {}
+            None => self.values.push(f64::NAN),
+            Some(v) => {
+                self.materialize();
+                self.values.push(v);
+            }
+        }
+        self.len += 1;
     }
 
     #[inline]
     pub fn get(&self, row: usize) -> Option<f64> {
-        let v = self.0[row];
+        assert!(row < self.len, "row {row} of {}", self.len);
+        let v = *self.values.get(row)?;
         (!v.is_nan()).then_some(v)
     }
 
     pub fn set(&mut self, row: usize, value: Option<f64>) {
-        self.0[row] = value.unwrap_or(f64::NAN);
+        assert!(row < self.len, "row {row} of {}", self.len);
+        match value {
+            None if self.all_null() => {}
+            value => {
+                self.materialize();
+                self.values[row] = value.unwrap_or(f64::NAN);
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len == 0
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Option<f64>> + '_ {
-        self.0.iter().map(|v| (!v.is_nan()).then_some(*v))
+        (0..self.len).map(|row| self.get(row))
     }
 
     fn extend(&mut self, other: Numbers) {
-        self.0.extend(other.0);
+        if other.all_null() {
+            if !self.all_null() {
+                self.values.resize(self.len + other.len, f64::NAN);
+            }
+        } else {
+            self.materialize();
+            self.values.extend(other.values);
+        }
+        self.len += other.len;
+    }
+
+    /// The rows in `order`.
+    fn gather(&mut self, order: &[u32]) {
+        if !self.all_null() {
+            self.values = order.par_iter().map(|&i| self.values[i as usize]).collect();
+        }
+        self.len = order.len();
     }
 }
 
@@ -272,7 +343,7 @@ impl Columns {
             &mut self.ci_lower,
             &mut self.ci_upper,
         ] {
-            take(&mut numbers.0, order);
+            numbers.gather(order);
         }
         take(&mut self.source, order);
     }
@@ -878,10 +949,28 @@ mod tests {
     fn nulls_stay_null_and_zero_stays_zero() {
         let mut numbers = Numbers::default();
         numbers.push(None);
+        numbers.push(None);
+        assert_eq!(numbers.iter().collect::<Vec<_>>(), [None, None]);
         numbers.push(Some(0.0));
         assert_eq!(numbers.get(0), None);
-        assert_eq!(numbers.get(1), Some(0.0));
-        assert_eq!(numbers.iter().collect::<Vec<_>>(), [None, Some(0.0)]);
+        assert_eq!(numbers.get(2), Some(0.0));
+        assert_eq!(numbers.iter().collect::<Vec<_>>(), [None, None, Some(0.0)]);
+        // A column of nulls joined to one with numbers, and back.
+        let mut nulls = Numbers::default();
+        nulls.push(None);
+        nulls.extend(numbers.clone());
+        assert_eq!(
+            nulls.iter().collect::<Vec<_>>(),
+            [None, None, None, Some(0.0)]
+        );
+        let mut more = numbers.clone();
+        let mut empty = Numbers::default();
+        empty.push(None);
+        more.extend(empty);
+        assert_eq!(more.len(), 4);
+        assert_eq!(more.get(3), None);
+        more.set(3, Some(2.5));
+        assert_eq!(more.get(3), Some(2.5));
     }
 
     #[test]
