@@ -382,7 +382,9 @@ def compare(data: Path) -> dict:
     observed = data / "out" / "tables" / "observations.parquet"
     if observed.exists():  # observations.parquet is hyte's observation table, status aside
         keys = ["indicator", "area", "period", "sex", "group", "source"]
-        theirs = pl.read_parquet(observed).drop("status").sort(keys)
+        # hyte writes its key columns as Enums (dictionary-encoded): compare the texts.
+        theirs = pl.read_parquet(observed).drop("status")
+        theirs = theirs.with_columns(pl.col(c).cast(pl.String) for c in keys[:5]).sort(keys)
         report["observations_equal"] = theirs.equals(pl.read_parquet(data / "observations.parquet").sort(keys))
     for c in columns:
         a, b = pl.col(c).cast(pl.Float64), pl.col(f"{c}_hyte").cast(pl.Float64)
