@@ -66,6 +66,78 @@ pub enum RunError {
     WriteTable(#[from] report::tables::TableError),
 }
 
+/// The rows of the areas of interest (the configured areas) with their
+/// texts: what the shift stage and the reports read. Every other area stays
+/// in the table, the trends and the comparisons.
+fn areas_of_interest(
+    table: &table::ObservationTable,
+    config: &Config,
+) -> Vec<observation::Observation> {
+    let configured: Vec<bool> = table
+        .areas
+        .texts()
+        .iter()
+        .map(|key| config.area(key).is_some())
+        .collect();
+    table.rows_where(|row| configured[table.columns.area[row] as usize])
+}
+
+/// Every table, streamed into the staging folder in CSV, Parquet and Arrow.
+fn write_tables(
+    staging: &mut output::Staging,
+    config: &Config,
+    table: &table::ObservationTable,
+    privacy: &privacy::Protected,
+    trends: &trends::Trends,
+    comparisons: &[compare::GroupComparison],
+    shift: &shift::Shift,
+) -> Result<(), RunError> {
+    // Sources are written relative to the config's folder: the tables do
+    // not carry this machine's folder names, and they are shorter.
+    let file_names: Vec<String> = table
+        .files
+        .texts()
+        .iter()
+        .map(|name| {
+            std::path::Path::new(name)
+                .strip_prefix(&config.base_dir)
+                .map_or_else(|_| name.clone(), |p| p.display().to_string())
+        })
+        .collect();
+    let batches = (0..table.len()).step_by(OUTPUT_BATCH_ROWS).map(|start| {
+        let rows = start..(start + OUTPUT_BATCH_ROWS).min(table.len());
+        privacy::with_status(
+            table.frame_with_files(rows.clone(), &file_names)?,
+            &privacy.status[rows],
+        )
+    });
+    let empty = privacy::with_status(table.frame(0..0)?, &[])?;
+    report::tables::write_batches(staging, "observations", config.csv_style, &empty, batches)?;
+    // The trends table has a row per series: a national run has millions.
+    let series_batches = trends
+        .series
+        .chunks(OUTPUT_BATCH_ROWS / 4)
+        .map(trends::series_frame);
+    let empty = trends::series_frame(&[])?;
+    report::tables::write_batches(staging, "trends", config.csv_style, &empty, series_batches)?;
+    let small_tables = [
+        ("dimensions", trends::dimensions_frame(trends)?),
+        ("comparisons", compare::comparisons_frame(comparisons)?),
+        ("shift", shift::shift_frame(shift)?),
+        ("shift_summary", shift::summary_frame(shift)?),
+    ];
+    for (name, frame) in small_tables {
+        report::tables::write_batches(
+            staging,
+            name,
+            config.csv_style,
+            &frame.clear(),
+            std::iter::once(Ok(frame)),
+        )?;
+    }
+    Ok(())
+}
+
 /// Wall time of each pipeline stage, in order: written to `manifest.json`
 /// (`stage_seconds`) so that users and the benchmark see where time goes.
 /// The same stages drive the progress spinner on a terminal.
@@ -195,19 +267,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     times.stage("compare");
     let comparisons = compare::compute(&validated.table, &mut trends, config);
     times.stage("shift");
-    // The areas of interest (the configured areas) as rows with their
-    // texts: what the shift stage and the reports read. Every other area
-    // stays in the table, the trends and the comparisons.
-    let configured: Vec<bool> = validated
-        .table
-        .areas
-        .texts()
-        .iter()
-        .map(|key| config.area(key).is_some())
-        .collect();
-    let report_rows = validated
-        .table
-        .rows_where(|row| configured[validated.table.columns.area[row] as usize]);
+    let report_rows = areas_of_interest(&validated.table, config);
     let shift = shift::compute(
         &report_rows,
         &derived,
@@ -233,62 +293,15 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     // until all of it is written.
     times.stage("tables");
     let mut staging = lock.staging()?;
-    let table = &validated.table;
-    // Sources are written relative to the config's folder: the tables do
-    // not carry this machine's folder names, and they are shorter.
-    let file_names: Vec<String> = table
-        .files
-        .texts()
-        .iter()
-        .map(|name| {
-            std::path::Path::new(name)
-                .strip_prefix(&config.base_dir)
-                .map_or_else(|_| name.clone(), |p| p.display().to_string())
-        })
-        .collect();
-    let batches = (0..table.len()).step_by(OUTPUT_BATCH_ROWS).map(|start| {
-        let rows = start..(start + OUTPUT_BATCH_ROWS).min(table.len());
-        privacy::with_status(
-            table.frame_with_files(rows.clone(), &file_names)?,
-            &privacy.status[rows],
-        )
-    });
-    let empty = privacy::with_status(table.frame(0..0)?, &[])?;
-    report::tables::write_batches(
+    write_tables(
         &mut staging,
-        "observations",
-        config.csv_style,
-        &empty,
-        batches,
+        config,
+        &validated.table,
+        &privacy,
+        &trends,
+        &comparisons,
+        &shift,
     )?;
-    // The trends table has a row per series: a national run has millions.
-    let series_batches = trends
-        .series
-        .chunks(OUTPUT_BATCH_ROWS / 4)
-        .map(trends::series_frame);
-    let empty = trends::series_frame(&[])?;
-    report::tables::write_batches(
-        &mut staging,
-        "trends",
-        config.csv_style,
-        &empty,
-        series_batches,
-    )?;
-    let small_tables = [
-        ("dimensions", trends::dimensions_frame(&trends)?),
-        ("comparisons", compare::comparisons_frame(&comparisons)?),
-        ("shift", shift::shift_frame(&shift)?),
-        ("shift_summary", shift::summary_frame(&shift)?),
-    ];
-    for (name, frame) in small_tables {
-        report::tables::write_batches(
-            &mut staging,
-            name,
-            config.csv_style,
-            &frame.clear(),
-            std::iter::once(Ok(frame)),
-        )?;
-    }
     times.stage("reports");
     staging.write("report.md", report::markdown::render(&input).as_bytes())?;
     for file in report::html::render(&input) {
