@@ -301,6 +301,8 @@ struct Chunk {
     columns: Columns,
     read: usize,
     rejections: Vec<Rejection>,
+    /// The region id of the last accepted row.
+    last_region: Option<u64>,
 }
 
 impl Chunk {
@@ -313,7 +315,7 @@ impl Chunk {
         file: &str,
     ) {
         self.read += 1;
-        match record(fields, positions, regions) {
+        match record(fields, positions, regions, &mut self.last_region) {
             Ok(r) => self.columns.push(
                 r.indicator,
                 r.region,
@@ -481,6 +483,17 @@ fn read_quoted(
     chunk
 }
 
+/// A year written as four digits, the common case, without the general
+/// period parser (which gives the same answer, and the error otherwise).
+fn year_of(text: &str) -> Option<i32> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 4 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let year = bytes.iter().fold(0i32, |y, b| y * 10 + i32::from(b - b'0'));
+    (1900..=2200).contains(&year).then_some(year)
+}
+
 /// A field without surrounding white space. Sotkanet's fields have none:
 /// the full (Unicode) trim runs only when an end is not plain ASCII.
 fn tidy(field: &str) -> &str {
@@ -497,6 +510,7 @@ fn record(
     fields: &[&str],
     positions: &Positions,
     regions: &Regions,
+    last_region: &mut Option<u64>,
 ) -> Result<Record, (&'static str, String)> {
     let [indicator, region, year, gender, primary, absolute] = positions.0.map(|p| tidy(fields[p]));
     let indicator: u32 = indicator.parse().map_err(|_| {
@@ -514,12 +528,19 @@ fn record(
             format!("'{}' is not a Sotkanet region id", excerpt(region)),
         )
     })?;
+    // The download is sorted by region within an indicator: a region is
+    // looked up once per run of its rows.
+    let known = *last_region == Some(region_id) || regions.area_key(region_id).is_some();
     let region = u32::try_from(region_id)
         .ok()
-        .filter(|_| regions.area_key(region_id).is_some())
+        .filter(|_| known)
         .ok_or_else(|| ("region", regions.unknown(region_id)))?;
-    let period = match year.parse::<Period>() {
-        Ok(p @ Period::Year(_)) => p,
+    *last_region = Some(region_id);
+    let period = match year_of(year)
+        .map(Period::Year)
+        .or_else(|| year.parse::<Period>().ok())
+    {
+        Some(p @ Period::Year(_)) => p,
         _ => return Err(("year", format!("'{}' is not a year", excerpt(year)))),
     };
     let sex = gender.parse().map_err(|e: String| ("gender", e))?;
