@@ -107,6 +107,32 @@ pub fn write_batches(
     Ok(())
 }
 
+/// The CSV writer for a style: header always; excel-fi with `;`, a
+/// decimal comma and a BOM.
+fn csv_writer<W: std::io::Write>(out: W, style: CsvStyle) -> CsvWriter<W> {
+    let writer = CsvWriter::new(out).include_header(true);
+    match style {
+        CsvStyle::Standard => writer,
+        CsvStyle::ExcelFi => writer
+            .with_separator(b';')
+            .with_decimal_comma(true)
+            .include_bom(true),
+    }
+}
+
+/// Parquet: zstd, full column statistics.
+fn parquet_writer<W: std::io::Write>(out: W) -> ParquetWriter<W> {
+    ParquetWriter::new(out)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_statistics(StatisticsOptions::full())
+}
+
+/// Arrow IPC in the oldest layout (large strings, not string views): it
+/// opens in older pyarrow, R arrow and BI tools too.
+fn ipc_writer<W: std::io::Write>(out: W) -> IpcWriter<W> {
+    IpcWriter::new(out).with_compat_level(CompatLevel::oldest())
+}
+
 #[derive(Clone, Copy)]
 enum Format {
     Csv,
@@ -124,25 +150,14 @@ fn write_format(
 ) -> Result<StagedFile, PolarsError> {
     match format {
         Format::Csv => {
-            let writer = CsvWriter::new(&mut file).include_header(true);
-            let writer = match style {
-                CsvStyle::Standard => writer,
-                CsvStyle::ExcelFi => writer
-                    .with_separator(b';')
-                    .with_decimal_comma(true)
-                    .include_bom(true),
-            };
-            let mut csv = writer.batched(schema)?;
+            let mut csv = csv_writer(&mut file, style).batched(schema)?;
             for batch in batches {
                 csv.write_batch(&batch)?;
             }
             csv.finish()?;
         }
         Format::Parquet => {
-            let mut parquet = ParquetWriter::new(&mut file)
-                .with_compression(ParquetCompression::Zstd(None))
-                .with_statistics(StatisticsOptions::full())
-                .batched(schema)?;
+            let mut parquet = parquet_writer(&mut file).batched(schema)?;
             for batch in batches {
                 parquet.write_batch(&batch)?;
             }
@@ -153,9 +168,7 @@ fn write_format(
             let arrow_schema = schema.to_arrow(CompatLevel::oldest());
             let fields =
                 polars_arrow::io::ipc::write::default_ipc_fields(arrow_schema.iter_values());
-            let mut arrow = IpcWriter::new(&mut file)
-                .with_compat_level(CompatLevel::oldest())
-                .batched(schema, fields)?;
+            let mut arrow = ipc_writer(&mut file).batched(schema, fields)?;
             for batch in batches {
                 arrow.write_batch(&batch)?;
             }
@@ -170,26 +183,11 @@ fn write_format(
 pub fn render(name: &str, frame: &DataFrame, style: CsvStyle) -> PolarsResult<Vec<OutputFile>> {
     let mut frame = frame.clone();
     let mut csv = Vec::new();
-    let writer = CsvWriter::new(&mut csv).include_header(true);
-    let mut writer = match style {
-        CsvStyle::Standard => writer,
-        CsvStyle::ExcelFi => writer
-            .with_separator(b';')
-            .with_decimal_comma(true)
-            .include_bom(true),
-    };
-    writer.finish(&mut frame)?;
+    csv_writer(&mut csv, style).finish(&mut frame)?;
     let mut parquet = Cursor::new(Vec::new());
-    ParquetWriter::new(&mut parquet)
-        .with_compression(ParquetCompression::Zstd(None))
-        .with_statistics(StatisticsOptions::full())
-        .finish(&mut frame)?;
+    parquet_writer(&mut parquet).finish(&mut frame)?;
     let mut arrow = Cursor::new(Vec::new());
-    // The oldest Arrow layout (large strings, not string views) opens in
-    // older pyarrow, R arrow and BI tools too.
-    IpcWriter::new(&mut arrow)
-        .with_compat_level(CompatLevel::oldest())
-        .finish(&mut frame)?;
+    ipc_writer(&mut arrow).finish(&mut frame)?;
     Ok(vec![
         OutputFile {
             path: format!("tables/{name}.csv"),
