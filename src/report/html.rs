@@ -528,13 +528,7 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
     body.push_str("</section>\n");
 
     // Each area of interest among all municipalities.
-    let comparison_tables: Vec<(&crate::config::Area, Vec<phrases::ComparisonRow>)> = input
-        .config
-        .areas
-        .iter()
-        .map(|area| (area, phrases::comparison_rows(input, &area.key)))
-        .filter(|(_, rows)| !rows.is_empty())
-        .collect();
+    let comparison_tables = phrases::comparison_tables(input);
     if !comparison_tables.is_empty() {
         let _ = write!(
             body,
@@ -558,20 +552,15 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
                     .group
                     .map(|g| format!(" ({})", escape(g)))
                     .unwrap_or_default();
-                let groups = row
-                    .groups
-                    .iter()
-                    .map(|(name, mean, n)| format!("{}: {} (n = {n})", escape(name), escape(mean)))
-                    .collect::<Vec<_>>()
-                    .join("; ");
                 let _ = write!(
                     body,
-                    "<tr><th scope=\"row\">{}{group}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{groups}</td><td class=\"num\">{}</td></tr>",
+                    "<tr><th scope=\"row\">{}{group}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
                     indicator_name(row.indicator, language),
                     escape(&row.value),
                     escape(&row.rank),
                     escape(&row.percentile),
-                    escape(&row.gaps.join("; "))
+                    escape(&row.groups),
+                    escape(&row.gaps)
                 );
             }
             body.push_str("</tbody></table>");

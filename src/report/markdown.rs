@@ -412,13 +412,7 @@ fn overview(md: &mut String, input: &ReportInput, w: &Words) {
 /// among all municipalities, and against each comparison group.
 fn comparison_section(md: &mut String, input: &ReportInput, w: &Words) {
     let language = input.config.language;
-    let tables: Vec<(&crate::config::Area, Vec<phrases::ComparisonRow>)> = input
-        .config
-        .areas
-        .iter()
-        .map(|area| (area, phrases::comparison_rows(input, &area.key)))
-        .filter(|(_, rows)| !rows.is_empty())
-        .collect();
+    let tables = phrases::comparison_tables(input);
     if tables.is_empty() {
         return;
     }
@@ -436,20 +430,15 @@ fn comparison_section(md: &mut String, input: &ReportInput, w: &Words) {
                 .group
                 .map(|g| format!(" ({})", escape(g)))
                 .unwrap_or_default();
-            let groups = row
-                .groups
-                .iter()
-                .map(|(name, mean, n)| format!("{}: {mean} (n = {n})", escape(name)))
-                .collect::<Vec<_>>()
-                .join("; ");
             let _ = writeln!(
                 md,
-                "| {}{group} | {} | {} | {} | {groups} | {} |",
+                "| {}{group} | {} | {} | {} | {} | {} |",
                 escape(row.indicator.title.get(language)),
                 row.value,
                 row.rank,
                 row.percentile,
-                row.gaps.join("; ")
+                escape(&row.groups),
+                row.gaps
             );
         }
         md.push('\n');

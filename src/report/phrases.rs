@@ -240,15 +240,30 @@ pub(super) struct ComparisonRow<'a> {
     /// "70/293".
     pub(super) rank: String,
     pub(super) percentile: String,
-    /// Per comparison group: name, mean (or "–") and members with data.
-    pub(super) groups: Vec<(&'a str, String, usize)>,
-    /// Per comparison group: the gap to its mean (or "–").
-    pub(super) gaps: Vec<String>,
+    /// Per comparison group, `;`-separated: "name: mean (n = members with
+    /// data)", the mean "–" when no member has a value. Not escaped.
+    pub(super) groups: String,
+    /// Per comparison group, `;`-separated: the gap to its mean (or "–").
+    pub(super) gaps: String,
+}
+
+/// Each area of interest with its comparison rows, leaving out the areas
+/// that have none: the comparison sections of both reports.
+pub(super) fn comparison_tables<'a>(
+    input: &'a ReportInput,
+) -> Vec<(&'a crate::config::Area, Vec<ComparisonRow<'a>>)> {
+    input
+        .config
+        .areas
+        .iter()
+        .map(|area| (area, comparison_rows(input, &area.key)))
+        .filter(|(_, rows)| !rows.is_empty())
+        .collect()
 }
 
 /// The sex-total series of an area with a rank among more than one
 /// municipality (a rank among one says nothing), in trends order.
-pub(super) fn comparison_rows<'a>(input: &'a ReportInput, area: &str) -> Vec<ComparisonRow<'a>> {
+fn comparison_rows<'a>(input: &'a ReportInput, area: &str) -> Vec<ComparisonRow<'a>> {
     let language = input.config.language;
     let dash = || "–".to_string();
     input
@@ -287,17 +302,20 @@ pub(super) fn comparison_rows<'a>(input: &'a ReportInput, area: &str) -> Vec<Com
                 groups: comparisons
                     .iter()
                     .map(|c| {
-                        (
-                            c.comparison_group.as_str(),
+                        format!(
+                            "{}: {} (n = {})",
+                            c.comparison_group,
                             c.group_mean.map(number).unwrap_or_else(dash),
-                            c.members_with_data,
+                            c.members_with_data
                         )
                     })
-                    .collect(),
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 gaps: comparisons
                     .iter()
                     .map(|c| c.gap.map(number).unwrap_or_else(dash))
-                    .collect(),
+                    .collect::<Vec<_>>()
+                    .join("; "),
             })
         })
         .collect()
