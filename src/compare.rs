@@ -84,7 +84,6 @@ pub fn compute(
     let codes = |s: &SeriesTrend| {
         Some((
             table.indicators.code(&s.indicator)?,
-            table.areas.code(&s.area)?,
             table.groups.code(&s.group)?,
         ))
     };
@@ -124,9 +123,11 @@ pub fn compute(
             if !s.area.starts_with(MUNICIPALITY_PREFIX) {
                 continue;
             }
-            let (Some((_, _, group)), Some(period), Some(value)) =
-                (codes(s), s.stats.last_period, s.stats.latest_value)
-            else {
+            let (Some(group), Some(period), Some(value)) = (
+                table.groups.code(&s.group),
+                s.stats.last_period,
+                s.stats.latest_value,
+            ) else {
                 continue;
             };
             let key = (s.sex, group, period);
@@ -169,7 +170,7 @@ pub fn compute(
         if config.area(&s.area).is_none() {
             continue;
         }
-        let (Some((indicator, _, group)), Some(period), Some(value)) =
+        let (Some((indicator, group)), Some(period), Some(value)) =
             (codes(s), s.stats.last_period, s.stats.latest_value)
         else {
             continue;

@@ -514,6 +514,20 @@ impl ObservationTable {
         self.columns.is_empty()
     }
 
+    /// The row's place in the table's order: (indicator, area, sex,
+    /// group, period), series-major.
+    #[inline]
+    fn order_key(&self, row: usize) -> (u32, u32, Sex, u32, Period) {
+        let c = &self.columns;
+        (
+            c.indicator[row],
+            c.area[row],
+            c.sex[row],
+            c.group[row],
+            c.period[row],
+        )
+    }
+
     #[inline]
     pub fn key(&self, row: usize) -> CellKey {
         let c = &self.columns;
@@ -589,18 +603,9 @@ impl ObservationTable {
     /// are after one check.
     pub fn sort(&mut self) {
         let c = &self.columns;
-        let order_key = |row: usize| {
-            (
-                c.indicator[row],
-                c.area[row],
-                c.sex[row],
-                c.group[row],
-                c.period[row],
-            )
-        };
         let cmp = |a: usize, b: usize| {
-            order_key(a)
-                .cmp(&order_key(b))
+            self.order_key(a)
+                .cmp(&self.order_key(b))
                 .then_with(|| c.source[a].cmp(&c.source[b]))
         };
         let sorted = (1..self.len())
@@ -798,29 +803,19 @@ impl ObservationTable {
 
     /// The row of a cell, by binary search in the sorted table.
     pub fn find(&self, key: CellKey) -> Option<usize> {
-        let c = &self.columns;
         let (indicator, area, period, sex, group) = key;
         let wanted = (indicator, area, sex, group, period);
-        let order_key = |row: usize| {
-            (
-                c.indicator[row],
-                c.area[row],
-                c.sex[row],
-                c.group[row],
-                c.period[row],
-            )
-        };
         let mut low = 0;
         let mut high = self.len();
         while low < high {
             let mid = low + (high - low) / 2;
-            if order_key(mid) < wanted {
+            if self.order_key(mid) < wanted {
                 low = mid + 1;
             } else {
                 high = mid;
             }
         }
-        (low < self.len() && order_key(low) == wanted).then_some(low)
+        (low < self.len() && self.order_key(low) == wanted).then_some(low)
     }
 
     /// Runs of rows with equal `key(row)`, as row ranges, in table order.
