@@ -345,11 +345,8 @@ pub fn read_frame(
     let mut texts = [indicator.iter(), area.iter(), period.iter(), sex.iter()];
     let mut group = group.as_ref().map(|g| g.iter());
     let mut source = source.as_ref().map(|s| s.iter());
-    let mut numbers: Vec<Option<_>> = numbers
-        .iter()
-        .map(|c| c.as_ref().map(|c| c.iter()))
-        .collect();
-    // Periods and sexes repeat: parse each distinct text once.
+    let mut numbers = numbers.each_ref().map(|c| c.as_ref().map(|c| c.iter()));
+    // Periods repeat: parse each distinct text once.
     let mut periods: HashMap<String, Result<Period, String>> = HashMap::new();
     let mut accepted = Vec::new();
     let mut bad = Vec::new();
@@ -358,10 +355,10 @@ pub fn read_frame(
         let [indicator, area, period, sex] = texts.each_mut().map(|t| t.next().flatten());
         let group = group.as_mut().and_then(|g| g.next().flatten());
         let source = source.as_mut().and_then(|s| s.next().flatten());
-        let values: Vec<Option<f64>> = numbers
-            .iter_mut()
-            .map(|c| c.as_mut().and_then(|c| c.next().flatten()))
-            .collect();
+        // Per row: a fixed array, no allocation.
+        let values: [Option<f64>; 5] = numbers
+            .each_mut()
+            .map(|c| c.as_mut().and_then(|c| c.next().flatten()));
         let cell = |column: &str, reason: String| FrameError::BadCell {
             row,
             column: column.into(),
@@ -381,11 +378,16 @@ pub fn read_frame(
                 need("area", area, &cell)?,
             );
             let period_text = need("period", period, &cell)?;
-            let period = periods
-                .entry(period_text.to_string())
-                .or_insert_with(|| period_text.parse().map_err(|e: PeriodError| e.to_string()))
-                .clone()
-                .map_err(|e| cell("period", e))?;
+            // Looked up by `&str`: a text is copied only the first time.
+            let period = match periods.get(period_text) {
+                Some(parsed) => parsed.clone(),
+                None => {
+                    let parsed = period_text.parse().map_err(|e: PeriodError| e.to_string());
+                    periods.insert(period_text.to_string(), parsed.clone());
+                    parsed
+                }
+            }
+            .map_err(|e| cell("period", e))?;
             let sex: Sex = need("sex", sex, &cell)?
                 .parse()
                 .map_err(|e| cell("sex", e))?;
