@@ -245,15 +245,8 @@ fn read_input(
     let bytes = read_file(&input.path, &input.declared_at)?;
     report.sha256 = Some(sha256_hex(&bytes));
     report.bytes = Some(bytes.len() as u64);
-    // A companion file (regions dump, dimension tree): read and recorded
-    // with its hash.
-    let mut companion = |companion_path: &Path| -> Result<(String, Vec<u8>), FileError> {
-        let bytes = read_file(companion_path, &input.declared_at)?;
-        let name = companion_path.display().to_string();
-        report.companions.push((name.clone(), sha256_hex(&bytes)));
-        Ok((name, bytes))
-    };
     Ok(match input.kind {
+        // (A Sotkanet CSV was streamed above.)
         InputKind::SotkanetCsv | InputKind::SotkanetJson => {
             let regions = read_regions(input, report)?;
             Rows::Observations(sotkanet_json::parse(&bytes, &path, &regions)?)
@@ -262,7 +255,7 @@ fn read_input(
         InputKind::ThlCube => {
             let tree = match &input.dimension_file {
                 Some(tree_path) => {
-                    let (name, tree_bytes) = companion(tree_path)?;
+                    let (name, tree_bytes) = read_companion(tree_path, input, report)?;
                     Some(thl_dimensions::parse(&tree_bytes, &name)?)
                 }
                 None => None,
@@ -299,6 +292,19 @@ fn cannot_read(path: &Path, declared_at: &str, e: std::io::Error) -> FileError {
     )
 }
 
+/// A file an input needs besides its own (the regions dump, a dimension
+/// tree): read, and recorded in the report with its hash.
+fn read_companion(
+    path: &Path,
+    input: &Input,
+    report: &mut FileReport,
+) -> Result<(String, Vec<u8>), FileError> {
+    let bytes = read_file(path, &input.declared_at)?;
+    let name = path.display().to_string();
+    report.companions.push((name.clone(), sha256_hex(&bytes)));
+    Ok((name, bytes))
+}
+
 /// The Sotkanet `/regions` dump of a Sotkanet input (config validation
 /// guarantees one), recorded as a companion with its hash.
 fn read_regions(
@@ -306,9 +312,7 @@ fn read_regions(
     report: &mut FileReport,
 ) -> Result<sotkanet_regions::Regions, FileError> {
     let path = input.regions.as_deref().unwrap_or(Path::new(""));
-    let bytes = read_file(path, &input.declared_at)?;
-    let name = path.display().to_string();
-    report.companions.push((name.clone(), sha256_hex(&bytes)));
+    let (name, bytes) = read_companion(path, input, report)?;
     let regions = sotkanet_regions::parse(&bytes, &name)?;
     report.notes.push(regions.describe());
     Ok(regions)
