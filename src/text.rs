@@ -8,13 +8,17 @@
 /// Decodes UTF-8, dropping a leading byte-order mark.
 pub fn decode_utf8(bytes: &[u8]) -> Result<&str, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        format!("line {line}: the file is not valid UTF-8: save it as UTF-8")
-    })
+    utf8_from_line(bytes, 1).map_err(|line| format!("line {line}: {NOT_UTF8}"))
+}
+
+/// What to tell about a file that is not UTF-8.
+pub const NOT_UTF8: &str = "the file is not valid UTF-8: save it as UTF-8";
+
+/// Checks that bytes starting on line `first_line` are UTF-8; the error is
+/// the line of the first bad byte.
+pub fn utf8_from_line(bytes: &[u8], first_line: usize) -> Result<&str, usize> {
+    std::str::from_utf8(bytes)
+        .map_err(|e| first_line + memchr::memchr_iter(b'\n', &bytes[..e.valid_up_to()]).count())
 }
 
 /// 1-based line of a byte offset in `text`.

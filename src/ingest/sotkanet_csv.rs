@@ -26,7 +26,7 @@ use crate::catalog::sotkanet_key;
 use crate::observation::{Observation, Sex, ALL_GROUPS};
 use crate::period::Period;
 use crate::table::{Columns, RowNumbers, SourceRef, TableBuilder};
-use crate::text::{excerpt, parse_number};
+use crate::text::{excerpt, parse_number, utf8_from_line, NOT_UTF8};
 
 const COLUMNS: [&str; 6] = [
     "indicator",
@@ -392,14 +392,8 @@ fn split_lines(body: &[u8], first_line: u32) -> Vec<Piece<'_>> {
 
 /// Checks that bytes are UTF-8; the error names the line.
 fn utf8<'b>(bytes: &'b [u8], file: &str, first_line: u32) -> Result<&'b str, FileError> {
-    std::str::from_utf8(bytes).map_err(|e| {
-        let at =
-            first_line as usize + memchr::memchr_iter(b'\n', &bytes[..e.valid_up_to()]).count();
-        FileError::new(
-            format!("{file}:{at}"),
-            "the file is not valid UTF-8: save it as UTF-8",
-        )
-    })
+    utf8_from_line(bytes, first_line as usize)
+        .map_err(|at| FileError::new(format!("{file}:{at}"), NOT_UTF8))
 }
 
 /// Reads one piece: plain lines split at `;`, or, when the piece has a
