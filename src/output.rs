@@ -212,11 +212,7 @@ impl Staging<'_> {
         self.written.push(Written {
             path: relative,
             bytes,
-            sha256: hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            sha256: crate::ingest::hex(&hasher.finalize()),
         });
         Ok(())
     }

@@ -176,11 +176,7 @@ fn read_blocks(
             break;
         }
     }
-    out.sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    out.sha256 = crate::ingest::hex(&hasher.finalize());
     Ok(out)
 }
 
