@@ -75,12 +75,9 @@ pub fn compute(
     config: &Config,
 ) -> Vec<GroupComparison> {
     let c = &table.columns;
-    let municipal: Vec<bool> = table
+    let municipal = table
         .areas
-        .texts()
-        .iter()
-        .map(|key| key.starts_with(MUNICIPALITY_PREFIX))
-        .collect();
+        .flags(|key| key.starts_with(MUNICIPALITY_PREFIX));
     let codes = |s: &SeriesTrend| {
         Some((
             table.indicators.code(&s.indicator)?,

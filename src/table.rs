@@ -67,6 +67,12 @@ impl Dictionary {
         &self.texts
     }
 
+    /// `test` of every text, by code: decides a question about a key once,
+    /// for every row that has it.
+    pub fn flags(&self, test: impl Fn(&str) -> bool) -> Vec<bool> {
+        self.texts.iter().map(|t| test(t)).collect()
+    }
+
     /// The same texts renumbered in text order, and the map old code →
     /// new code.
     pub fn sorted(self) -> (Dictionary, Vec<u32>) {

@@ -79,12 +79,7 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
         .iter()
         .map(|key| catalog.get(key).or_else(|| catalog.by_source_key(key)))
         .collect();
-    let configured: Vec<bool> = table
-        .areas
-        .texts()
-        .iter()
-        .map(|key| config.area(key).is_some())
-        .collect();
+    let configured = table.areas.flags(|key| config.area(key).is_some());
     let mut unknown: BTreeMap<u32, (usize, SourceRef)> = BTreeMap::new();
     let mut outside: BTreeMap<u32, usize> = BTreeMap::new();
     let mut keep = vec![true; table.len()];
@@ -191,16 +186,11 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
 
     // A series has ended when other Sotkanet series of this run go on past
     // it: local and survey data are often a year ahead of Sotkanet's.
-    let is_sotkanet: Vec<bool> = table
-        .indicators
-        .texts()
-        .iter()
-        .map(|id| {
-            catalog
-                .get(id)
-                .is_some_and(|i| matches!(i.source, Source::Sotkanet(_)))
-        })
-        .collect();
+    let is_sotkanet = table.indicators.flags(|id| {
+        catalog
+            .get(id)
+            .is_some_and(|i| matches!(i.source, Source::Sotkanet(_)))
+    });
     let latest_sotkanet_year = (0..table.len())
         .filter(|&row| is_sotkanet[table.columns.indicator[row] as usize])
         .map(|row| table.columns.period[row].year())

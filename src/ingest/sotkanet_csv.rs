@@ -434,12 +434,11 @@ fn read_plain(
             from = at + 1;
         }
         fields.push(&line[from..]);
-        if fields.len() != width {
-            // A blank line (or one of blank fields) is skipped, not wrong.
-            if !fields.iter().all(|f| f.trim().is_empty()) {
-                chunk.reject_line(number, shape_error(fields.len(), width), file);
-            }
-        } else if !fields.iter().all(|f| f.trim().is_empty()) {
+        // A blank line (or one of blank fields) is skipped, not wrong.
+        let blank = fields.iter().all(|f| f.trim().is_empty());
+        if !blank && fields.len() != width {
+            chunk.reject_line(number, shape_error(fields.len(), width), file);
+        } else if !blank {
             chunk.take(number, &fields, positions, regions, file);
         }
         start = end + 1;
