@@ -77,7 +77,7 @@ pub fn compute(
     let c = &table.columns;
     let municipal = table
         .areas
-        .flags(|key| key.starts_with(MUNICIPALITY_PREFIX));
+        .per_code(|key| key.starts_with(MUNICIPALITY_PREFIX));
     let codes = |s: &SeriesTrend| {
         Some((
             table.indicators.code(&s.indicator)?,

@@ -73,7 +73,7 @@ fn areas_of_interest(
     table: &table::ObservationTable,
     config: &Config,
 ) -> Vec<observation::Observation> {
-    let configured = table.areas.flags(|key| config.area(key).is_some());
+    let configured = table.areas.per_code(|key| config.area(key).is_some());
     table.rows_where(|row| configured[table.columns.area[row] as usize])
 }
 

@@ -171,12 +171,7 @@ pub fn protect(
     catalog: &Catalog,
     config: &Config,
 ) -> (Vec<Observation>, Protected) {
-    let indicators: Vec<Option<&Indicator>> = table
-        .indicators
-        .texts()
-        .iter()
-        .map(|id| catalog.get(id))
-        .collect();
+    let indicators: Vec<Option<&Indicator>> = table.indicators.per_code(|id| catalog.get(id));
     // Which indicators take part in lines or links: decided per indicator,
     // so that every row of such an indicator is among the linked rows (a
     // line's members are looked up among them).

@@ -67,10 +67,11 @@ impl Dictionary {
         &self.texts
     }
 
-    /// `test` of every text, by code: decides a question about a key once,
-    /// for every row that has it.
-    pub fn flags(&self, test: impl Fn(&str) -> bool) -> Vec<bool> {
-        self.texts.iter().map(|t| test(t)).collect()
+    /// `of` every text, by code: answers a question about a key (is it a
+    /// configured area, which catalog entry is it) once, for every row
+    /// that has it.
+    pub fn per_code<T>(&self, of: impl Fn(&str) -> T) -> Vec<T> {
+        self.texts.iter().map(|t| of(t)).collect()
     }
 
     /// The same texts renumbered in text order, and the map old code →

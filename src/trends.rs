@@ -371,12 +371,7 @@ pub fn compute(
 ) -> Result<Trends, DuplicatePeriod> {
     let c = &table.columns;
     let series_key = |row: usize| (c.indicator[row], c.area[row], c.sex[row], c.group[row]);
-    let indicators: Vec<Option<&crate::catalog::Indicator>> = table
-        .indicators
-        .texts()
-        .iter()
-        .map(|id| catalog.get(id))
-        .collect();
+    let indicators = table.indicators.per_code(|id| catalog.get(id));
     let mut runs = table.runs(series_key);
     let before = runs.len();
     runs.retain(|run| indicators[c.indicator[run.start] as usize].is_some());

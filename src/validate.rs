@@ -73,13 +73,10 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
         ..Validated::default()
     };
     let mut table = ingested.table;
-    let known: Vec<Option<&crate::catalog::Indicator>> = table
+    let known = table
         .indicators
-        .texts()
-        .iter()
-        .map(|key| catalog.get(key).or_else(|| catalog.by_source_key(key)))
-        .collect();
-    let configured = table.areas.flags(|key| config.area(key).is_some());
+        .per_code(|key| catalog.get(key).or_else(|| catalog.by_source_key(key)));
+    let configured = table.areas.per_code(|key| config.area(key).is_some());
     let mut unknown: BTreeMap<u32, (usize, SourceRef)> = BTreeMap::new();
     let mut outside: BTreeMap<u32, usize> = BTreeMap::new();
     let mut keep = vec![true; table.len()];
@@ -186,7 +183,7 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
 
     // A series has ended when other Sotkanet series of this run go on past
     // it: local and survey data are often a year ahead of Sotkanet's.
-    let is_sotkanet = table.indicators.flags(|id| {
+    let is_sotkanet = table.indicators.per_code(|id| {
         catalog
             .get(id)
             .is_some_and(|i| matches!(i.source, Source::Sotkanet(_)))
