@@ -1,8 +1,11 @@
-//! The one data model: a long table of observations.
+//! One observation as a row with its texts, and the observation table's
+//! columns as a polars frame read back.
 //!
-//! In: rows made by the ingest stage. Out: the same rows as a polars
-//! [`DataFrame`] with the columns of `docs/ARCHITECTURE.md`, and back.
-//! Guarantees: a missing value stays null (never zero); rows sort by a
+//! In: rows made by the small readers; frames with the columns of
+//! `docs/ARCHITECTURE.md` (Parquet and Arrow inputs). Out: [`Observation`]
+//! rows, or the frame's rows straight into the columnar table
+//! ([`read_frame`]; the table itself is [`crate::table`], which also writes
+//! the frame). Guarantees: a missing value stays null (never zero); rows sort by a
 //! total order, series-major (indicator, area, sex, group, period, source),
 //! the same as the columnar table's ([`crate::table`]), so the same set of
 //! rows always gives the same bytes whatever order they came in.
@@ -206,35 +209,6 @@ pub const COLUMNS: [&str; 11] = [
     "ci_upper",
     "source",
 ];
-
-/// Builds the observation table from sorted rows.
-pub fn to_frame(rows: &[Observation]) -> PolarsResult<DataFrame> {
-    let text = |name: &str, f: &dyn Fn(&Observation) -> String| {
-        Column::new(name.into(), rows.iter().map(f).collect::<Vec<String>>())
-    };
-    let number = |name: &str, f: &dyn Fn(&Observation) -> Option<f64>| {
-        Column::new(
-            name.into(),
-            rows.iter().map(f).collect::<Vec<Option<f64>>>(),
-        )
-    };
-    DataFrame::new(
-        rows.len(),
-        vec![
-            text("indicator", &|o| o.indicator.clone()),
-            text("area", &|o| o.area.clone()),
-            text("period", &|o| o.period.to_string()),
-            text("sex", &|o| o.sex.as_str().to_string()),
-            text("group", &|o| o.group.clone()),
-            number("value", &|o| o.value),
-            number("count", &|o| o.count),
-            number("n", &|o| o.n),
-            number("ci_lower", &|o| o.ci_lower),
-            number("ci_upper", &|o| o.ci_upper),
-            text("source", &|o| o.source.clone()),
-        ],
-    )
-}
 
 /// Why a frame could not be read as an observation table.
 #[derive(Debug, thiserror::Error)]
@@ -456,7 +430,10 @@ mod tests {
     #[test]
     fn frame_round_trip_keeps_nulls_null() {
         let rows = vec![row("x", "2020", Some(1.5)), row("x", "2021", None)];
-        let frame = to_frame(&rows).unwrap();
+        // The frame as the table writes it (key columns as Enums), read back.
+        let frame = crate::table::ObservationTable::from_rows(&rows)
+            .frame(0..rows.len())
+            .unwrap();
         let names: Vec<&str> = frame
             .get_column_names()
             .iter()

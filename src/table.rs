@@ -803,11 +803,6 @@ impl ObservationTable {
         periods
     }
 
-    /// The whole table as a polars frame (see [`ObservationTable::frame`]).
-    pub fn to_frame(&self) -> PolarsResult<DataFrame> {
-        self.frame(0..self.len())
-    }
-
     /// The row of a cell, by binary search in the sorted table.
     pub fn find(&self, key: CellKey) -> Option<usize> {
         let (indicator, area, period, sex, group) = key;
