@@ -127,23 +127,20 @@ impl PartialEq for Numbers {
     }
 }
 
+/// Empty. No capacity is reserved up front: values are stored only once
+/// the first number arrives, and most columns of a national table never
+/// get one.
 impl Default for Numbers {
     fn default() -> Self {
-        Numbers::with_capacity(0)
-    }
-}
-
-impl Numbers {
-    pub fn with_capacity(_rows: usize) -> Self {
-        // Capacity is reserved when the first number arrives: most columns
-        // of a national table never get one.
         Numbers {
             values: Vec::new(),
             len: 0,
             dense: false,
         }
     }
+}
 
+impl Numbers {
     fn all_null(&self) -> bool {
         !self.dense
     }
@@ -274,11 +271,11 @@ impl Columns {
             period: Vec::with_capacity(n),
             sex: Vec::with_capacity(n),
             group: Vec::with_capacity(n),
-            value: Numbers::with_capacity(n),
-            count: Numbers::with_capacity(n),
-            n: Numbers::with_capacity(n),
-            ci_lower: Numbers::with_capacity(n),
-            ci_upper: Numbers::with_capacity(n),
+            value: Numbers::default(),
+            count: Numbers::default(),
+            n: Numbers::default(),
+            ci_lower: Numbers::default(),
+            ci_upper: Numbers::default(),
             source: Vec::with_capacity(n),
         }
     }
