@@ -14,134 +14,18 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::i18n::{Language, Localized};
+use crate::domain::parse_key;
+use crate::i18n::Localized;
 use crate::text::line_of;
 
-/// The seven dimensions of wellbeing as children's rights, in plan order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Dimension {
-    Equality,
-    Care,
-    Participation,
-    Health,
-    Safety,
-    Learning,
-    Leisure,
-}
-
-impl Dimension {
-    pub const ALL: [Dimension; 7] = [
-        Dimension::Equality,
-        Dimension::Care,
-        Dimension::Participation,
-        Dimension::Health,
-        Dimension::Safety,
-        Dimension::Learning,
-        Dimension::Leisure,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Dimension::Equality => "equality",
-            Dimension::Care => "care",
-            Dimension::Participation => "participation",
-            Dimension::Health => "health",
-            Dimension::Safety => "safety",
-            Dimension::Learning => "learning",
-            Dimension::Leisure => "leisure",
-        }
-    }
-
-    pub fn name(self, language: Language) -> &'static str {
-        use Dimension::*;
-        use Language::*;
-        match (self, language) {
-            (Equality, Fi) => "yhdenvertaisuus",
-            (Equality, Sv) => "likabehandling",
-            (Equality, En) => "equality",
-            (Care, Fi) => "hoiva ja huolenpito",
-            (Care, Sv) => "omsorg",
-            (Care, En) => "care and nurture",
-            (Participation, Fi) => "osallisuus",
-            (Participation, Sv) => "delaktighet",
-            (Participation, En) => "participation",
-            (Health, Fi) => "terveys",
-            (Health, Sv) => "hälsa",
-            (Health, En) => "health",
-            (Safety, Fi) => "turvallisuus",
-            (Safety, Sv) => "trygghet",
-            (Safety, En) => "safety",
-            (Learning, Fi) => "oppiminen ja onnistuminen",
-            (Learning, Sv) => "lärande och framgång",
-            (Learning, En) => "learning and success",
-            (Leisure, Fi) => "liikunta ja harrastukset",
-            (Leisure, Sv) => "motion och fritid",
-            (Leisure, En) => "exercise and hobbies",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Dimension> {
-        Dimension::ALL.into_iter().find(|d| d.key() == text)
-    }
-}
-
-impl fmt::Display for Dimension {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
-}
-
-/// Which direction of change is good.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Polarity {
-    HigherIsBetter,
-    HigherIsWorse,
-    Neutral,
-}
-
-impl Polarity {
-    pub fn key(self) -> &'static str {
-        match self {
-            Polarity::HigherIsBetter => "higher_is_better",
-            Polarity::HigherIsWorse => "higher_is_worse",
-            Polarity::Neutral => "neutral",
-        }
-    }
-}
-
-/// Level of a service in the shift from specialist to basic services.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ServiceLevel {
-    Basic,
-    Intermediate,
-    Specialist,
-}
-
-impl ServiceLevel {
-    pub fn key(self) -> &'static str {
-        match self {
-            ServiceLevel::Basic => "basic",
-            ServiceLevel::Intermediate => "intermediate",
-            ServiceLevel::Specialist => "specialist",
-        }
-    }
-}
-
-pub const UNITS: [&str; 6] = [
-    "percent",
-    "per_1000",
-    "per_100000",
-    "count",
-    "euro",
-    "index",
-];
+pub use crate::domain::{Dimension, Measure, Polarity, ServiceLevel, Unit};
 
 /// Where an indicator's data come from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
     Sotkanet(u32),
     Cube { cube: String, measure: String },
-    Service { service: String, measure: String },
+    Service { service: String, measure: Measure },
 }
 
 impl Source {
@@ -150,7 +34,7 @@ impl Source {
         match self {
             Source::Sotkanet(id) => sotkanet_key(*id),
             Source::Cube { cube, measure } => cube_key(cube, measure),
-            Source::Service { service, measure } => service_key(service, measure),
+            Source::Service { service, measure } => service_key(service, *measure),
         }
     }
 }
@@ -161,12 +45,9 @@ pub fn sotkanet_key(id: u32) -> String {
 pub fn cube_key(cube: &str, measure: &str) -> String {
     format!("cube:{cube}:{measure}")
 }
-pub fn service_key(service: &str, measure: &str) -> String {
-    format!("service:{service}:{measure}")
+pub fn service_key(service: &str, measure: Measure) -> String {
+    format!("service:{service}:{}", measure.key())
 }
-
-/// The measures a local service file carries.
-pub const SERVICE_MEASURES: [&str; 3] = ["clients", "visits", "cost_eur"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Indicator {
@@ -174,7 +55,7 @@ pub struct Indicator {
     pub title: Localized,
     pub dimension: Dimension,
     pub polarity: Polarity,
-    pub unit: String,
+    pub unit: Unit,
     pub decimals: u8,
     pub source: Source,
     pub service_level: Option<ServiceLevel>,
@@ -459,55 +340,51 @@ fn check_indicator(
             }
         }
     };
-    let mut required =
-        |field: &Option<Spanned<String>>, name: &str, allowed: &[&str]| -> Option<String> {
-            match field {
-                None => {
-                    fail(
-                        start,
-                        format!(
-                            "indicator '{id_text}' has no {name}: add `{name} = \"…\"` (one of {})",
-                            allowed.join(", ")
-                        ),
-                    );
-                    None
-                }
-                Some(v) if !allowed.contains(&v.get_ref().as_str()) => {
+    // A required vocabulary field: its value parsed, or an error at its line
+    // that lists the allowed keys.
+    fn required<T: std::str::FromStr + strum::VariantNames>(
+        field: &Option<Spanned<String>>,
+        name: &str,
+        id: &str,
+        start: usize,
+        fail: &mut impl FnMut(usize, String),
+    ) -> Option<T> {
+        match field {
+            None => {
+                fail(
+                    start,
+                    format!(
+                        "indicator '{id}' has no {name}: add `{name} = \"…\"` (one of {})",
+                        T::VARIANTS.join(", ")
+                    ),
+                );
+                None
+            }
+            Some(v) => match parse_key::<T>(v.get_ref()) {
+                Ok(value) => Some(value),
+                Err(allowed) => {
                     fail(
                         v.span().start,
-                        format!(
-                            "unknown {name} '{}' for '{id_text}': use one of {}",
-                            v.get_ref(),
-                            allowed.join(", ")
-                        ),
+                        format!("unknown {name} '{}' for '{id}': {allowed}", v.get_ref()),
                     );
                     None
                 }
-                Some(v) => Some(v.get_ref().clone()),
-            }
-        };
-    let dimension_keys = Dimension::ALL.map(Dimension::key);
-    let dimension =
-        required(&raw.dimension, "dimension", &dimension_keys).and_then(|d| Dimension::parse(&d));
-    let polarity = required(
-        &raw.polarity,
-        "polarity",
-        &["higher_is_better", "higher_is_worse", "neutral"],
-    )
-    .map(|p| match p.as_str() {
-        "higher_is_better" => Polarity::HigherIsBetter,
-        "higher_is_worse" => Polarity::HigherIsWorse,
-        _ => Polarity::Neutral,
-    });
-    let unit = required(&raw.unit, "unit", &UNITS);
-    let service_level = raw.service_level.as_ref().and_then(|level| match level.get_ref().as_str() {
-        "basic" => Some(ServiceLevel::Basic),
-        "intermediate" => Some(ServiceLevel::Intermediate),
-        "specialist" => Some(ServiceLevel::Specialist),
-        other => {
-            fail(level.span().start, format!("unknown service_level '{other}' for '{id_text}': use basic, intermediate or specialist"));
-            None
+            },
         }
+    }
+    let dimension: Option<Dimension> =
+        required(&raw.dimension, "dimension", &id_text, start, &mut fail);
+    let polarity: Option<Polarity> =
+        required(&raw.polarity, "polarity", &id_text, start, &mut fail);
+    let unit: Option<Unit> = required(&raw.unit, "unit", &id_text, start, &mut fail);
+    let service_level: Option<ServiceLevel> = raw.service_level.as_ref().and_then(|_| {
+        required(
+            &raw.service_level,
+            "service_level",
+            &id_text,
+            start,
+            &mut fail,
+        )
     });
     let decimals = match &raw.decimals {
         None => {
@@ -556,24 +433,21 @@ fn check_indicator(
                     cube: cube.clone(),
                     measure: measure.clone(),
                 }),
-                (None, None, Some(service), Some(measure))
-                    if SERVICE_MEASURES.contains(&measure.as_str()) =>
-                {
-                    Some(Source::Service {
+                (None, None, Some(service), Some(measure)) => match parse_key::<Measure>(measure) {
+                    Ok(measure) => Some(Source::Service {
                         service: service.clone(),
-                        measure: measure.clone(),
-                    })
-                }
-                (None, None, Some(_), Some(measure)) => {
-                    fail(
-                        s.span().start,
-                        format!(
-                            "service measure '{measure}' for '{id_text}' is unknown: use {}",
-                            SERVICE_MEASURES.join(", ")
-                        ),
-                    );
-                    None
-                }
+                        measure,
+                    }),
+                    Err(allowed) => {
+                        fail(
+                            s.span().start,
+                            format!(
+                                "service measure '{measure}' for '{id_text}' is unknown: {allowed}"
+                            ),
+                        );
+                        None
+                    }
+                },
                 _ => {
                     fail(s.span().start, format!("source of '{id_text}' must be exactly one of {{ sotkanet = ID }}, {{ cube = \"…\", measure = \"…\" }}, {{ service = \"…\", measure = \"…\" }}"));
                     None

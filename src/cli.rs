@@ -358,7 +358,7 @@ pub fn render_catalog(catalog: &catalog::Catalog, language: Language) -> String 
                 "   {:<40} {} [{}, {}{}] ← {}\n",
                 indicator.id,
                 indicator.title.get(language),
-                indicator.unit,
+                indicator.unit.key(),
                 indicator.polarity.key(),
                 level,
                 indicator.source.key()

@@ -43,26 +43,7 @@ pub enum CsvStyle {
     ExcelFi,
 }
 
-/// What kind of area a key names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AreaKind {
-    SchoolArea,
-    Municipality,
-    WellbeingCounty,
-    Region,
-    Country,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Area {
-    pub key: String,
-    pub name: Localized,
-    pub kind: AreaKind,
-    pub parent: Option<String>,
-    /// Shown as a reference line and compared against (Lohja, region, country).
-    pub reference: bool,
-}
+pub use crate::domain::{Area, AreaKind};
 
 /// The formats hyte reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

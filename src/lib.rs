@@ -12,6 +12,7 @@ pub mod cli;
 pub mod columns;
 pub mod compare;
 pub mod config;
+pub mod domain;
 pub mod i18n;
 pub mod ingest;
 pub mod observation;

@@ -30,14 +30,17 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use crate::catalog::{Catalog, Indicator, Source};
+use crate::catalog::{Catalog, Indicator, Measure, Source, Unit};
 use crate::config::{Area, AreaKind, Config};
 use crate::observation::{Observation, Sex};
 use crate::period::Period;
 use crate::table::ObservationTable;
 
 /// Why a cell is (not) shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::IntoStaticStr, strum::Display,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum CellStatus {
     Published,
     /// Arrived without a value (suppressed or missing at the source).
@@ -48,24 +51,11 @@ pub enum CellStatus {
     SuppressedComplementary,
 }
 
-impl CellStatus {
-    pub fn key(self) -> &'static str {
-        match self {
-            CellStatus::Published => "published",
-            CellStatus::NotPublished => "not_published",
-            CellStatus::SuppressedSmall => "suppressed_small",
-            CellStatus::SuppressedComplementary => "suppressed_complementary",
-        }
-    }
+crate::domain::keyed!(CellStatus);
 
+impl CellStatus {
     pub fn is_published(self) -> bool {
         self == CellStatus::Published
-    }
-}
-
-impl fmt::Display for CellStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
     }
 }
 
@@ -133,21 +123,21 @@ fn primary(
     count: Option<f64>,
     config: &Config,
 ) -> Option<String> {
-    let unit = indicator.map_or("", |i| i.unit.as_str());
+    let unit = indicator.map(|i| i.unit);
     let min_n = indicator.and_then(|i| i.min_n).unwrap_or(config.min_n);
     let min_count = indicator.and_then(|i| i.min_n).unwrap_or(config.min_count);
     // Percentages: `min_n` counts respondents. Counts and rates: it
     // counts cases (the value of a count, the absolute number of a rate).
     let respondents = n
-        .filter(|n| *n < min_n && unit != "count")
+        .filter(|n| *n < min_n && unit != Some(Unit::Count))
         .map(|n| format!("n = {n} respondents < {min_n}"));
-    let case_threshold = if unit == "percent" || indicator.is_none() {
+    let case_threshold = if unit == Some(Unit::Percent) || indicator.is_none() {
         config.min_count
     } else {
         min_count
     };
     let cases = match unit {
-        "count" => Some(value),
+        Some(Unit::Count) => Some(value),
         _ => count,
     }
     .filter(|c| *c > 0.0 && *c < case_threshold)
@@ -183,8 +173,8 @@ pub fn protect(
         }
         linked[code] = indicators[code].is_some_and(|i| {
             matches!(i.source, Source::Service { .. })
-                || matches!(i.unit.as_str(), "count" | "euro")
-                || (i.unit == "percent" && table.columns.n.get(row).is_some())
+                || i.unit.is_additive()
+                || (i.unit == Unit::Percent && table.columns.n.get(row).is_some())
         });
     }
     let linked_rows: Vec<usize> = (0..table.len())
@@ -413,10 +403,9 @@ pub fn derive_totals(
     areas: &[Area],
 ) -> Vec<Observation> {
     let is_service_sum = |id: &str| {
-        catalog.get(id).is_some_and(|i| {
-            matches!(i.source, Source::Service { .. })
-                && matches!(i.unit.as_str(), "count" | "euro")
-        })
+        catalog
+            .get(id)
+            .is_some_and(|i| matches!(i.source, Source::Service { .. }) && i.unit.is_additive())
     };
     let sum = |parts: &[&Observation]| -> Option<f64> { parts.iter().map(|o| o.value).sum() };
     let derived_row =
@@ -564,7 +553,7 @@ fn service_links(catalog: &Catalog) -> HashMap<&str, &str> {
         .indicators
         .iter()
         .filter_map(|i| match &i.source {
-            Source::Service { service, measure } if measure == "clients" => {
+            Source::Service { service, measure } if *measure == Measure::Clients => {
                 Some((service.as_str(), i.id.as_str()))
             }
             _ => None,
@@ -574,7 +563,7 @@ fn service_links(catalog: &Catalog) -> HashMap<&str, &str> {
         .indicators
         .iter()
         .filter_map(|i| match &i.source {
-            Source::Service { service, measure } if measure != "clients" => {
+            Source::Service { service, measure } if *measure != Measure::Clients => {
                 clients.get(service.as_str()).map(|c| (i.id.as_str(), *c))
             }
             _ => None,
@@ -801,9 +790,9 @@ pub fn lines(
     catalog: &Catalog,
     config: &Config,
 ) -> Vec<Line> {
-    let additive = |o: &Observation| match catalog.get(&o.indicator).map(|i| i.unit.as_str()) {
-        Some("count" | "euro") => Additive::Value,
-        Some("percent") if o.n.is_some() => Additive::PercentWithN,
+    let additive = |o: &Observation| match catalog.get(&o.indicator).map(|i| i.unit) {
+        Some(unit) if unit.is_additive() => Additive::Value,
+        Some(Unit::Percent) if o.n.is_some() => Additive::PercentWithN,
         _ => Additive::No,
     };
     let children: BTreeMap<&str, Vec<&str>> = config

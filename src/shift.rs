@@ -22,7 +22,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::catalog::{Catalog, ServiceLevel, Source};
+use crate::catalog::{Catalog, Measure, ServiceLevel, Source};
 use crate::config::Area;
 use crate::ingest::PopulationRow;
 use crate::observation::{Observation, Sex, ALL_GROUPS};
@@ -31,7 +31,8 @@ use crate::stats::{self, LinearFit};
 use crate::trends::{Movement, TrendSettings, Trends};
 
 /// The verdict on one area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Verdict {
     TowardBasic,
     TowardSpecialist,
@@ -39,16 +40,17 @@ pub enum Verdict {
     InsufficientData,
 }
 
-impl Verdict {
-    pub fn key(self) -> &'static str {
-        match self {
-            Verdict::TowardBasic => "toward_basic",
-            Verdict::TowardSpecialist => "toward_specialist",
-            Verdict::NoClearShift => "no_clear_shift",
-            Verdict::InsufficientData => "insufficient_data",
-        }
-    }
+/// What a shift summary is computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum ShiftBasis {
+    /// The municipality's own quarterly client counts.
+    Local,
+    /// Sotkanet's service indicators (the reference areas).
+    Sotkanet,
 }
+
+crate::domain::keyed!(Verdict, ShiftBasis);
 
 /// Volumes of one level, by measure.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -135,7 +137,7 @@ pub struct ShiftSummary {
     pub area: String,
     /// `local` (client-system counts summed per year) or `sotkanet`
     /// (indicator trends of a municipality, region or the country).
-    pub basis: &'static str,
+    pub basis: ShiftBasis,
     pub first_year: Option<i32>,
     pub last_year: Option<i32>,
     /// Complete calendar years (for the first and last shares).
@@ -163,7 +165,7 @@ pub struct Shift {
 /// A service indicator of the catalog.
 struct ServiceIndicator {
     service: String,
-    measure: String,
+    measure: Measure,
     level: ServiceLevel,
     unit_cost: Option<f64>,
 }
@@ -182,15 +184,17 @@ pub fn compute(
         .indicators
         .iter()
         .filter_map(|i| match (&i.source, i.service_level) {
-            (Source::Service { service, measure }, Some(level)) if measure != "cost_eur" => Some((
-                i.id.as_str(),
-                ServiceIndicator {
-                    service: service.clone(),
-                    measure: measure.clone(),
-                    level,
-                    unit_cost: i.unit_cost_eur,
-                },
-            )),
+            (Source::Service { service, measure }, Some(level)) if *measure != Measure::CostEur => {
+                Some((
+                    i.id.as_str(),
+                    ServiceIndicator {
+                        service: service.clone(),
+                        measure: *measure,
+                        level,
+                        unit_cost: i.unit_cost_eur,
+                    },
+                ))
+            }
             _ => None,
         })
         .collect();
@@ -213,13 +217,15 @@ pub fn compute(
             continue;
         }
         let cell = cells.entry((o.area.clone(), o.period)).or_default();
-        let key = (o.indicator.clone(), info.measure.clone());
+        let key = (o.indicator.clone(), info.measure);
         match o.value {
             Some(v) => {
                 let mut volumes = Volumes::default();
-                match info.measure.as_str() {
-                    "clients" => volumes.clients = v,
-                    _ => volumes.visits = v,
+                match info.measure {
+                    Measure::Clients => volumes.clients = v,
+                    Measure::Visits => volumes.visits = v,
+                    // Costs are volume × unit cost, not a measure of their own.
+                    Measure::CostEur => continue,
                 }
                 volumes.cost_eur = info.unit_cost.map_or(0.0, |c| c * v);
                 cell.level_mut(info.level).add(&volumes);
@@ -242,24 +248,24 @@ pub fn compute(
 
     // Which services each area reports at all: a period is complete for a
     // measure when each of them is published there.
-    let mut reported: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
+    let mut reported: BTreeMap<&str, BTreeSet<(String, Measure)>> = BTreeMap::new();
     for ((area, _), cell) in &cells {
         let set = reported.entry(area.as_str()).or_default();
         set.extend(cell.published.iter().cloned());
         set.extend(cell.missing.iter().cloned());
     }
-    let complete = |area: &str, cell: &QuarterCell, measure: &str| {
+    let complete = |area: &str, cell: &QuarterCell, measure: Measure| {
         reported[area]
             .iter()
-            .filter(|(_, m)| m == measure)
+            .filter(|(_, m)| *m == measure)
             .all(|key| cell.published.contains(key))
     };
     let rows: Vec<ShiftRow> = cells
         .iter()
         .map(|((area, period), cell)| {
             let flags = (
-                complete(area, cell, "clients"),
-                complete(area, cell, "visits"),
+                complete(area, cell, Measure::Clients),
+                complete(area, cell, Measure::Visits),
             );
             cell.row(
                 area,
@@ -297,8 +303,8 @@ struct QuarterCell {
     intermediate: Volumes,
     specialist: Volumes,
     by_service: BTreeMap<(String, ServiceLevel), Volumes>,
-    published: BTreeSet<(String, String)>,
-    missing: BTreeSet<(String, String)>,
+    published: BTreeSet<(String, Measure)>,
+    missing: BTreeSet<(String, Measure)>,
 }
 
 impl QuarterCell {
@@ -403,7 +409,7 @@ fn local_summary(
     };
     ShiftSummary {
         area: area.to_string(),
-        basis: "local",
+        basis: ShiftBasis::Local,
         first_year: first.map(|r| r.period.year()),
         last_year: last.map(|r| r.period.year()),
         years: complete_years.len(),
@@ -533,7 +539,7 @@ fn sotkanet_summary(area: &str, catalog: &Catalog, trends: &Trends) -> Option<Sh
         .collect();
     Some(ShiftSummary {
         area: area.to_string(),
-        basis: "sotkanet",
+        basis: ShiftBasis::Sotkanet,
         first_year: None,
         last_year: None,
         years: 0,
@@ -615,7 +621,7 @@ pub fn summary_frame(shift: &Shift) -> polars::prelude::PolarsResult<polars::pre
         rows.len(),
         vec![
             text("area", rows, |s| Some(s.area.clone())),
-            text("basis", rows, |s| Some(s.basis.into())),
+            text("basis", rows, |s| Some(s.basis.key().into())),
             text("first_year", rows, |s| s.first_year.map(|y| y.to_string())),
             text("last_year", rows, |s| s.last_year.map(|y| y.to_string())),
             whole("complete_years", rows, |s| s.years as u32),

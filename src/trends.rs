@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::catalog::{Catalog, Dimension, Polarity};
+use crate::catalog::{Catalog, Dimension, Polarity, Unit};
 use crate::config::{Area, AreaKind};
 use crate::observation::Sex;
 use crate::period::Period;
@@ -46,7 +46,8 @@ impl Default for TrendSettings {
 }
 
 /// Whether a series got better, worse, neither, or cannot tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Direction {
     Improving,
     Worsening,
@@ -61,19 +62,11 @@ impl Direction {
         Direction::Stable,
         Direction::Insufficient,
     ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Direction::Improving => "improving",
-            Direction::Worsening => "worsening",
-            Direction::Stable => "stable",
-            Direction::Insufficient => "insufficient",
-        }
-    }
 }
 
 /// The polarity-free movement of a series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Movement {
     Rising,
     Falling,
@@ -81,33 +74,13 @@ pub enum Movement {
     Insufficient,
 }
 
-impl Movement {
-    pub fn key(self) -> &'static str {
-        match self {
-            Movement::Rising => "rising",
-            Movement::Falling => "falling",
-            Movement::Flat => "flat",
-            Movement::Insufficient => "insufficient",
-        }
-    }
-}
-
 /// Which test decided the direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Basis {
     RecentSlope,
     LatestChange,
     Slope,
-}
-
-impl Basis {
-    pub fn key(self) -> &'static str {
-        match self {
-            Basis::RecentSlope => "recent_slope",
-            Basis::LatestChange => "latest_change",
-            Basis::Slope => "slope",
-        }
-    }
 }
 
 /// One published (or unpublished) point of a series, as plain data.
@@ -121,12 +94,33 @@ pub struct Point<'a> {
     pub source: &'a str,
 }
 
+/// Which test compared two points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum TestKind {
+    /// The pooled two-proportion z-test (percentages with n known).
+    TwoProportion,
+    /// The z-test from the published confidence limits.
+    ConfidenceLimits,
+}
+
+/// Where the latest value's confidence interval comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum CiMethod {
+    /// The source published it.
+    Published,
+    /// Wilson's interval from the percentage and its n.
+    Wilson,
+}
+
+crate::domain::keyed!(Direction, Movement, Basis, TestKind, CiMethod);
+
 /// A latest-change or gap test: its p-value and which test it was.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Comparison {
     pub p_value: f64,
-    /// `two_proportion` (n known) or `confidence_limits`.
-    pub test: &'static str,
+    pub test: TestKind,
 }
 
 /// Statistics of one series (the kernel's output).
@@ -138,7 +132,7 @@ pub struct SeriesStats {
     pub latest_value: Option<f64>,
     pub latest_ci: Option<(f64, f64)>,
     /// `published` or `wilson`.
-    pub latest_ci_method: Option<&'static str>,
+    pub latest_ci_method: Option<CiMethod>,
     pub previous_period: Option<Period>,
     pub previous_value: Option<f64>,
     pub change: Option<f64>,
@@ -169,7 +163,7 @@ pub fn compare(a: &Point, b: &Point, is_percent: bool) -> Option<Comparison> {
         if let (Some(na), Some(nb)) = (a.n, b.n) {
             return stats::two_proportion_z(va, na, vb, nb).map(|t| Comparison {
                 p_value: t.p_value,
-                test: "two_proportion",
+                test: TestKind::TwoProportion,
             });
         }
     }
@@ -177,7 +171,7 @@ pub fn compare(a: &Point, b: &Point, is_percent: bool) -> Option<Comparison> {
         (Some(la), Some(ua), Some(lb), Some(ub)) => {
             stats::z_from_intervals(va, (la, ua), vb, (lb, ub)).map(|t| Comparison {
                 p_value: t.p_value,
-                test: "confidence_limits",
+                test: TestKind::ConfidenceLimits,
             })
         }
         _ => None,
@@ -214,12 +208,12 @@ pub fn series_stats(
     match (latest.ci_lower, latest.ci_upper) {
         (Some(lo), Some(hi)) => {
             out.latest_ci = Some((lo, hi));
-            out.latest_ci_method = Some("published");
+            out.latest_ci_method = Some(CiMethod::Published);
         }
         _ => {
             if let (true, Some(v), Some(n)) = (is_percent, latest.value, latest.n) {
                 out.latest_ci = stats::wilson(v, n);
-                out.latest_ci_method = out.latest_ci.map(|_| "wilson");
+                out.latest_ci_method = out.latest_ci.map(|_| CiMethod::Wilson);
             }
         }
     }
@@ -310,7 +304,7 @@ pub struct SeriesTrend {
     pub indicator: String,
     pub dimension: Dimension,
     pub polarity: Polarity,
-    pub unit: String,
+    pub unit: Unit,
     pub area: String,
     pub sex: Sex,
     pub group: String,
@@ -402,7 +396,7 @@ pub fn compute(
             let (indicator_code, area, sex, group) = series_key(run.start);
             // Present by the retain above.
             let indicator = indicators[indicator_code as usize].expect("known indicator");
-            let is_percent = indicator.unit == "percent";
+            let is_percent = indicator.unit == Unit::Percent;
             let points = points_of(run);
             let stats = series_stats(&points, is_percent, settings)
                 .map_err(|e| with_sources(e, table, run))?;
@@ -423,7 +417,7 @@ pub fn compute(
                 indicator: indicator.id.clone(),
                 dimension: indicator.dimension,
                 polarity: indicator.polarity,
-                unit: indicator.unit.clone(),
+                unit: indicator.unit,
                 area: table.areas.text(area).to_string(),
                 sex,
                 group: table.groups.text(group).to_string(),
@@ -500,7 +494,7 @@ fn summarize(series: &[SeriesTrend], areas: &[Area]) -> Vec<DimensionSummary> {
     }
     let mut out = Vec::with_capacity(counts.len());
     for (a, area) in areas.iter().enumerate() {
-        for dimension in Dimension::ALL {
+        for &dimension in Dimension::ALL {
             let [improving, worsening, stable, insufficient] =
                 counts[a * Dimension::ALL.len() + dimension as usize];
             let judged = improving + worsening + stable;
@@ -589,7 +583,7 @@ pub fn series_frame(
         text("sex", rows, |t| Some(t.sex.as_str().into())),
         text("group", rows, |t| Some(t.group.clone())),
         text("polarity", rows, |t| Some(t.polarity.key().into())),
-        text("unit", rows, |t| Some(t.unit.clone())),
+        text("unit", rows, |t| Some(t.unit.key().into())),
         whole("n_points", rows, |t| t.stats.n_points as u32),
         text("first_period", rows, |t| period(t.stats.first_period)),
         text("last_period", rows, |t| period(t.stats.last_period)),
@@ -597,7 +591,7 @@ pub fn series_frame(
         number("latest_ci_lower", rows, |t| t.stats.latest_ci.map(|c| c.0)),
         number("latest_ci_upper", rows, |t| t.stats.latest_ci.map(|c| c.1)),
         text("latest_ci_method", rows, |t| {
-            t.stats.latest_ci_method.map(String::from)
+            t.stats.latest_ci_method.map(|m| m.key().into())
         }),
         text("previous_period", rows, |t| period(t.stats.previous_period)),
         number("previous_value", rows, |t| t.stats.previous_value),
@@ -607,7 +601,7 @@ pub fn series_frame(
             t.stats.change_test.map(|c| c.p_value)
         }),
         text("change_test", rows, |t| {
-            t.stats.change_test.map(|c| c.test.into())
+            t.stats.change_test.map(|c| c.test.key().into())
         }),
         number("slope_per_year", rows, |t| t.stats.slope.map(|f| f.slope)),
         number("slope_ci_lower", rows, |t| {
@@ -716,7 +710,7 @@ mod tests {
         assert_eq!((s.previous_value, s.change, s.slope), (None, None, None));
         assert_eq!(s.movement, Some(Movement::Insufficient));
         // The Wilson interval fills in for unpublished limits.
-        assert_eq!(s.latest_ci_method, Some("wilson"));
+        assert_eq!(s.latest_ci_method, Some(CiMethod::Wilson));
     }
 
     #[test]
@@ -730,7 +724,7 @@ mod tests {
         assert_eq!(s.change, Some(5.0));
         assert_eq!(s.change_relative, Some(0.5));
         let test = s.change_test.unwrap();
-        assert_eq!(test.test, "two_proportion");
+        assert_eq!(test.test, TestKind::TwoProportion);
         assert!((test.p_value - 0.032_509_444_645_719_5).abs() < 1e-9);
         assert_eq!(
             (s.movement, s.basis),
@@ -861,8 +855,8 @@ mod tests {
         (b.ci_lower, b.ci_upper) = (Some(12.04), Some(15.96));
         let s = series_stats(&[a, b], true, &settings()).unwrap();
         let test = s.change_test.unwrap();
-        assert_eq!(test.test, "confidence_limits");
+        assert_eq!(test.test, TestKind::ConfidenceLimits);
         assert!((test.p_value - stats::normal_two_sided_p(2.828_375_151_734_036)).abs() < 1e-9);
-        assert_eq!(s.latest_ci_method, Some("published"));
+        assert_eq!(s.latest_ci_method, Some(CiMethod::Published));
     }
 }

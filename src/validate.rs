@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{Catalog, Source};
+use crate::catalog::{Catalog, Source, Unit};
 use crate::config::Config;
 use crate::ingest::sotkanet_metadata::{self, Finding, IndicatorMetadata};
 use crate::ingest::{Ingested, PopulationRow, Rejection};
@@ -90,7 +90,7 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
         let code = table.columns.indicator[row];
         match known[code as usize] {
             Some(indicator) => {
-                if let Err((field, reason)) = check_values(&table.numbers(row), &indicator.unit) {
+                if let Err((field, reason)) = check_values(&table.numbers(row), indicator.unit) {
                     out.rejections.push(Rejection {
                         location: table.source(row),
                         field: field.into(),
@@ -210,8 +210,8 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
 }
 
 /// Checks values that cannot be right whatever the source.
-fn check_values(row: &RowNumbers, unit: &str) -> Result<(), (&'static str, String)> {
-    if unit == "percent" {
+fn check_values(row: &RowNumbers, unit: Unit) -> Result<(), (&'static str, String)> {
+    if unit == Unit::Percent {
         for (field, value) in [
             ("value", row.value),
             ("ci_lower", row.ci_lower),

@@ -12,7 +12,7 @@
 
 use super::csv_rows::Table;
 use super::{reject_duplicates, FileError, Parsed};
-use crate::catalog::{service_key, SERVICE_MEASURES};
+use crate::catalog::{service_key, Measure};
 use crate::observation::{Observation, Sex, ALL_GROUPS};
 use crate::period::Period;
 use crate::text::{excerpt, parse_number};
@@ -59,29 +59,27 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<Observation>, FileError>
         };
         let mut row_rows = Vec::new();
         let mut bad = None;
-        for measure in SERVICE_MEASURES {
-            if !table.has(measure) {
+        for &measure in Measure::ALL {
+            let column = measure.key();
+            if !table.has(column) {
                 continue;
             }
-            let text = record.get(measure);
+            let text = record.get(column);
             let value = match text {
                 "-" => continue,
                 "" | ".." => None,
                 _ => match parse_number(text) {
                     Ok(v) if v < 0.0 => {
-                        bad = Some((
-                            measure,
-                            format!("{v} is negative: counts and costs are ≥ 0"),
-                        ));
+                        bad = Some((column, format!("{v} is negative: counts and costs are ≥ 0")));
                         break;
                     }
-                    Ok(v) if measure != "cost_eur" && v.fract() != 0.0 => {
-                        bad = Some((measure, format!("{v} is not a whole number of {measure}")));
+                    Ok(v) if measure != Measure::CostEur && v.fract() != 0.0 => {
+                        bad = Some((column, format!("{v} is not a whole number of {column}")));
                         break;
                     }
                     Ok(v) => Some(v),
                     Err(e) => {
-                        bad = Some((measure, e));
+                        bad = Some((column, e));
                         break;
                     }
                 },

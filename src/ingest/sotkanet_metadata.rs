@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{FileError, Parsed};
-use crate::catalog::{Catalog, Source};
+use crate::catalog::{Catalog, Source, Unit};
 use crate::text::{decode_utf8, excerpt};
 
 /// What Sotkanet says about one indicator.
@@ -48,13 +48,13 @@ pub fn public_page(id: u32, language: &str) -> String {
 }
 
 /// The catalog unit a Sotkanet primary value type corresponds to.
-fn unit_of(value_type: &str) -> Option<&'static str> {
+fn unit_of(value_type: &str) -> Option<Unit> {
     match value_type {
-        "PROS" => Some("percent"),
-        "PER1000" => Some("per_1000"),
-        "PER100000" => Some("per_100000"),
-        "LKM" | "HLO" => Some("count"),
-        "EUR" | "EUROA" => Some("euro"),
+        "PROS" => Some(Unit::Percent),
+        "PER1000" => Some(Unit::Per1000),
+        "PER100000" => Some(Unit::Per100000),
+        "LKM" | "HLO" => Some(Unit::Count),
+        "EUR" | "EUROA" => Some(Unit::Euro),
         _ => None,
     }
 }
@@ -195,14 +195,14 @@ pub fn check(
         if let Some(value_type) = &meta.value_type {
             match unit_of(value_type) {
                 Some(unit) if unit != indicator.unit => finding(format!(
-                    "Sotkanet's primary value type of indicator {id} is {value_type} ({unit}) but the catalog ({}) says unit = \"{}\": fix the catalog entry",
-                    indicator.defined_at, indicator.unit
+                    "Sotkanet's primary value type of indicator {id} is {value_type} ({}) but the catalog ({}) says unit = \"{}\": fix the catalog entry",
+                    unit.key(), indicator.defined_at, indicator.unit.key()
                 )),
                 Some(_) => {}
                 None => finding(format!(
                     "Sotkanet's primary value type of indicator {id} is {} , which hyte does not know: check the catalog's unit = \"{}\" by hand",
                     excerpt(value_type),
-                    indicator.unit
+                    indicator.unit.key()
                 )),
             }
         }

@@ -576,7 +576,7 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
         escape(w.overview_intro),
         escape(w.area)
     );
-    for dimension in Dimension::ALL {
+    for &dimension in Dimension::ALL {
         let _ = write!(
             body,
             "<th scope=\"col\">{}</th>",
@@ -590,7 +590,7 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
             "<tr><th scope=\"row\">{}</th>",
             escape(area.name.get(language))
         );
-        for dimension in Dimension::ALL {
+        for &dimension in Dimension::ALL {
             let cell = input
                 .trends
                 .dimensions
@@ -767,7 +767,7 @@ pub fn render(input: &ReportInput) -> Vec<OutputFile> {
         let share = phrases::share_text(summary, language);
         let slope = phrases::slope_text(summary, language);
         let verdict = phrases::verdict_text(&w, summary.verdict);
-        let basis = if summary.basis == "local" {
+        let basis = if summary.basis == crate::shift::ShiftBasis::Local {
             w.local
         } else {
             w.sotkanet

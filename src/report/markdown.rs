@@ -385,14 +385,14 @@ fn overview(md: &mut String, input: &ReportInput, w: &Words) {
     let _ = writeln!(md, "## {}\n\n{}\n", w.overview, w.overview_intro);
     let mut header = format!("| {} |", w.area);
     let mut rule = "|---|".to_string();
-    for dimension in Dimension::ALL {
+    for &dimension in Dimension::ALL {
         let _ = write!(header, " {} |", capitalize(dimension.name(language)));
         rule.push_str("---|");
     }
     let _ = writeln!(md, "{header}\n{rule}");
     for area in &input.config.areas {
         let _ = write!(md, "| {} |", escape(area.name.get(language)));
-        for dimension in Dimension::ALL {
+        for &dimension in Dimension::ALL {
             let cell = input
                 .trends
                 .dimensions
@@ -534,7 +534,7 @@ fn shift_section(md: &mut String, input: &ReportInput, w: &Words) {
             .area(&summary.area)
             .map(|a| a.name.get(language).to_string())
             .unwrap_or_else(|| summary.area.clone());
-        let basis = if summary.basis == "local" {
+        let basis = if summary.basis == crate::shift::ShiftBasis::Local {
             w.local
         } else {
             w.sotkanet
@@ -570,7 +570,7 @@ fn drivers_text(
         catalog
             .indicators
             .iter()
-            .find(|i| matches!(&i.source, Source::Service { service: s, measure } if s == service && measure == "clients"))
+            .find(|i| matches!(&i.source, Source::Service { service: s, measure } if s == service && *measure == crate::catalog::Measure::Clients))
             .map(|i| i.title.get(language).to_string())
             .unwrap_or_else(|| service.to_string())
     };
