@@ -7,9 +7,10 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use hyte::catalog::{parse_files, Catalog};
+use hyte::export::frames::trends_frame;
 use hyte::observation::{Observation, Sex};
 use hyte::period::Period;
-use hyte::trends::{compute, series_stats, trends_frame, Point, TrendSettings};
+use hyte::trends::{compute, series_stats, Point, TrendSettings};
 
 const INDICATORS: usize = 20;
 

@@ -74,8 +74,10 @@ pub struct Catalog {
     pub indicators: Vec<Indicator>,
     by_id: BTreeMap<String, usize>,
     by_source: BTreeMap<String, usize>,
-    /// The catalog files read, in order.
-    pub files: Vec<PathBuf>,
+    /// The catalog files read, in order, each with the sha256 of the bytes
+    /// that were parsed (taken when they were read, so the manifest names
+    /// exactly the catalog this run used).
+    pub files: Vec<(PathBuf, String)>,
 }
 
 impl Catalog {
@@ -193,12 +195,14 @@ pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
         });
     }
     let mut sources = Vec::new();
-    for path in &files {
-        let text = std::fs::read_to_string(path).map_err(folder_error)?;
+    let mut fingerprints = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(folder_error)?;
+        fingerprints.push((path.clone(), crate::ingest::sha256_hex(text.as_bytes())));
         sources.push((path.display().to_string(), text));
     }
     let mut catalog = parse_files(&sources)?;
-    catalog.files = files;
+    catalog.files = fingerprints;
     Ok(catalog)
 }
 

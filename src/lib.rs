@@ -2,17 +2,18 @@
 //! indicators (HYTE work), built for Lohja first.
 //!
 //! [`run`] reads as the pipeline: config → catalog → ingest (into one
-//! columnar table, [`table`]) → validate → privacy → trends → compare →
-//! shift → tables and reports, streamed into a staging folder that is
-//! published at once. Each stage is a module with a small surface; data flows forward
+//! columnar table, [`table`]) → validate → totals → privacy → trends →
+//! compare → shift → report model → exporters (tables, Markdown, HTML,
+//! charts, manifest), streamed into a staging folder that is published at
+//! once. Each stage is a module with a small surface; data flows forward
 //! only. `src/main.rs` only parses the command line (see [`cli`]).
 
 pub mod catalog;
 pub mod cli;
-pub mod columns;
 pub mod compare;
 pub mod config;
 pub mod domain;
+pub mod export;
 pub mod i18n;
 pub mod ingest;
 pub mod observation;
@@ -25,12 +26,14 @@ pub mod shift;
 pub mod stats;
 pub mod table;
 pub mod text;
+pub mod totals;
 pub mod trends;
 pub mod validate;
 
 use std::time::{Instant, SystemTime};
 
 use config::Config;
+use export::Exporter;
 use ingest::FileReport;
 use output::OutputLock;
 use report::ReportInput;
@@ -61,10 +64,10 @@ pub enum RunError {
     NoData(String),
     #[error("trends: {0}")]
     Trend(#[from] trends::DuplicatePeriod),
-    #[error("building the tables failed: {0}")]
-    Table(#[from] polars::error::PolarsError),
     #[error(transparent)]
-    WriteTable(#[from] report::tables::TableError),
+    WriteTable(#[from] export::tables::TableError),
+    #[error(transparent)]
+    Export(#[from] export::ExportError),
 }
 
 /// The rows of the areas of interest (the configured areas) with their
@@ -76,62 +79,6 @@ fn areas_of_interest(
 ) -> Vec<observation::Observation> {
     let configured = table.areas.per_code(|key| config.area(key).is_some());
     table.rows_where(|row| configured[table.columns.area[row] as usize])
-}
-
-/// Every table, streamed into the staging folder in CSV, Parquet and Arrow.
-fn write_tables(
-    staging: &mut output::Staging,
-    config: &Config,
-    table: &table::ObservationTable,
-    privacy: &privacy::Protected,
-    trends: &trends::Trends,
-    comparisons: &[compare::GroupComparison],
-    shift: &shift::Shift,
-) -> Result<(), RunError> {
-    // Sources are written relative to the config's folder: the tables do
-    // not carry this machine's folder names, and they are shorter.
-    let file_names: Vec<String> = table
-        .files
-        .texts()
-        .iter()
-        .map(|name| {
-            std::path::Path::new(name)
-                .strip_prefix(&config.base_dir)
-                .map_or_else(|_| name.clone(), |p| p.display().to_string())
-        })
-        .collect();
-    let batches = (0..table.len()).step_by(OUTPUT_BATCH_ROWS).map(|start| {
-        let rows = start..(start + OUTPUT_BATCH_ROWS).min(table.len());
-        privacy::with_status(
-            table.frame_with_files(rows.clone(), &file_names)?,
-            &privacy.status[rows],
-        )
-    });
-    let empty = privacy::with_status(table.frame(0..0)?, &[])?;
-    report::tables::write_batches(staging, "observations", config.csv_style, &empty, batches)?;
-    // The trends table has a row per series: a national run has millions.
-    let series_batches = trends
-        .series
-        .chunks(OUTPUT_BATCH_ROWS / 4)
-        .map(trends::series_frame);
-    let empty = trends::series_frame(&[])?;
-    report::tables::write_batches(staging, "trends", config.csv_style, &empty, series_batches)?;
-    let small_tables = [
-        ("dimensions", trends::dimensions_frame(trends)?),
-        ("comparisons", compare::comparisons_frame(comparisons)?),
-        ("shift", shift::shift_frame(shift)?),
-        ("shift_summary", shift::summary_frame(shift)?),
-    ];
-    for (name, frame) in small_tables {
-        report::tables::write_batches(
-            staging,
-            name,
-            config.csv_style,
-            &frame.clear(),
-            std::iter::once(Ok(frame)),
-        )?;
-    }
-    Ok(())
 }
 
 /// Wall time of each pipeline stage, in order: written to `manifest.json`
@@ -171,11 +118,6 @@ impl StageTimes {
         }
     }
 }
-
-/// Rows of the observation table per output batch: small enough that a
-/// batch's text columns stay some tens of megabytes, large enough that the
-/// Parquet row groups compress well.
-const OUTPUT_BATCH_ROWS: usize = 500_000;
 
 /// What a finished run did.
 #[derive(Debug)]
@@ -222,8 +164,10 @@ pub fn check(config: &Config) -> Result<Checked, RunError> {
     let files = std::mem::take(&mut ingested.files);
     times.stage("validate");
     let mut validated = validate::validate(ingested, &catalog, config);
+    times.stage("totals");
+    let totals = totals::derive(&validated.table, &catalog, &config.areas);
     times.stage("privacy");
-    let (derived, privacy) = privacy::protect(&mut validated.table, &catalog, config);
+    let (derived, privacy) = privacy::protect(&mut validated.table, totals, &catalog, config);
     times.end();
     Ok(Checked {
         times,
@@ -274,6 +218,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         &config.trends,
     );
 
+    times.stage("report model");
     let input = ReportInput {
         config,
         catalog: &catalog,
@@ -285,11 +230,13 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         privacy: &privacy,
         files: &files,
     };
+    let model = report::build(&input);
+
     // Every output streams into the staging folder; nothing is visible
     // until all of it is written.
     times.stage("tables");
     let mut staging = lock.staging()?;
-    write_tables(
+    export::tables::write_all(
         &mut staging,
         config,
         &validated.table,
@@ -299,19 +246,31 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         &shift,
     )?;
     times.stage("reports");
-    staging.write("report.md", report::markdown::render(&input).as_bytes())?;
-    for file in report::html::render(&input) {
-        staging.write(&file.path, &file.bytes)?;
+    let exporters: [&dyn Exporter; 3] = [
+        &export::markdown::Markdown,
+        &export::html::Html,
+        &export::charts::Charts::default(),
+    ];
+    for exporter in exporters {
+        for file in exporter.render(&model)? {
+            staging.write(&file.path, &file.bytes)?;
+        }
     }
     times.end();
-    let clock = report::manifest::RunClock {
+    let clock = export::manifest::RunClock {
         started_at,
         duration: timer.elapsed(),
         threads: rayon::current_num_threads(),
         stages: times.stages.clone(),
     };
-    let manifest = report::manifest::render(&input, staging.written(), &clock);
-    staging.write(&manifest.path, &manifest.bytes)?;
+    let manifest = export::manifest::ManifestExporter {
+        input: &input,
+        outputs: staging.written(),
+        clock: &clock,
+    };
+    for file in manifest.render(&model)? {
+        staging.write(&file.path, &file.bytes)?;
+    }
     let written = staging.publish()?;
 
     Ok(RunSummary {

@@ -22,7 +22,7 @@
 //!   too, and this is repeated across the hierarchies until no line with a
 //!   published total has exactly one unpublished part; the totals the shift
 //!   stage publishes (yearly and city-wide sums of service counts) are made
-//!   here first ([`derive_totals`]) and take part in the same lines;
+//!   first ([`crate::totals`]) and take part in the same lines;
 //! * cells that arrived unpublished stay unpublished and are counted;
 //! * nothing here ever turns a value into zero. The rules are in
 //!   docs/PRIVACY.md.
@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::catalog::{Catalog, Indicator, Measure, Source, Unit};
-use crate::config::{Area, AreaKind, Config};
+use crate::config::{AreaKind, Config};
 use crate::observation::{Observation, Sex};
 use crate::period::Period;
 use crate::table::ObservationTable;
@@ -147,7 +147,7 @@ fn primary(
 
 /// Protects the table in place (every unpublishable value, count and
 /// confidence limit becomes null) and returns the derived totals (see
-/// [`derive_totals`]), likewise protected, and the account.
+/// [`crate::totals`]), likewise protected, and the account.
 ///
 /// Cells are tied to each other only within one indicator (its lines) and
 /// between the indicators of one service (visits and costs follow clients).
@@ -158,6 +158,7 @@ fn primary(
 /// that second kind is nearly all of the table.
 pub fn protect(
     table: &mut ObservationTable,
+    totals: Vec<Observation>,
     catalog: &Catalog,
     config: &Config,
 ) -> (Vec<Observation>, Protected) {
@@ -182,8 +183,7 @@ pub fn protect(
         .collect();
     let mut rows: Vec<Observation> = linked_rows.iter().map(|&row| table.row(row)).collect();
     let originals = rows.len();
-    let derived = derive_totals(&rows, catalog, &config.areas);
-    rows.extend(derived);
+    rows.extend(totals);
     let (mut row_status, mut row_reasons) = decide(&rows, catalog, config);
 
     // Every table row: the linked ones from the decision above, the others
@@ -389,162 +389,6 @@ fn decide(
     }
 
     (status, reasons)
-}
-
-/// Totals that the shift stage publishes, made from the raw rows so that
-/// privacy can judge them like any other cell: for every service indicator
-/// (a count or euro sum), each area's calendar-year sum of its four
-/// quarters, and each municipality's sum over its school areas per quarter
-/// and per year. A total with an unpublished part has no value. Rows are
-/// sorted; their source says what they sum.
-pub fn derive_totals(
-    observations: &[Observation],
-    catalog: &Catalog,
-    areas: &[Area],
-) -> Vec<Observation> {
-    let is_service_sum = |id: &str| {
-        catalog
-            .get(id)
-            .is_some_and(|i| matches!(i.source, Source::Service { .. }) && i.unit.is_additive())
-    };
-    let sum = |parts: &[&Observation]| -> Option<f64> { parts.iter().map(|o| o.value).sum() };
-    let derived_row =
-        |template: &Observation, area: &str, period: Period, value: Option<f64>, source: String| {
-            Observation {
-                indicator: template.indicator.clone(),
-                area: area.to_string(),
-                period,
-                sex: template.sex,
-                group: template.group.clone(),
-                value,
-                count: value,
-                n: None,
-                ci_lower: None,
-                ci_upper: None,
-                source,
-            }
-        };
-    // (indicator, area, sex, group) -> quarter rows.
-    let mut quarterly: BTreeMap<(&str, &str, Sex, &str), BTreeMap<Period, &Observation>> =
-        BTreeMap::new();
-    for o in observations
-        .iter()
-        .filter(|o| o.period.is_quarter() && is_service_sum(&o.indicator))
-    {
-        quarterly
-            .entry((&o.indicator, &o.area, o.sex, &o.group))
-            .or_default()
-            .insert(o.period, o);
-    }
-    // Rows the inputs already have are never derived a second time.
-    let existing: std::collections::HashSet<(&str, &str, Period, Sex, &str)> =
-        observations.iter().map(Observation::key).collect();
-    let mut out = Vec::new();
-    // City-wide quarters first, so that their years are summed below too.
-    let mut city_quarters: Vec<Observation> = Vec::new();
-    for city in areas.iter().filter(|a| a.kind == AreaKind::Municipality) {
-        let children: Vec<&str> = areas
-            .iter()
-            .filter(|a| {
-                a.kind == AreaKind::SchoolArea && a.parent.as_deref() == Some(city.key.as_str())
-            })
-            .map(|a| a.key.as_str())
-            .collect();
-        if children.is_empty() {
-            continue;
-        }
-        let series: BTreeMap<(&str, Sex, &str), BTreeMap<Period, Vec<&Observation>>> = quarterly
-            .iter()
-            .filter(|((_, area, ..), _)| children.contains(area))
-            .fold(
-                BTreeMap::new(),
-                |mut map, ((indicator, _, sex, group), rows)| {
-                    let entry: &mut BTreeMap<Period, Vec<&Observation>> =
-                        map.entry((*indicator, *sex, *group)).or_default();
-                    for (period, row) in rows {
-                        entry.entry(*period).or_default().push(row);
-                    }
-                    map
-                },
-            );
-        for ((_, _, _), by_period) in series {
-            for (period, parts) in by_period {
-                // Only a quarter every school area reported has a city total.
-                let key = (
-                    parts[0].indicator.as_str(),
-                    city.key.as_str(),
-                    period,
-                    parts[0].sex,
-                    parts[0].group.as_str(),
-                );
-                if parts.len() == children.len() && !existing.contains(&key) {
-                    city_quarters.push(derived_row(
-                        parts[0],
-                        &city.key,
-                        period,
-                        sum(&parts),
-                        format!("derived: {} = sum of its school areas", city.key),
-                    ));
-                }
-            }
-        }
-    }
-    for o in &city_quarters {
-        quarterly
-            .entry((&o.indicator, &o.area, o.sex, &o.group))
-            .or_default()
-            .insert(o.period, o);
-    }
-    for ((_, area, _, _), rows) in &quarterly {
-        let years: std::collections::BTreeSet<i32> = rows.keys().map(|p| p.year()).collect();
-        for year in years {
-            let parts: Vec<&Observation> = (1..=4)
-                .filter_map(|q| rows.get(&Period::Quarter(year, q)).copied())
-                .collect();
-            if parts.len() == 4
-                && !existing.contains(&(
-                    parts[0].indicator.as_str(),
-                    *area,
-                    Period::Year(year),
-                    parts[0].sex,
-                    parts[0].group.as_str(),
-                ))
-            {
-                out.push(derived_row(
-                    parts[0],
-                    area,
-                    Period::Year(year),
-                    sum(&parts),
-                    format!("derived: {year} = sum of {year}Q1–Q4"),
-                ));
-            }
-        }
-    }
-    out.extend(city_quarters);
-    crate::observation::sort_rows(&mut out);
-    out
-}
-
-/// Adds the `status` column to the observation table: `published`,
-/// `not_published` (at the source) or `suppressed` (by hyte). The table does
-/// not say which suppressed cells were small and which were suppressed to
-/// protect them: that would narrow down the small ones. The audit does.
-pub fn with_status(
-    mut frame: polars::prelude::DataFrame,
-    status: &[CellStatus],
-) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
-    const TEXTS: [&str; 3] = ["published", "not_published", "suppressed"];
-    let codes: Vec<u32> = status
-        .iter()
-        .map(|s| match s {
-            CellStatus::Published => 0,
-            CellStatus::NotPublished => 1,
-            CellStatus::SuppressedSmall | CellStatus::SuppressedComplementary => 2,
-        })
-        .collect();
-    let column = crate::table::enum_column("status", &codes, &TEXTS)?;
-    frame.with_column(column)?;
-    Ok(frame)
 }
 
 /// visits or cost indicator id -> the client-count indicator id of the same service.
@@ -1008,7 +852,8 @@ path = "x.csv"
         let mut builder = crate::table::TableBuilder::default();
         rows.iter().for_each(|r| builder.push(r));
         let mut table = builder.finish();
-        let (_derived, protected) = protect(&mut table, &catalog, &config);
+        let totals = crate::totals::derive(&table, &catalog, &config.areas);
+        let (_derived, protected) = protect(&mut table, totals, &catalog, &config);
         let position: HashMap<_, usize> = (0..table.len())
             .map(|i| {
                 let r = table.row(i);

@@ -555,108 +555,13 @@ fn sotkanet_summary(area: &str, catalog: &Catalog, trends: &Trends) -> Option<Sh
     })
 }
 
-/// The shift table: per area and period (quarters, then complete and
-/// incomplete years), sorted by area and period.
-pub fn shift_frame(shift: &Shift) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
-    use crate::columns::{flag, number, text};
-    let rows = &shift.rows;
-    polars::prelude::DataFrame::new(
-        rows.len(),
-        vec![
-            text("area", rows, |r| Some(r.area.clone())),
-            text("period", rows, |r| Some(r.period.to_string())),
-            text("period_type", rows, |r| {
-                Some(
-                    if r.period.is_quarter() {
-                        "quarter"
-                    } else {
-                        "year"
-                    }
-                    .into(),
-                )
-            }),
-            flag("complete_clients", rows, |r| r.complete_clients),
-            flag("complete_visits", rows, |r| r.complete_visits),
-            number("basic_clients", rows, |r| r.clients(r.basic)),
-            number("intermediate_clients", rows, |r| r.clients(r.intermediate)),
-            number("specialist_clients", rows, |r| r.clients(r.specialist)),
-            number("basic_visits", rows, |r| r.visits(r.basic)),
-            number("intermediate_visits", rows, |r| r.visits(r.intermediate)),
-            number("specialist_visits", rows, |r| r.visits(r.specialist)),
-            number("basic_cost_eur", rows, |r| r.cost(r.basic)),
-            number("specialist_cost_eur", rows, |r| r.cost(r.specialist)),
-            number("population_0_17", rows, |r| r.population_0_17),
-            number("basic_clients_per_1000", rows, |r| {
-                r.clients(r.basic).and_then(|v| r.per_1000(v))
-            }),
-            number("specialist_clients_per_1000", rows, |r| {
-                r.clients(r.specialist).and_then(|v| r.per_1000(v))
-            }),
-            number("basic_visits_per_1000", rows, |r| {
-                r.visits(r.basic).and_then(|v| r.per_1000(v))
-            }),
-            number("specialist_visits_per_1000", rows, |r| {
-                r.visits(r.specialist).and_then(|v| r.per_1000(v))
-            }),
-            number("basic_share_clients", rows, |r| {
-                r.complete_clients.then(|| r.share_clients()).flatten()
-            }),
-            number("basic_share_visits", rows, |r| {
-                r.complete_visits.then(|| r.share_visits()).flatten()
-            }),
-            number("basic_share_cost", rows, |r| {
-                (r.complete_clients && r.complete_visits)
-                    .then(|| r.share_cost())
-                    .flatten()
-            }),
-        ],
-    )
-}
-
-/// The shift summary: one row per area and basis.
-pub fn summary_frame(shift: &Shift) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
-    use crate::columns::{number, text, whole};
-    let rows = &shift.summaries;
-    polars::prelude::DataFrame::new(
-        rows.len(),
-        vec![
-            text("area", rows, |s| Some(s.area.clone())),
-            text("basis", rows, |s| Some(s.basis.key().into())),
-            text("first_year", rows, |s| s.first_year.map(|y| y.to_string())),
-            text("last_year", rows, |s| s.last_year.map(|y| y.to_string())),
-            whole("complete_years", rows, |s| s.years as u32),
-            whole("regression_points", rows, |s| s.points as u32),
-            number("share_first", rows, |s| s.share_first),
-            number("share_last", rows, |s| s.share_last),
-            number("share_slope_per_year", rows, |s| s.slope.map(|f| f.slope)),
-            number("share_slope_ci_lower", rows, |s| {
-                s.slope.and_then(|f| f.ci_lower)
-            }),
-            number("share_slope_ci_upper", rows, |s| {
-                s.slope.and_then(|f| f.ci_upper)
-            }),
-            number("share_slope_p_value", rows, |s| {
-                s.slope.and_then(|f| f.p_value)
-            }),
-            number("visits_share_slope_per_year", rows, |s| {
-                s.visits_slope.map(|f| f.slope)
-            }),
-            number("visits_share_slope_p_value", rows, |s| {
-                s.visits_slope.and_then(|f| f.p_value)
-            }),
-            text("verdict", rows, |s| Some(s.verdict.key().into())),
-            text("main_drivers", rows, |s| Some(s.main_drivers.clone())),
-        ],
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::parse_files;
     use crate::config::AreaKind;
     use crate::i18n::Localized;
-    use crate::privacy::derive_totals;
+    use crate::totals::derive_totals;
 
     const CATALOG: &str = r#"
 [[indicator]]

@@ -166,7 +166,7 @@ fn text_from_the_catalog_is_escaped() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
     assert!(
-        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
         "the title is not shown as text"
     );
     assert!(!html.contains("<script>"));

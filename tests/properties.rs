@@ -83,10 +83,11 @@ proptest! {
 
 mod trend_invariants {
     use hyte::catalog::parse_files;
+    use hyte::export::frames::trends_frame;
     use hyte::observation::{Observation, Sex};
     use hyte::period::Period;
     use hyte::stats::least_squares;
-    use hyte::trends::{compute, trends_frame, TrendSettings};
+    use hyte::trends::{compute, TrendSettings};
     use proptest::prelude::*;
 
     /// Distinct decimal times: years and quarters between 2010 and 2030.
@@ -157,7 +158,7 @@ mod trend_invariants {
                 let table = hyte::table::ObservationTable::from_rows(rows);
                 let trends = compute(&table, &catalog, &[], &settings).unwrap();
                 let frame = trends_frame(&trends).unwrap();
-                hyte::report::tables::render("t", &frame, Default::default()).unwrap()
+                hyte::export::tables::render("t", &frame, Default::default()).unwrap()
             };
             prop_assert_eq!(csv(&rows), csv(&shuffled));
         }
@@ -190,8 +191,8 @@ mod shift_invariants {
     use hyte::i18n::Localized;
     use hyte::observation::{Observation, Sex};
     use hyte::period::Period;
-    use hyte::privacy::derive_totals;
     use hyte::shift::compute;
+    use hyte::totals::derive_totals;
     use hyte::trends::{TrendSettings, Trends};
     use proptest::prelude::*;
 

@@ -1,17 +1,20 @@
-//! Report: everything `hyte run` writes, rendered to bytes.
+//! Report model: what the reports say, computed once from the run's results.
 //!
-//! In: the validated observations, the trends, the catalog, the config and the ingest
-//! reports. Out: [`OutputFile`]s (tables, `report.md`, `manifest.json`)
-//! that the output stage writes. Guarantees: renderers are pure functions
-//! of their inputs (no clock, no thread count, no hash order), so the same
-//! inputs give byte-identical tables and reports; only the manifest records
-//! when the run happened.
+//! In: [`ReportInput`] (the validated observations of the areas of
+//! interest, the trends, the comparisons, the shift, the privacy account,
+//! the catalog, the config and the ingest reports). Out: a
+//! [`model::ReportModel`] that every exporter (`crate::export`) presents.
+//! Guarantees: [`build`] is pure (no I/O, no clock, no thread count, no
+//! hash order), so the same inputs give the same model and byte-identical
+//! reports; the Markdown and HTML reports pick, order and word the same
+//! things because they read the same model.
 
-pub mod html;
-pub mod manifest;
-pub mod markdown;
+mod build;
+pub mod model;
 mod phrases;
-pub mod tables;
+pub mod words;
+
+pub use build::{build, runs};
 
 use crate::catalog::Catalog;
 use crate::config::Config;
@@ -20,9 +23,7 @@ use crate::shift::Shift;
 use crate::trends::Trends;
 use crate::validate::Validated;
 
-pub use crate::output::OutputFile;
-
-/// What a renderer may look at.
+/// What the report model is built from.
 pub struct ReportInput<'a> {
     pub config: &'a Config,
     pub catalog: &'a Catalog,

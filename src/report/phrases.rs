@@ -5,7 +5,7 @@
 //! Guarantees: the two reports pick, order and format the same things, so
 //! they never disagree.
 
-use super::markdown::Words;
+use super::words::Words;
 use super::ReportInput;
 use crate::i18n::Language;
 use crate::observation::Sex;
@@ -113,7 +113,7 @@ pub(super) fn slope_text(summary: &ShiftSummary, language: Language) -> String {
     }
 }
 
-pub(super) fn verdict_text(words: &Words, verdict: Verdict) -> &str {
+pub(super) fn verdict_text(words: &Words, verdict: Verdict) -> &'static str {
     words.verdicts[match verdict {
         Verdict::TowardBasic => 0,
         Verdict::TowardSpecialist => 1,
@@ -135,7 +135,7 @@ pub(super) fn privacy_text(words: &Words, input: &ReportInput) -> String {
 }
 
 /// The privacy counts of the observation table, labelled.
-pub(super) fn privacy_counts<'w>(words: &'w Words, input: &ReportInput) -> Vec<(&'w str, usize)> {
+pub(super) fn privacy_counts(words: &Words, input: &ReportInput) -> Vec<(&'static str, usize)> {
     words
         .privacy_counts
         .iter()

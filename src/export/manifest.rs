@@ -1,6 +1,7 @@
 //! `manifest.json`: what a run read, what it rejected and what it wrote.
 //!
-//! In: the ingest reports, the validation result, the catalog, the config,
+//! In: the ingest reports, the validation result, the catalog (with the
+//! fingerprints taken when it was read), the config, the privacy account,
 //! the other output files and the run's timing. Out: pretty-printed JSON.
 //! Guarantees: every input with its sha256, rows read, accepted and
 //! rejected, and every rejection with location, field and reason; the
@@ -9,9 +10,11 @@
 
 use serde::Serialize;
 
-use super::{OutputFile, ReportInput};
-use crate::ingest::{sha256_hex, Rejection};
+use super::{ExportError, Exporter, OutputFile};
+use crate::ingest::Rejection;
 use crate::output::Written;
+use crate::report::model::ReportModel;
+use crate::report::ReportInput;
 
 #[derive(Serialize)]
 struct Manifest<'a> {
@@ -134,19 +137,40 @@ fn rejections(list: &[Rejection]) -> Vec<RejectionEntry<'_>> {
         .collect()
 }
 
-pub fn render(input: &ReportInput, outputs: &[Written], clock: &RunClock) -> OutputFile {
+/// `manifest.json` of a run: what the run read and did, and the files the
+/// other exporters wrote (with their hashes), so it is rendered last.
+pub struct ManifestExporter<'a> {
+    pub input: &'a ReportInput<'a>,
+    pub outputs: &'a [Written],
+    pub clock: &'a RunClock,
+}
+
+impl Exporter for ManifestExporter<'_> {
+    fn render(&self, _model: &ReportModel) -> Result<Vec<OutputFile>, ExportError> {
+        let manifest = manifest(self.input, self.outputs, self.clock);
+        let mut bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Render {
+            output: "manifest.json",
+            cause: e.to_string(),
+        })?;
+        bytes.push(b'\n');
+        Ok(vec![OutputFile {
+            path: "manifest.json".into(),
+            bytes,
+        }])
+    }
+}
+
+fn manifest<'a>(input: &'a ReportInput, outputs: &'a [Written], clock: &RunClock) -> Manifest<'a> {
     let catalog_files = input
         .catalog
         .files
         .iter()
-        .map(|path| FileHash {
+        .map(|(path, sha256)| FileHash {
             path: path.display().to_string(),
-            sha256: std::fs::read(path)
-                .map(|b| sha256_hex(&b))
-                .unwrap_or_default(),
+            sha256: sha256.clone(),
         })
         .collect();
-    let manifest = Manifest {
+    Manifest {
         hyte_version: env!("CARGO_PKG_VERSION"),
         config: &input.config.origin,
         started_at: humantime::format_rfc3339_seconds(clock.started_at).to_string(),
@@ -239,11 +263,5 @@ pub fn render(input: &ReportInput, outputs: &[Written], clock: &RunClock) -> Out
                 seconds: (time.as_secs_f64() * 1000.0).round() / 1000.0,
             })
             .collect(),
-    };
-    let mut bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-    bytes.push(b'\n');
-    OutputFile {
-        path: "manifest.json".into(),
-        bytes,
     }
 }

@@ -13,10 +13,83 @@ use std::io::Cursor;
 
 use polars::prelude::*;
 
-use super::OutputFile;
+use super::{frames, OutputFile};
 use crate::config::CsvStyle;
 use crate::output::{OutputError, StagedFile, Staging};
 use std::sync::Arc;
+
+/// Rows of the observation table per output batch: small enough that a
+/// batch's text columns stay some tens of megabytes, large enough that the
+/// Parquet row groups compress well.
+const OUTPUT_BATCH_ROWS: usize = 500_000;
+
+/// Every table of a run, streamed into the staging folder in CSV, Parquet and Arrow.
+pub fn write_all(
+    staging: &mut Staging,
+    config: &crate::config::Config,
+    table: &crate::table::ObservationTable,
+    privacy: &crate::privacy::Protected,
+    trends: &crate::trends::Trends,
+    comparisons: &[crate::compare::GroupComparison],
+    shift: &crate::shift::Shift,
+) -> Result<(), TableError> {
+    // Sources are written relative to the config's folder: the tables do
+    // not carry this machine's folder names, and they are shorter.
+    let file_names: Vec<String> = table
+        .files
+        .texts()
+        .iter()
+        .map(|name| {
+            std::path::Path::new(name)
+                .strip_prefix(&config.base_dir)
+                .map_or_else(|_| name.clone(), |p| p.display().to_string())
+        })
+        .collect();
+    let batches = (0..table.len()).step_by(OUTPUT_BATCH_ROWS).map(|start| {
+        let rows = start..(start + OUTPUT_BATCH_ROWS).min(table.len());
+        frames::with_status(
+            table.frame_with_files(rows.clone(), &file_names)?,
+            &privacy.status[rows],
+        )
+    });
+    let empty = table
+        .frame(0..0)
+        .and_then(|frame| frames::with_status(frame, &[]))
+        .map_err(building("observations"))?;
+    write_batches(staging, "observations", config.csv_style, &empty, batches)?;
+    // The trends table has a row per series: a national run has millions.
+    let series_batches = trends
+        .series
+        .chunks(OUTPUT_BATCH_ROWS / 4)
+        .map(frames::series_frame);
+    let empty = frames::series_frame(&[]).map_err(building("trends"))?;
+    write_batches(staging, "trends", config.csv_style, &empty, series_batches)?;
+    let small_tables = [
+        ("dimensions", frames::dimensions_frame(trends)),
+        ("comparisons", frames::comparisons_frame(comparisons)),
+        ("shift", frames::shift_frame(shift)),
+        ("shift_summary", frames::summary_frame(shift)),
+    ];
+    for (name, frame) in small_tables {
+        let frame = frame.map_err(building(name))?;
+        write_batches(
+            staging,
+            name,
+            config.csv_style,
+            &frame.clear(),
+            std::iter::once(Ok(frame)),
+        )?;
+    }
+    Ok(())
+}
+
+/// The error of building a table's frame.
+fn building(table: &str) -> impl FnOnce(PolarsError) -> TableError + '_ {
+    move |source| TableError::Polars {
+        table: table.to_string(),
+        source,
+    }
+}
 
 /// Why a table could not be written.
 #[derive(Debug, thiserror::Error)]
