@@ -377,15 +377,14 @@ fn check_indicator(
         }
     }
     let dimension: Option<Dimension> =
-        required(&raw.dimension, "dimension", &id_text, start, &mut fail);
-    let polarity: Option<Polarity> =
-        required(&raw.polarity, "polarity", &id_text, start, &mut fail);
-    let unit: Option<Unit> = required(&raw.unit, "unit", &id_text, start, &mut fail);
+        required(&raw.dimension, "dimension", id_text, start, &mut fail);
+    let polarity: Option<Polarity> = required(&raw.polarity, "polarity", id_text, start, &mut fail);
+    let unit: Option<Unit> = required(&raw.unit, "unit", id_text, start, &mut fail);
     let service_level: Option<ServiceLevel> = raw.service_level.as_ref().and_then(|_| {
         required(
             &raw.service_level,
             "service_level",
-            &id_text,
+            id_text,
             start,
             &mut fail,
         )

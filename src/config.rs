@@ -16,7 +16,6 @@ use crate::i18n::{Language, Localized};
 use crate::observation::Sex;
 use crate::period::Period;
 use crate::text::line_of;
-use crate::trends::TrendSettings;
 
 /// The sample configuration, used when no `hyte.toml` is found.
 pub const BUILT_IN: &str = include_str!("../hyte.toml");
@@ -44,6 +43,29 @@ pub enum CsvStyle {
 }
 
 pub use crate::domain::{Area, AreaKind};
+
+/// Choices a coordinator may tune in `[trends]` of hyte.toml.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrendSettings {
+    /// Significance level of every test (default 0.05).
+    pub alpha: f64,
+    /// Length of the recent window in years (default 4): points with
+    /// time ≥ latest − `recent_years` are in it.
+    pub recent_years: f64,
+    /// Points a slope needs before it may decide a direction (default 4,
+    /// i.e. at least two degrees of freedom).
+    pub min_points: usize,
+}
+
+impl Default for TrendSettings {
+    fn default() -> Self {
+        TrendSettings {
+            alpha: 0.05,
+            recent_years: 4.0,
+            min_points: 4,
+        }
+    }
+}
 
 /// The formats hyte reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -179,6 +179,24 @@ pub fn check(config: &Config) -> Result<Checked, RunError> {
     })
 }
 
+/// Why a run had no observation to work on.
+fn no_data(files: &[FileReport]) -> RunError {
+    let failed: Vec<String> = files.iter().filter_map(|f| f.error.clone()).collect();
+    RunError::NoData(if failed.is_empty() {
+        "every row was rejected or the inputs are empty; see the messages above".into()
+    } else {
+        failed.join("; ")
+    })
+}
+
+/// Writes an exporter's files into the staging folder.
+fn write(staging: &mut output::Staging, files: Vec<export::OutputFile>) -> Result<(), RunError> {
+    for file in files {
+        staging.write(&file.path, &file.bytes)?;
+    }
+    Ok(())
+}
+
 /// Runs the whole pipeline and writes the output folder.
 pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     let started_at = SystemTime::now();
@@ -194,12 +212,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
         mut times,
     } = check(config)?;
     if validated.table.is_empty() {
-        let failed: Vec<String> = files.iter().filter_map(|f| f.error.clone()).collect();
-        return Err(RunError::NoData(if failed.is_empty() {
-            "every row was rejected or the inputs are empty; see the messages above".into()
-        } else {
-            failed.join("; ")
-        }));
+        return Err(no_data(&files));
     }
 
     times.stage("trends");
@@ -236,41 +249,29 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     // until all of it is written.
     times.stage("tables");
     let mut staging = lock.staging()?;
-    export::tables::write_all(
-        &mut staging,
-        config,
-        &validated.table,
-        &privacy,
-        &trends,
-        &comparisons,
-        &shift,
-    )?;
+    export::tables::write_all(&mut staging, &input)?;
     times.stage("reports");
-    let exporters: [&dyn Exporter; 3] = [
-        &export::markdown::Markdown,
-        &export::html::Html,
-        &export::charts::Charts::default(),
-    ];
-    for exporter in exporters {
-        for file in exporter.render(&model)? {
-            staging.write(&file.path, &file.bytes)?;
-        }
-    }
+    write(&mut staging, export::markdown::Markdown.render(&model)?)?;
+    write(&mut staging, export::html::Html.render(&model)?)?;
+    write(
+        &mut staging,
+        export::charts::Charts::default().render(&model)?,
+    )?;
     times.end();
+    // The manifest comes last: it lists every other output with its hash.
     let clock = export::manifest::RunClock {
         started_at,
         duration: timer.elapsed(),
         threads: rayon::current_num_threads(),
         stages: times.stages.clone(),
     };
+    let outputs = staging.written().to_vec();
     let manifest = export::manifest::ManifestExporter {
         input: &input,
-        outputs: staging.written(),
+        outputs: &outputs,
         clock: &clock,
     };
-    for file in manifest.render(&model)? {
-        staging.write(&file.path, &file.bytes)?;
-    }
+    write(&mut staging, manifest.render(&model)?)?;
     let written = staging.publish()?;
 
     Ok(RunSummary {

@@ -1,8 +1,9 @@
 //! Privacy: small groups of children are never disclosed, not even by
 //! subtraction.
 //!
-//! In: the validated observations (sorted), the catalog and the config
-//! (areas, `min_n`, `min_count`). Out: [`Protected`]: the same rows with
+//! In: the validated observations (sorted), the derived totals
+//! ([`crate::totals`]), the catalog and the config (areas, `min_n`,
+//! `min_count`). Out: the totals, protected, and [`Protected`]: the same rows with
 //! every unpublishable value, count and confidence limit set to null, a
 //! [`CellStatus`] per row, and an audit of every unpublished cell with its
 //! reason but not its value. Guarantees:
@@ -31,7 +32,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::catalog::{Catalog, Indicator, Measure, Source, Unit};
-use crate::config::{AreaKind, Config};
+use crate::config::Config;
+use crate::domain::AreaKind;
 use crate::observation::{Observation, Sex};
 use crate::period::Period;
 use crate::table::ObservationTable;

@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::catalog::{Catalog, Measure, ServiceLevel, Source};
-use crate::config::Area;
+use crate::domain::Area;
 use crate::ingest::PopulationRow;
 use crate::observation::{Observation, Sex, ALL_GROUPS};
 use crate::period::Period;
@@ -559,7 +559,7 @@ fn sotkanet_summary(area: &str, catalog: &Catalog, trends: &Trends) -> Option<Sh
 mod tests {
     use super::*;
     use crate::catalog::parse_files;
-    use crate::config::AreaKind;
+    use crate::domain::AreaKind;
     use crate::i18n::Localized;
     use crate::totals::derive_totals;
 

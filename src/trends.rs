@@ -16,34 +16,13 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::catalog::{Catalog, Dimension, Polarity, Unit};
-use crate::config::{Area, AreaKind};
+use crate::domain::{Area, AreaKind};
 use crate::observation::Sex;
 use crate::period::Period;
 use crate::stats::{self, LinearFit};
 use crate::table::ObservationTable;
 
-/// Choices a coordinator may tune in `[trends]` of hyte.toml.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TrendSettings {
-    /// Significance level of every test (default 0.05).
-    pub alpha: f64,
-    /// Length of the recent window in years (default 4): points with
-    /// time ≥ latest − `recent_years` are in it.
-    pub recent_years: f64,
-    /// Points a slope needs before it may decide a direction (default 4,
-    /// i.e. at least two degrees of freedom).
-    pub min_points: usize,
-}
-
-impl Default for TrendSettings {
-    fn default() -> Self {
-        TrendSettings {
-            alpha: 0.05,
-            recent_years: 4.0,
-            min_points: 4,
-        }
-    }
-}
+pub use crate::config::TrendSettings;
 
 /// Whether a series got better, worse, neither, or cannot tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::IntoStaticStr)]

@@ -17,7 +17,7 @@
 
 use askama::Template;
 
-use super::charts::{all_charts, inline_svg};
+use super::charts::inline_svg;
 use super::{ExportError, Exporter, OutputFile};
 use crate::report::model::*;
 use crate::report::words::{HtmlWords, Words};
@@ -63,6 +63,10 @@ impl Figure<'_> {
     }
 }
 
+/// An overview row: the area's name and per dimension its (CSS class,
+/// counts), or nothing.
+type OverviewLine<'a> = (&'a str, Vec<Option<(&'static str, &'a str)>>);
+
 /// What the template reads: the model, its words and the drawn charts.
 #[derive(Template)]
 #[template(path = "report.html")]
@@ -71,8 +75,7 @@ struct Page<'a> {
     w: &'a Words,
     h: &'a HtmlWords,
     lang: &'static str,
-    /// Per area: its name and per dimension its (CSS class, counts).
-    overview: Vec<(&'a str, Vec<Option<(&'static str, &'a str)>>)>,
+    overview: Vec<OverviewLine<'a>>,
     dimensions: Vec<(&'a DimensionSection, Vec<Figure<'a>>)>,
     share: Option<Figure<'a>>,
     volumes: Vec<Figure<'a>>,
@@ -133,11 +136,6 @@ fn cell(cell: &OverviewCell) -> Option<(&'static str, &str)> {
             text.as_str(),
         )),
     }
-}
-
-/// How many charts the HTML report embeds: one per chart of the model.
-pub fn chart_count(model: &ReportModel) -> usize {
-    all_charts(model).count()
 }
 
 #[cfg(test)]

@@ -11,10 +11,11 @@
 use serde::Serialize;
 
 use super::{ExportError, Exporter, OutputFile};
-use crate::ingest::Rejection;
+use crate::ingest::{FileReport, Rejection};
 use crate::output::Written;
 use crate::report::model::ReportModel;
 use crate::report::ReportInput;
+use crate::validate::Validated;
 
 #[derive(Serialize)]
 struct Manifest<'a> {
@@ -182,71 +183,10 @@ fn manifest<'a>(input: &'a ReportInput, outputs: &'a [Written], clock: &RunClock
             indicators: input.catalog.indicators.len(),
             files: catalog_files,
         },
-        inputs: input
-            .files
-            .iter()
-            .map(|f| InputEntry {
-                path: &f.path,
-                kind: f.kind,
-                sha256: f.sha256.as_deref(),
-                bytes: f.bytes,
-                rows_read: f.rows_read,
-                rows_accepted: f.rows_accepted,
-                rows_rejected: f.rejections.len(),
-                error: f.error.as_deref(),
-                companions: f
-                    .companions
-                    .iter()
-                    .map(|(path, sha256)| FileHash {
-                        path: path.clone(),
-                        sha256: sha256.clone(),
-                    })
-                    .collect(),
-                notes: &f.notes,
-                rejections: rejections(&f.rejections),
-            })
-            .collect(),
-        validation: ValidationEntry {
-            rows_rejected: input.validated.rejections.len(),
-            rejections: rejections(&input.validated.rejections),
-            unknown_sources: input
-                .validated
-                .unknown_sources
-                .iter()
-                .map(|u| UnknownEntry {
-                    source_key: &u.source_key,
-                    rows: u.rows,
-                    first_seen: &u.first_seen,
-                })
-                .collect(),
-            metadata_findings: input
-                .validated
-                .metadata_findings
-                .iter()
-                .map(|f| FindingEntry {
-                    indicator: &f.indicator,
-                    location: &f.location,
-                    message: &f.message,
-                })
-                .collect(),
-            rows_outside_configured_areas: input.validated.outside_areas.values().sum(),
-            areas_outside_config: input.validated.outside_areas.len(),
-            rows_after_as_of: input.validated.after_as_of,
-        },
+        inputs: input.files.iter().map(input_entry).collect(),
+        validation: validation_entry(input.validated),
         observations: input.validated.table.len(),
-        privacy: {
-            use crate::privacy::CellStatus;
-            let p = input.privacy;
-            PrivacyEntry {
-                min_n: input.config.min_n,
-                min_count: input.config.min_count,
-                not_published: p.count(CellStatus::NotPublished),
-                suppressed_small: p.count(CellStatus::SuppressedSmall),
-                suppressed_complementary: p.count(CellStatus::SuppressedComplementary),
-                derived_totals_suppressed: p.derived_count(CellStatus::SuppressedSmall)
-                    + p.derived_count(CellStatus::SuppressedComplementary),
-            }
-        },
+        privacy: privacy_entry(input),
         outputs: outputs
             .iter()
             .map(|o| OutputEntry {
@@ -263,5 +203,73 @@ fn manifest<'a>(input: &'a ReportInput, outputs: &'a [Written], clock: &RunClock
                 seconds: (time.as_secs_f64() * 1000.0).round() / 1000.0,
             })
             .collect(),
+    }
+}
+
+/// An input file's entry: its hash, counts, rejections and notes.
+fn input_entry(f: &FileReport) -> InputEntry<'_> {
+    InputEntry {
+        path: &f.path,
+        kind: f.kind,
+        sha256: f.sha256.as_deref(),
+        bytes: f.bytes,
+        rows_read: f.rows_read,
+        rows_accepted: f.rows_accepted,
+        rows_rejected: f.rejections.len(),
+        error: f.error.as_deref(),
+        companions: f
+            .companions
+            .iter()
+            .map(|(path, sha256)| FileHash {
+                path: path.clone(),
+                sha256: sha256.clone(),
+            })
+            .collect(),
+        notes: &f.notes,
+        rejections: rejections(&f.rejections),
+    }
+}
+
+/// What the validation stage rejected, could not place or found.
+fn validation_entry(validated: &Validated) -> ValidationEntry<'_> {
+    ValidationEntry {
+        rows_rejected: validated.rejections.len(),
+        rejections: rejections(&validated.rejections),
+        unknown_sources: validated
+            .unknown_sources
+            .iter()
+            .map(|u| UnknownEntry {
+                source_key: &u.source_key,
+                rows: u.rows,
+                first_seen: &u.first_seen,
+            })
+            .collect(),
+        metadata_findings: validated
+            .metadata_findings
+            .iter()
+            .map(|f| FindingEntry {
+                indicator: &f.indicator,
+                location: &f.location,
+                message: &f.message,
+            })
+            .collect(),
+        rows_outside_configured_areas: validated.outside_areas.values().sum(),
+        areas_outside_config: validated.outside_areas.len(),
+        rows_after_as_of: validated.after_as_of,
+    }
+}
+
+/// The privacy thresholds and counts (never values).
+fn privacy_entry(input: &ReportInput) -> PrivacyEntry {
+    use crate::privacy::CellStatus;
+    let p = input.privacy;
+    PrivacyEntry {
+        min_n: input.config.min_n,
+        min_count: input.config.min_count,
+        not_published: p.count(CellStatus::NotPublished),
+        suppressed_small: p.count(CellStatus::SuppressedSmall),
+        suppressed_complementary: p.count(CellStatus::SuppressedComplementary),
+        derived_totals_suppressed: p.derived_count(CellStatus::SuppressedSmall)
+            + p.derived_count(CellStatus::SuppressedComplementary),
     }
 }

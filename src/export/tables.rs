@@ -1,8 +1,10 @@
 //! Tables as CSV, Parquet and Arrow IPC.
 //!
-//! In: a polars [`DataFrame`], a table name and the CSV style. Out:
-//! `tables/NAME.csv`, `tables/NAME.parquet` and `tables/NAME.arrow` as
-//! bytes. Guarantees: the CSV is UTF-8 with a header and an empty field for
+//! In: the run's results ([`write_all`]: the protected observation table,
+//! the trends, comparisons and shift, as [`frames`] builds them), or one
+//! frame ([`render`]). Out: `tables/NAME.csv`, `tables/NAME.parquet` and
+//! `tables/NAME.arrow`, streamed batch by batch into the staging folder (a
+//! national table never is whole in memory as bytes). Guarantees: the CSV is UTF-8 with a header and an empty field for
 //! null: `,` separated with a decimal point (standard), or `;` separated with
 //! a decimal comma and a BOM (excel-fi, for Excel with Finnish settings); Parquet (zstd) and Arrow IPC (uncompressed, file format) carry the
 //! same columns and types and open in pyarrow, polars and R's arrow (the
@@ -16,6 +18,7 @@ use polars::prelude::*;
 use super::{frames, OutputFile};
 use crate::config::CsvStyle;
 use crate::output::{OutputError, StagedFile, Staging};
+use crate::report::ReportInput;
 use std::sync::Arc;
 
 /// Rows of the observation table per output batch: small enough that a
@@ -24,15 +27,17 @@ use std::sync::Arc;
 const OUTPUT_BATCH_ROWS: usize = 500_000;
 
 /// Every table of a run, streamed into the staging folder in CSV, Parquet and Arrow.
-pub fn write_all(
-    staging: &mut Staging,
-    config: &crate::config::Config,
-    table: &crate::table::ObservationTable,
-    privacy: &crate::privacy::Protected,
-    trends: &crate::trends::Trends,
-    comparisons: &[crate::compare::GroupComparison],
-    shift: &crate::shift::Shift,
-) -> Result<(), TableError> {
+pub fn write_all(staging: &mut Staging, input: &ReportInput) -> Result<(), TableError> {
+    let ReportInput {
+        config,
+        validated,
+        privacy,
+        trends,
+        comparisons,
+        shift,
+        ..
+    } = input;
+    let table = &validated.table;
     // Sources are written relative to the config's folder: the tables do
     // not carry this machine's folder names, and they are shorter.
     let file_names: Vec<String> = table

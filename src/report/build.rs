@@ -590,7 +590,7 @@ fn quality(input: &ReportInput, w: &Words, series: &Series) -> Quality {
             })
             .collect(),
         outside: (!input.validated.outside_areas.is_empty())
-            .then(|| (outside, input.validated.outside_areas.len())),
+            .then_some((outside, input.validated.outside_areas.len())),
     }
 }
 

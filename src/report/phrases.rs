@@ -251,7 +251,7 @@ pub(super) struct ComparisonRow<'a> {
 /// that have none: the comparison sections of both reports.
 pub(super) fn comparison_tables<'a>(
     input: &'a ReportInput,
-) -> Vec<(&'a crate::config::Area, Vec<ComparisonRow<'a>>)> {
+) -> Vec<(&'a crate::domain::Area, Vec<ComparisonRow<'a>>)> {
     input
         .config
         .areas
