@@ -47,17 +47,19 @@ pub fn build(input: &ReportInput) -> ReportModel {
             .push(row);
     }
     let areas = area_legends(input);
+    let mut dimensions: Vec<DimensionSection> = Dimension::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| dimension(input, &w, &series, &areas, i + 1, d))
+        .collect();
+    unique_stems(dimensions.iter_mut().flat_map(|d| &mut d.charts));
     ReportModel {
         language,
         latest_period: input.rows.iter().map(|o| o.period).max(),
         changes: changes(input, &w),
         comparisons: comparisons(input),
         overview: overview(input),
-        dimensions: Dimension::ALL
-            .iter()
-            .enumerate()
-            .map(|(i, &d)| dimension(input, &w, &series, &areas, i + 1, d))
-            .collect(),
+        dimensions,
         shift: shift(input, &w, &areas),
         quality: quality(input, &w, &series),
         sources: phrases::sotkanet_sources(input, language)
@@ -70,6 +72,20 @@ pub fn build(input: &ReportInput) -> ReportModel {
         areas,
         words: w,
         html_words: html_words(language),
+    }
+}
+
+/// Gives charts whose file names would collide (groups that differ only in
+/// punctuation, "8-9" and "8/9") a numbered name, so that no chart file
+/// overwrites another: the second is `STEM_2`, the third `STEM_3`.
+fn unique_stems<'a>(charts: impl Iterator<Item = &'a mut Chart>) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for chart in charts {
+        let count = seen.entry(chart.stem.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            chart.stem = format!("{}_{count}", chart.stem);
+        }
     }
 }
 
@@ -632,6 +648,35 @@ fn missing_periods(input: &ReportInput, series: &Series) -> Vec<MissingLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colliding_chart_names_are_numbered() {
+        let chart = |stem: &str| Chart {
+            stem: stem.into(),
+            title: String::new(),
+            alt: String::new(),
+            decimals: 1,
+            lines: Vec::new(),
+            key: ChartKey::Levels,
+        };
+        let mut charts = vec![
+            chart("charts/x_8-9"),
+            chart("charts/x_8-9"),
+            chart("charts/y"),
+            chart("charts/x_8-9"),
+        ];
+        unique_stems(charts.iter_mut());
+        let stems: Vec<&str> = charts.iter().map(|c| c.stem.as_str()).collect();
+        assert_eq!(
+            stems,
+            [
+                "charts/x_8-9",
+                "charts/x_8-9_2",
+                "charts/y",
+                "charts/x_8-9_3"
+            ]
+        );
+    }
 
     #[test]
     fn unpublished_points_split_the_line() {
