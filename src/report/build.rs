@@ -659,7 +659,7 @@ mod tests {
             lines: Vec::new(),
             key: ChartKey::Levels,
         };
-        let mut charts = vec![
+        let mut charts = [
             chart("charts/x_8-9"),
             chart("charts/x_8-9"),
             chart("charts/y"),
