@@ -709,4 +709,197 @@ mod tests {
         assert_eq!(runs[0].len(), 1);
         assert_eq!(runs[1].len(), 2);
     }
+
+    /// A small run by hand: two areas, two survey indicators.
+    mod model {
+        use super::super::*;
+        use crate::catalog::parse_files;
+        use crate::config::{self, Overrides};
+        use crate::stats::LinearFit;
+        use crate::trends::{DimensionSummary, SeriesStats, Trends};
+
+        const CONFIG: &str = r#"
+language = "en"
+[[area]]
+key = "a"
+name = { fi = "A", sv = "A", en = "Area A" }
+kind = "school_area"
+[[area]]
+key = "b"
+name = { fi = "B", sv = "B", en = "Area B" }
+kind = "school_area"
+[[input]]
+kind = "services-csv"
+path = "x.csv"
+"#;
+
+        const CATALOG: &str = r#"
+[[indicator]]
+id = "bullied"
+title = { fi = "K", sv = "M", en = "Bullied" }
+dimension = "safety"
+polarity = "higher_is_worse"
+unit = "percent"
+decimals = 1
+source = { cube = "k", measure = "bullied" }
+
+[[indicator]]
+id = "hobby"
+title = { fi = "H", sv = "H", en = "Has a hobby" }
+dimension = "leisure"
+polarity = "higher_is_better"
+unit = "percent"
+decimals = 1
+source = { sotkanet = 5527 }
+"#;
+
+        fn row(indicator: &str, area: &str, period: &str, value: Option<f64>) -> Observation {
+            Observation {
+                indicator: indicator.into(),
+                area: area.into(),
+                period: period.parse().unwrap(),
+                sex: Sex::Total,
+                group: "8-9".into(),
+                value,
+                count: None,
+                n: None,
+                ci_lower: None,
+                ci_upper: None,
+                source: "t.csv:1".into(),
+            }
+        }
+
+        fn series(indicator: &str, direction: Direction, p: f64) -> SeriesTrend {
+            let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
+            let i = catalog.get(indicator).unwrap();
+            SeriesTrend {
+                indicator: indicator.into(),
+                dimension: i.dimension,
+                polarity: i.polarity,
+                unit: i.unit,
+                area: "a".into(),
+                sex: Sex::Total,
+                group: "8-9".into(),
+                stats: SeriesStats {
+                    latest_value: Some(12.0),
+                    last_period: Some("2023".parse().unwrap()),
+                    slope: Some(LinearFit {
+                        points: 4,
+                        slope: -1.25,
+                        ci_lower: None,
+                        ci_upper: None,
+                        p_value: Some(p),
+                    }),
+                    basis: Some(Basis::Slope),
+                    ..SeriesStats::default()
+                },
+                direction: Some(direction),
+                gaps: [None, None, None],
+                rank: None,
+            }
+        }
+
+        #[test]
+        fn one_model_says_what_both_reports_show() {
+            let config = config::parse(
+                CONFIG,
+                "hyte.toml",
+                std::path::Path::new(""),
+                Overrides::default(),
+            )
+            .unwrap();
+            let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
+            let rows = [
+                row("bullied", "a", "2019", Some(14.0)),
+                row("bullied", "a", "2021", None),
+                row("bullied", "a", "2023", Some(12.0)),
+                row("bullied", "a", "2025", None),
+                row("bullied", "b", "2023", None),
+            ];
+            let trends = Trends {
+                series: vec![
+                    series("hobby", Direction::Improving, 0.04),
+                    series("bullied", Direction::Improving, 0.001),
+                ],
+                dimensions: vec![DimensionSummary {
+                    area: "a".into(),
+                    dimension: Dimension::Safety,
+                    improving: 1,
+                    worsening: 0,
+                    stable: 2,
+                    insufficient: 0,
+                    score: Some(0.25),
+                }],
+                ..Trends::default()
+            };
+            let validated = crate::validate::Validated::default();
+            let input = ReportInput {
+                config: &config,
+                catalog: &catalog,
+                validated: &validated,
+                rows: &rows,
+                trends: &trends,
+                comparisons: &[],
+                shift: &crate::shift::Shift::default(),
+                privacy: &crate::privacy::Protected::default(),
+                files: &[],
+            };
+            let model = build(&input);
+
+            // The clearest change first; the Sotkanet one links its page.
+            let changes = &model.changes[0];
+            assert_eq!(changes.area, "Area A");
+            let titles: Vec<&str> = changes
+                .improving
+                .iter()
+                .map(|c| c.indicator.title.as_str())
+                .collect();
+            assert_eq!(titles, ["Bullied", "Has a hobby"]);
+            assert_eq!(changes.improving[0].movement, "12.0 (2023), -1.25 per year");
+            assert_eq!(changes.improving[0].p, "p = 0.001");
+            assert_eq!(changes.improving[0].group.as_deref(), Some("8-9"));
+            assert_eq!(
+                changes.improving[1].indicator.sotkanet.as_ref().unwrap().0,
+                5527
+            );
+            assert!(model.changes[1].improving.is_empty());
+
+            // The safety row: area A's latest published value, with a star
+            // for the unpublished 2025; area B has rows but none published.
+            let safety = &model.dimensions[4];
+            assert_eq!(
+                (safety.number, safety.key, safety.name.as_str()),
+                (5, "safety", "Safety")
+            );
+            let latest = &safety.latest[0];
+            assert!(matches!(
+                &latest.cells[0],
+                LatestCell::Value { value, period, later_unpublished: true }
+                    if value == "12.0" && period.to_string() == "2023"
+            ));
+            assert!(matches!(latest.cells[1], LatestCell::Unpublished));
+
+            // One chart, area A's line broken at 2021 and ending at 2025;
+            // area B has no published point and no line.
+            let chart = &safety.charts[0];
+            assert_eq!(chart.stem, "charts/bullied_8-9");
+            assert_eq!(chart.title, "Bullied (8-9)");
+            assert_eq!(chart.lines.len(), 1);
+            let runs: Vec<usize> = chart.lines[0].runs.iter().map(Vec::len).collect();
+            assert_eq!(runs, [1, 1]);
+
+            // Overview: safety leans good in A, nothing judged in B.
+            assert!(matches!(
+                &model.overview[0].cells[4],
+                OverviewCell::Counts { text, tone: Tone::Good } if text == "↑1 →2"
+            ));
+            assert!(matches!(model.overview[1].cells[4], OverviewCell::Empty));
+
+            // Missing periods: 4 periods × 2 areas with data, 2 published.
+            let missing = &model.quality.missing[0];
+            assert_eq!((missing.missing, missing.expected), (6, 8));
+            // Leisure has no rows: no latest values and no chart.
+            assert!(model.dimensions[6].latest.is_empty() && model.dimensions[6].charts.is_empty());
+        }
+    }
 }
