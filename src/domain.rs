@@ -26,7 +26,7 @@ macro_rules! keyed {
 }
 pub(crate) use keyed;
 
-keyed!(Dimension, Polarity, ServiceLevel, Unit, Measure);
+keyed!(Dimension, Polarity, ServiceLevel, Unit, Measure, CellStatus);
 
 /// Parses a vocabulary value, or says which keys are allowed.
 pub fn parse_key<T: std::str::FromStr + VariantNames>(text: &str) -> Result<T, String> {
@@ -167,6 +167,27 @@ pub enum Measure {
 impl Measure {
     /// Every measure, in column order.
     pub const ALL: &'static [Measure] = <Measure as VariantArray>::VARIANTS;
+}
+
+/// Why a cell is (not) shown.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::IntoStaticStr, strum::Display,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum CellStatus {
+    Published,
+    /// Arrived without a value (suppressed or missing at the source).
+    NotPublished,
+    /// Below the minimum n or count.
+    SuppressedSmall,
+    /// Suppressed so that another suppressed cell cannot be derived.
+    SuppressedComplementary,
+}
+
+impl CellStatus {
+    pub fn is_published(self) -> bool {
+        self == CellStatus::Published
+    }
 }
 
 /// What kind of area a key names.

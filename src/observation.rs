@@ -155,9 +155,14 @@ pub struct Observation {
     pub source: String,
 }
 
+/// The identity of a cell by its texts: (indicator, area, period, sex,
+/// group). Two rows with the same key are duplicates. The columnar table's
+/// coded form is [`crate::table::CellKey`].
+pub type TextCellKey<'a> = (&'a str, &'a str, Period, Sex, &'a str);
+
 impl Observation {
     /// The identity of a cell: two rows with the same key are duplicates.
-    pub fn key(&self) -> (&str, &str, Period, Sex, &str) {
+    pub fn key(&self) -> TextCellKey<'_> {
         (
             &self.indicator,
             &self.area,

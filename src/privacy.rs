@@ -34,32 +34,11 @@ use std::fmt;
 use crate::catalog::{Catalog, Indicator, Measure, Source, Unit};
 use crate::config::Config;
 use crate::domain::AreaKind;
-use crate::observation::{Observation, Sex};
+use crate::observation::{Observation, Sex, TextCellKey};
 use crate::period::Period;
 use crate::table::ObservationTable;
 
-/// Why a cell is (not) shown.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::IntoStaticStr, strum::Display,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum CellStatus {
-    Published,
-    /// Arrived without a value (suppressed or missing at the source).
-    NotPublished,
-    /// Below the minimum n or count.
-    SuppressedSmall,
-    /// Suppressed so that another suppressed cell cannot be derived.
-    SuppressedComplementary,
-}
-
-crate::domain::keyed!(CellStatus);
-
-impl CellStatus {
-    pub fn is_published(self) -> bool {
-        self == CellStatus::Published
-    }
-}
+pub use crate::domain::CellStatus;
 
 /// One unpublished cell in the audit (never its value).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +66,9 @@ impl fmt::Display for AuditEntry {
 /// the protected rows) and the audit of unpublished cells.
 #[derive(Debug, Default)]
 pub struct Protected {
-    pub status: Vec<CellStatus>,
+    /// How many cells of the observation table have each status (the
+    /// statuses themselves are the table's `status` column).
+    table_counts: std::collections::BTreeMap<CellStatus, usize>,
     /// Parallel to the derived totals.
     pub derived_status: Vec<CellStatus>,
     pub audit: Vec<AuditEntry>,
@@ -96,7 +77,7 @@ pub struct Protected {
 impl Protected {
     /// Cells of the observation table with this status.
     pub fn count(&self, status: CellStatus) -> usize {
-        self.status.iter().filter(|s| **s == status).count()
+        self.table_counts.get(&status).copied().unwrap_or(0)
     }
 
     /// Derived totals (yearly and city-wide sums) with this status.
@@ -261,10 +242,15 @@ pub fn protect(
             ),
         });
     }
+    let mut table_counts = std::collections::BTreeMap::new();
+    for s in &status {
+        *table_counts.entry(*s).or_insert(0) += 1;
+    }
+    table.columns.status = status;
     (
         derived,
         Protected {
-            status,
+            table_counts,
             derived_status,
             audit,
         },
@@ -615,7 +601,7 @@ fn reduce(matrix: &mut [Vec<f64>]) -> Vec<(usize, usize)> {
 }
 
 /// Row position of each cell key.
-pub type RowIndex<'a> = HashMap<(&'a str, &'a str, Period, Sex, &'a str), usize>;
+pub type RowIndex<'a> = HashMap<TextCellKey<'a>, usize>;
 
 /// Where each cell's row is, by its key.
 fn row_index(observations: &[Observation]) -> RowIndex<'_> {
@@ -651,6 +637,7 @@ pub fn lines(
             map
         });
     // Cells with no row get one id each, shared by every line they are in.
+    // (Keyed by owned texts: a missing cell has no row to borrow them from.)
     let mut missing: HashMap<(String, String, Period, Sex, String), usize> = HashMap::new();
     let mut member =
         |indicator: &str, area: &str, period: Period, sex: Sex, group: &str| -> Member {
@@ -876,7 +863,7 @@ path = "x.csv"
             .collect();
         Run {
             observations: order.iter().map(|&i| table.row(i)).collect(),
-            status: order.iter().map(|&i| protected.status[i]).collect(),
+            status: order.iter().map(|&i| table.columns.status[i]).collect(),
             audit: protected.audit,
         }
     }

@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use crate::domain::CellStatus;
 use crate::observation::{Observation, Sex};
 use crate::period::Period;
 
@@ -253,6 +254,9 @@ pub struct Columns {
     pub ci_lower: Numbers,
     pub ci_upper: Numbers,
     pub source: Vec<SourceRef>,
+    /// Whether the cell may be shown: `Published` from ingest until the
+    /// privacy stage decides; kept with the row through every sort.
+    pub status: Vec<CellStatus>,
 }
 
 impl Columns {
@@ -277,6 +281,7 @@ impl Columns {
             ci_lower: Numbers::default(),
             ci_upper: Numbers::default(),
             source: Vec::with_capacity(n),
+            status: Vec::with_capacity(n),
         }
     }
 
@@ -302,6 +307,7 @@ impl Columns {
         self.ci_lower.push(numbers.ci_lower);
         self.ci_upper.push(numbers.ci_upper);
         self.source.push(source);
+        self.status.push(CellStatus::Published);
     }
 
     pub fn extend(&mut self, other: Columns) {
@@ -316,6 +322,7 @@ impl Columns {
         self.ci_lower.extend(other.ci_lower);
         self.ci_upper.extend(other.ci_upper);
         self.source.extend(other.source);
+        self.status.extend(other.status);
     }
 
     fn numbers(&self, row: usize) -> RowNumbers {
@@ -350,6 +357,7 @@ impl Columns {
             numbers.gather(order);
         }
         take(&mut self.source, order);
+        take(&mut self.status, order);
     }
 }
 

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::catalog::{Catalog, Source};
 use crate::domain::{Area, AreaKind};
-use crate::observation::{Observation, Sex};
+use crate::observation::{Observation, Sex, TextCellKey};
 use crate::period::Period;
 use crate::table::ObservationTable;
 
@@ -74,7 +74,7 @@ pub fn derive_totals(
             .insert(o.period, o);
     }
     // Rows the inputs already have are never derived a second time.
-    let existing: std::collections::HashSet<(&str, &str, Period, Sex, &str)> =
+    let existing: std::collections::HashSet<TextCellKey> =
         observations.iter().map(Observation::key).collect();
     let mut out = Vec::new();
     // City-wide quarters first, so that their years are summed below too.

@@ -31,7 +31,6 @@ pub fn write_all(staging: &mut Staging, input: &ReportInput) -> Result<(), Table
     let ReportInput {
         config,
         validated,
-        privacy,
         trends,
         comparisons,
         shift,
@@ -54,7 +53,7 @@ pub fn write_all(staging: &mut Staging, input: &ReportInput) -> Result<(), Table
         let rows = start..(start + OUTPUT_BATCH_ROWS).min(table.len());
         frames::with_status(
             table.frame_with_files(rows.clone(), &file_names)?,
-            &privacy.status[rows],
+            &table.columns.status[rows],
         )
     });
     let empty = table
