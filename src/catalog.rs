@@ -314,7 +314,65 @@ fn check_indicator(
             format!("id '{id_text}' may contain only a-z, 0-9, '_' and '.'"),
         );
     }
-    let title = match &raw.title {
+    let title = title(&raw.title, id_text, start, &mut fail);
+    let dimension: Option<Dimension> =
+        required(&raw.dimension, "dimension", id_text, start, &mut fail);
+    let polarity: Option<Polarity> = required(&raw.polarity, "polarity", id_text, start, &mut fail);
+    let unit: Option<Unit> = required(&raw.unit, "unit", id_text, start, &mut fail);
+    let service_level: Option<ServiceLevel> = raw.service_level.as_ref().and_then(|_| {
+        required(
+            &raw.service_level,
+            "service_level",
+            id_text,
+            start,
+            &mut fail,
+        )
+    });
+    let decimals = decimals(&raw.decimals, id_text, start, &mut fail);
+    let mut non_negative = |field: &Option<Spanned<f64>>, name: &str| -> Option<f64> {
+        let v = field.as_ref()?;
+        if v.get_ref().is_finite() && *v.get_ref() >= 0.0 {
+            Some(*v.get_ref())
+        } else {
+            fail(
+                v.span().start,
+                format!("{name} for '{id_text}' must be a number ≥ 0"),
+            );
+            None
+        }
+    };
+    let unit_cost_eur = non_negative(&raw.unit_cost_eur, "unit_cost_eur");
+    let min_n = non_negative(&raw.min_n, "min_n");
+    let source = source(&raw.source, id_text, start, &mut fail);
+    if !ok {
+        return None;
+    }
+    Some(Indicator {
+        id: id_text.clone(),
+        title: title?,
+        dimension: dimension?,
+        polarity: polarity?,
+        unit: unit?,
+        decimals: decimals?,
+        source: source?,
+        service_level,
+        unit_cost_eur,
+        min_n,
+        age_group: raw.age_group.clone(),
+        note: raw.note.clone(),
+        provenance: raw.provenance.clone(),
+        defined_at: format!("{file}:{}", line_of(text, start)),
+    })
+}
+
+/// An indicator's title in fi, sv and en, or the problem.
+fn title(
+    raw: &Option<Spanned<RawTitle>>,
+    id_text: &str,
+    start: usize,
+    fail: &mut impl FnMut(usize, String),
+) -> Option<Localized> {
+    match raw {
         None => {
             fail(start, format!("indicator '{id_text}' has no title: add `title = {{ fi = \"…\", sv = \"…\", en = \"…\" }}`"));
             None
@@ -335,61 +393,25 @@ fn check_indicator(
                     fail(
                         t.span().start,
                         format!(
-                            "indicator '{id_text}' has no title in {}: every title needs fi, sv and en",
-                            missing.join(", ")
-                        ),
-                    );
-                    None
-                }
-            }
-        }
-    };
-    // A required vocabulary field: its value parsed, or an error at its line
-    // that lists the allowed keys.
-    fn required<T: std::str::FromStr + strum::VariantNames>(
-        field: &Option<Spanned<String>>,
-        name: &str,
-        id: &str,
-        start: usize,
-        fail: &mut impl FnMut(usize, String),
-    ) -> Option<T> {
-        match field {
-            None => {
-                fail(
-                    start,
-                    format!(
-                        "indicator '{id}' has no {name}: add `{name} = \"…\"` (one of {})",
-                        T::VARIANTS.join(", ")
+                        "indicator '{id_text}' has no title in {}: every title needs fi, sv and en",
+                        missing.join(", ")
                     ),
-                );
-                None
-            }
-            Some(v) => match parse_key::<T>(v.get_ref()) {
-                Ok(value) => Some(value),
-                Err(allowed) => {
-                    fail(
-                        v.span().start,
-                        format!("unknown {name} '{}' for '{id}': {allowed}", v.get_ref()),
                     );
                     None
                 }
-            },
+            }
         }
     }
-    let dimension: Option<Dimension> =
-        required(&raw.dimension, "dimension", id_text, start, &mut fail);
-    let polarity: Option<Polarity> = required(&raw.polarity, "polarity", id_text, start, &mut fail);
-    let unit: Option<Unit> = required(&raw.unit, "unit", id_text, start, &mut fail);
-    let service_level: Option<ServiceLevel> = raw.service_level.as_ref().and_then(|_| {
-        required(
-            &raw.service_level,
-            "service_level",
-            id_text,
-            start,
-            &mut fail,
-        )
-    });
-    let decimals = match &raw.decimals {
+}
+
+/// Decimals 0 to 4, or the problem.
+fn decimals(
+    raw: &Option<Spanned<i64>>,
+    id_text: &str,
+    start: usize,
+    fail: &mut impl FnMut(usize, String),
+) -> Option<u8> {
+    match raw {
         None => {
             fail(
                 start,
@@ -408,22 +430,17 @@ fn check_indicator(
             None
         }
         Some(d) => u8::try_from(*d.get_ref()).ok(),
-    };
-    let mut non_negative = |field: &Option<Spanned<f64>>, name: &str| -> Option<f64> {
-        let v = field.as_ref()?;
-        if v.get_ref().is_finite() && *v.get_ref() >= 0.0 {
-            Some(*v.get_ref())
-        } else {
-            fail(
-                v.span().start,
-                format!("{name} for '{id_text}' must be a number ≥ 0"),
-            );
-            None
-        }
-    };
-    let unit_cost_eur = non_negative(&raw.unit_cost_eur, "unit_cost_eur");
-    let min_n = non_negative(&raw.min_n, "min_n");
-    let source = match &raw.source {
+    }
+}
+
+/// Exactly one source: a Sotkanet id, a cube measure or a service measure.
+fn source(
+    raw: &Option<Spanned<RawSource>>,
+    id_text: &str,
+    start: usize,
+    fail: &mut impl FnMut(usize, String),
+) -> Option<Source> {
+    match raw {
         None => {
             fail(start, format!("indicator '{id_text}' has no source: add `source = {{ sotkanet = ID }}`, `{{ cube = \"…\", measure = \"…\" }}` or `{{ service = \"…\", measure = \"…\" }}`"));
             None
@@ -457,26 +474,40 @@ fn check_indicator(
                 }
             }
         }
-    };
-    if !ok {
-        return None;
     }
-    Some(Indicator {
-        id: id_text.clone(),
-        title: title?,
-        dimension: dimension?,
-        polarity: polarity?,
-        unit: unit?,
-        decimals: decimals?,
-        source: source?,
-        service_level,
-        unit_cost_eur,
-        min_n,
-        age_group: raw.age_group.clone(),
-        note: raw.note.clone(),
-        provenance: raw.provenance.clone(),
-        defined_at: format!("{file}:{}", line_of(text, start)),
-    })
+}
+
+// A required vocabulary field: its value parsed, or an error at its line
+// that lists the allowed keys.
+fn required<T: std::str::FromStr + strum::VariantNames>(
+    field: &Option<Spanned<String>>,
+    name: &str,
+    id: &str,
+    start: usize,
+    fail: &mut impl FnMut(usize, String),
+) -> Option<T> {
+    match field {
+        None => {
+            fail(
+                start,
+                format!(
+                    "indicator '{id}' has no {name}: add `{name} = \"…\"` (one of {})",
+                    T::VARIANTS.join(", ")
+                ),
+            );
+            None
+        }
+        Some(v) => match parse_key::<T>(v.get_ref()) {
+            Ok(value) => Some(value),
+            Err(allowed) => {
+                fail(
+                    v.span().start,
+                    format!("unknown {name} '{}' for '{id}': {allowed}", v.get_ref()),
+                );
+                None
+            }
+        },
+    }
 }
 
 #[cfg(test)]

@@ -328,6 +328,28 @@ pub fn built_in(overrides: Overrides) -> Result<Config, ConfigError> {
     parse(BUILT_IN, "built-in hyte.toml", Path::new(""), overrides)
 }
 
+/// Where config text comes from: every message names the file and line.
+struct At<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl At<'_> {
+    /// An invalid-config error at a byte offset of the text.
+    fn invalid(&self, offset: usize, message: String) -> ConfigError {
+        ConfigError::Invalid {
+            file: self.file.to_string(),
+            line: line_of(self.text, offset),
+            message,
+        }
+    }
+
+    /// `hyte.toml:31`, for messages about an input.
+    fn declared_at(&self, offset: usize) -> String {
+        format!("{}:{}", self.file, line_of(self.text, offset))
+    }
+}
+
 /// Parses and validates config text.
 pub fn parse(
     text: &str,
@@ -336,267 +358,35 @@ pub fn parse(
     overrides: Overrides,
 ) -> Result<Config, ConfigError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let invalid = |offset: usize, message: String| ConfigError::Invalid {
-        file: file.to_string(),
-        line: line_of(text, offset),
-        message,
-    };
+    let at = At { text, file };
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        invalid(offset, e.message().trim().to_string())
+        at.invalid(offset, e.message().trim().to_string())
     })?;
-
-    let mut areas = Vec::new();
-    let mut seen = BTreeSet::new();
-    for raw_area in &raw.areas {
-        let area = raw_area.get_ref();
-        let key = area.key.get_ref();
-        if !valid_key(key) {
-            return Err(invalid(
-                area.key.span().start,
-                format!("area key '{key}' may contain only a-z, 0-9, '_', '-' and '.'"),
-            ));
-        }
-        if !seen.insert(key.clone()) {
-            return Err(invalid(
-                area.key.span().start,
-                format!("area key '{key}' is declared twice: keep one"),
-            ));
-        }
-        if let Some(lang) = area.name.first_empty() {
-            return Err(invalid(
-                raw_area.span().start,
-                format!("area '{key}' has an empty name.{lang}: give the name in fi, sv and en"),
-            ));
-        }
-        areas.push(Area {
-            key: key.clone(),
-            name: area.name.clone(),
-            kind: area.kind,
-            parent: area.parent.as_ref().map(|p| p.get_ref().clone()),
-            reference: area.reference,
-        });
-    }
-    for raw_area in &raw.areas {
-        if let Some(parent) = &raw_area.get_ref().parent {
-            if !seen.contains(parent.get_ref()) {
-                return Err(invalid(
-                    parent.span().start,
-                    format!(
-                        "parent '{}' is not an area of this file: declare it with [[area]] or remove the parent",
-                        parent.get_ref()
-                    ),
-                ));
-            }
-        }
-    }
-
-    let mut inputs = Vec::new();
-    for raw_input in &raw.inputs {
-        let declared_at = format!("{file}:{}", line_of(text, raw_input.span().start));
-        let input = raw_input.get_ref();
-        let reject_key = |present: bool, key: &str| -> Result<(), ConfigError> {
-            if present {
-                Err(invalid(
-                    raw_input.span().start,
-                    format!(
-                        "key '{key}' does not apply to an input of kind {}: remove it",
-                        input.kind.name()
-                    ),
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        let is_sotkanet = matches!(input.kind, InputKind::SotkanetCsv | InputKind::SotkanetJson);
-        let is_thl = input.kind == InputKind::ThlCube;
-        let is_jsonstat = input.kind == InputKind::Jsonstat || is_thl;
-        // PxWeb population maps its area codes and may name its dimensions.
-        let is_pxweb = input.kind == InputKind::PxwebPopulation;
-        reject_key(!is_sotkanet && input.regions.is_some(), "regions")?;
-        reject_key(!is_thl && input.dimension_file.is_some(), "dimension_file")?;
-        reject_key(!is_thl && input.labels.is_some(), "labels")?;
-        reject_key(!is_jsonstat && input.cube.is_some(), "cube")?;
-        reject_key(!is_jsonstat && input.measure.is_some(), "measure")?;
-        reject_key(
-            !(is_jsonstat || is_pxweb) && input.area_map.is_some(),
-            "area_map",
-        )?;
-        reject_key(
-            !(is_jsonstat || is_pxweb) && input.dimensions.is_some(),
-            "dimensions",
-        )?;
-        if is_sotkanet && input.regions.is_none() {
-            return Err(invalid(
-                raw_input.span().start,
-                format!(
-                    "an input of kind {} needs `regions = \"…/regions.json\"` (Sotkanet's /regions dump) to turn region ids into areas",
-                    input.kind.name()
-                ),
-            ));
-        }
-        if is_jsonstat && input.cube.is_none() {
-            return Err(invalid(
-                raw_input.span().start,
-                format!("an input of kind {} needs `cube = \"NAME\"`: the catalog maps `{{ cube = NAME, measure = CODE }}` to indicators", input.kind.name()),
-            ));
-        }
-        if let Some(map) = &input.area_map {
-            if let Some((code, key)) = map.get_ref().iter().find(|(_, key)| !seen.contains(*key)) {
-                return Err(invalid(
-                    map.span().start,
-                    format!("area_map sends '{code}' to '{key}', which is not a declared area"),
-                ));
-            }
-        }
-        if let Some(labels) = &input.labels {
-            let labels_ref = labels.get_ref();
-            if let Some((label, key)) = labels_ref.area.iter().find(|(_, key)| !seen.contains(*key))
-            {
-                return Err(invalid(
-                    labels.span().start,
-                    format!("labels.area sends '{label}' to '{key}', which is not a declared area: declare it with [[area]] or fix the key"),
-                ));
-            }
-            if let Some((label, _)) = labels_ref.group.iter().find(|(_, g)| !valid_key(g)) {
-                return Err(invalid(
-                    labels.span().start,
-                    format!("labels.group for '{label}' must be a group key of a-z, 0-9, '_', '-' and '.' (e.g. \"8-9\")"),
-                ));
-            }
-        }
-        inputs.push(Input {
-            kind: input.kind,
-            path: base.join(&input.path),
-            regions: input.regions.as_ref().map(|r| base.join(r.get_ref())),
-            dimension_file: input
-                .dimension_file
-                .as_ref()
-                .map(|r| base.join(r.get_ref())),
-            cube: input.cube.as_ref().map(|c| c.get_ref().clone()),
-            measure: input.measure.as_ref().map(|m| m.get_ref().clone()),
-            area_map: input
-                .area_map
-                .as_ref()
-                .map(|m| m.get_ref().clone())
-                .unwrap_or_default(),
-            labels: input
-                .labels
-                .as_ref()
-                .map(|l| l.get_ref().clone())
-                .unwrap_or_default(),
-            dimensions: input
-                .dimensions
-                .as_ref()
-                .map(|d| d.get_ref().clone())
-                .unwrap_or_default(),
-            declared_at,
-        });
-    }
+    let areas = areas(&raw, &at)?;
+    let declared: BTreeSet<&str> = areas.iter().map(|a| a.key.as_str()).collect();
+    let inputs = raw
+        .inputs
+        .iter()
+        .map(|raw_input| input(raw_input, &declared, base, &at))
+        .collect::<Result<Vec<Input>, ConfigError>>()?;
     if inputs.is_empty() {
-        return Err(invalid(
+        return Err(at.invalid(
             0,
             "no [[input]] is declared: add at least one input file".into(),
         ));
     }
-
     let threshold = |value: &Option<Spanned<f64>>, name: &str, default: f64| match value {
-        Some(m) if !(m.get_ref().is_finite() && *m.get_ref() >= 0.0) => Err(invalid(
-            m.span().start,
-            format!("{name} must be a number ≥ 0"),
-        )),
+        Some(m) if !(m.get_ref().is_finite() && *m.get_ref() >= 0.0) => {
+            Err(at.invalid(m.span().start, format!("{name} must be a number ≥ 0")))
+        }
         Some(m) => Ok(*m.get_ref()),
         None => Ok(default),
     };
     let min_n = threshold(&raw.min_n, "min_n", DEFAULT_MIN_N)?;
     let min_count = threshold(&raw.min_count, "min_count", DEFAULT_MIN_COUNT)?;
-
-    let defaults = TrendSettings::default();
-    let trends = match &raw.trends {
-        None => defaults,
-        Some(t) => {
-            let r = t.get_ref();
-            let settings = TrendSettings {
-                alpha: r.alpha.unwrap_or(defaults.alpha),
-                recent_years: r.recent_years.unwrap_or(defaults.recent_years),
-                min_points: r.min_points.unwrap_or(defaults.min_points),
-            };
-            if !(settings.alpha > 0.0 && settings.alpha < 1.0) {
-                return Err(invalid(
-                    t.span().start,
-                    format!(
-                        "[trends] alpha = {} must be between 0 and 1 (e.g. 0.05)",
-                        settings.alpha
-                    ),
-                ));
-            }
-            if !(settings.recent_years > 0.0 && settings.recent_years.is_finite()) {
-                return Err(invalid(
-                    t.span().start,
-                    "[trends] recent_years must be a number of years > 0 (e.g. 4)".into(),
-                ));
-            }
-            if settings.min_points < 3 {
-                return Err(invalid(t.span().start, "[trends] min_points must be at least 3: a slope's test needs one degree of freedom".into()));
-            }
-            settings
-        }
-    };
-
-    let mut comparison_groups: Vec<ComparisonGroup> = Vec::new();
-    for raw_group in &raw.comparison_groups {
-        let group = raw_group.get_ref();
-        if group.name.trim().is_empty() {
-            return Err(invalid(
-                raw_group.span().start,
-                "a [[comparison_group]] needs a name (e.g. \"Kunnat 30 000–50 000 asukasta\")"
-                    .into(),
-            ));
-        }
-        if comparison_groups.iter().any(|g| g.name == group.name) {
-            return Err(invalid(
-                raw_group.span().start,
-                format!(
-                    "comparison group '{}' is declared twice: keep one",
-                    group.name
-                ),
-            ));
-        }
-        if group.members.len() < 2 {
-            return Err(invalid(
-                raw_group.span().start,
-                format!(
-                    "comparison group '{}' needs at least two members (area keys like \"kunta.444\")",
-                    group.name
-                ),
-            ));
-        }
-        let mut members: Vec<String> = Vec::new();
-        for member in &group.members {
-            let key = member.get_ref();
-            if !valid_key(key) {
-                return Err(invalid(
-                    member.span().start,
-                    format!("'{key}' is not an area key: write keys like \"kunta.444\""),
-                ));
-            }
-            if members.contains(key) {
-                return Err(invalid(
-                    member.span().start,
-                    format!(
-                        "'{key}' is listed twice in comparison group '{}'",
-                        group.name
-                    ),
-                ));
-            }
-            members.push(key.clone());
-        }
-        comparison_groups.push(ComparisonGroup {
-            name: group.name.clone(),
-            members,
-        });
-    }
-
+    let trends = trend_settings(&raw.trends, &at)?;
+    let comparison_groups = comparison_groups(&raw, &at)?;
     Ok(Config {
         origin: file.to_string(),
         base_dir: base.to_path_buf(),
@@ -617,6 +407,276 @@ pub fn parse(
         comparison_groups,
         progress: overrides.progress,
     })
+}
+
+/// The `[[area]]`s: valid, unique keys, names in every language, parents
+/// that are areas of the file.
+fn areas(raw: &RawConfig, at: &At) -> Result<Vec<Area>, ConfigError> {
+    let mut areas = Vec::new();
+    let mut seen = BTreeSet::new();
+    for raw_area in &raw.areas {
+        let area = raw_area.get_ref();
+        let key = area.key.get_ref();
+        if !valid_key(key) {
+            return Err(at.invalid(
+                area.key.span().start,
+                format!("area key '{key}' may contain only a-z, 0-9, '_', '-' and '.'"),
+            ));
+        }
+        if !seen.insert(key.clone()) {
+            return Err(at.invalid(
+                area.key.span().start,
+                format!("area key '{key}' is declared twice: keep one"),
+            ));
+        }
+        if let Some(lang) = area.name.first_empty() {
+            return Err(at.invalid(
+                raw_area.span().start,
+                format!("area '{key}' has an empty name.{lang}: give the name in fi, sv and en"),
+            ));
+        }
+        areas.push(Area {
+            key: key.clone(),
+            name: area.name.clone(),
+            kind: area.kind,
+            parent: area.parent.as_ref().map(|p| p.get_ref().clone()),
+            reference: area.reference,
+        });
+    }
+    for raw_area in &raw.areas {
+        if let Some(parent) = &raw_area.get_ref().parent {
+            if !seen.contains(parent.get_ref()) {
+                return Err(at.invalid(
+                    parent.span().start,
+                    format!(
+                        "parent '{}' is not an area of this file: declare it with [[area]] or remove the parent",
+                        parent.get_ref()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(areas)
+}
+
+/// One `[[input]]`: only the keys its kind takes, the companions it needs,
+/// maps that send codes and labels to declared areas; paths relative to the
+/// config's folder.
+fn input(
+    raw_input: &Spanned<RawInput>,
+    seen: &BTreeSet<&str>,
+    base: &Path,
+    at: &At,
+) -> Result<Input, ConfigError> {
+    let declared_at = at.declared_at(raw_input.span().start);
+    let input = raw_input.get_ref();
+    check_keys(raw_input, at)?;
+    if let Some(map) = &input.area_map {
+        if let Some((code, key)) = map
+            .get_ref()
+            .iter()
+            .find(|(_, key)| !seen.contains(key.as_str()))
+        {
+            return Err(at.invalid(
+                map.span().start,
+                format!("area_map sends '{code}' to '{key}', which is not a declared area"),
+            ));
+        }
+    }
+    if let Some(labels) = &input.labels {
+        let labels_ref = labels.get_ref();
+        if let Some((label, key)) = labels_ref
+            .area
+            .iter()
+            .find(|(_, key)| !seen.contains(key.as_str()))
+        {
+            return Err(at.invalid(
+                labels.span().start,
+                format!("labels.area sends '{label}' to '{key}', which is not a declared area: declare it with [[area]] or fix the key"),
+            ));
+        }
+        if let Some((label, _)) = labels_ref.group.iter().find(|(_, g)| !valid_key(g)) {
+            return Err(at.invalid(
+                labels.span().start,
+                format!("labels.group for '{label}' must be a group key of a-z, 0-9, '_', '-' and '.' (e.g. \"8-9\")"),
+            ));
+        }
+    }
+    Ok(Input {
+        kind: input.kind,
+        path: base.join(&input.path),
+        regions: input.regions.as_ref().map(|r| base.join(r.get_ref())),
+        dimension_file: input
+            .dimension_file
+            .as_ref()
+            .map(|r| base.join(r.get_ref())),
+        cube: input.cube.as_ref().map(|c| c.get_ref().clone()),
+        measure: input.measure.as_ref().map(|m| m.get_ref().clone()),
+        area_map: input
+            .area_map
+            .as_ref()
+            .map(|m| m.get_ref().clone())
+            .unwrap_or_default(),
+        labels: input
+            .labels
+            .as_ref()
+            .map(|l| l.get_ref().clone())
+            .unwrap_or_default(),
+        dimensions: input
+            .dimensions
+            .as_ref()
+            .map(|d| d.get_ref().clone())
+            .unwrap_or_default(),
+        declared_at,
+    })
+}
+
+/// An input takes only the keys of its kind, and has the companions its
+/// kind needs.
+fn check_keys(raw_input: &Spanned<RawInput>, at: &At) -> Result<(), ConfigError> {
+    let input = raw_input.get_ref();
+    let reject_key = |present: bool, key: &str| -> Result<(), ConfigError> {
+        if present {
+            Err(at.invalid(
+                raw_input.span().start,
+                format!(
+                    "key '{key}' does not apply to an input of kind {}: remove it",
+                    input.kind.name()
+                ),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let is_sotkanet = matches!(input.kind, InputKind::SotkanetCsv | InputKind::SotkanetJson);
+    let is_thl = input.kind == InputKind::ThlCube;
+    let is_jsonstat = input.kind == InputKind::Jsonstat || is_thl;
+    // PxWeb population maps its area codes and may name its dimensions.
+    let is_pxweb = input.kind == InputKind::PxwebPopulation;
+    reject_key(!is_sotkanet && input.regions.is_some(), "regions")?;
+    reject_key(!is_thl && input.dimension_file.is_some(), "dimension_file")?;
+    reject_key(!is_thl && input.labels.is_some(), "labels")?;
+    reject_key(!is_jsonstat && input.cube.is_some(), "cube")?;
+    reject_key(!is_jsonstat && input.measure.is_some(), "measure")?;
+    reject_key(
+        !(is_jsonstat || is_pxweb) && input.area_map.is_some(),
+        "area_map",
+    )?;
+    reject_key(
+        !(is_jsonstat || is_pxweb) && input.dimensions.is_some(),
+        "dimensions",
+    )?;
+    if is_sotkanet && input.regions.is_none() {
+        return Err(at.invalid(
+            raw_input.span().start,
+            format!(
+                "an input of kind {} needs `regions = \"…/regions.json\"` (Sotkanet's /regions dump) to turn region ids into areas",
+                input.kind.name()
+            ),
+        ));
+    }
+    if is_jsonstat && input.cube.is_none() {
+        return Err(at.invalid(
+            raw_input.span().start,
+            format!("an input of kind {} needs `cube = \"NAME\"`: the catalog maps `{{ cube = NAME, measure = CODE }}` to indicators", input.kind.name()),
+        ));
+    }
+    Ok(())
+}
+
+/// `[trends]`, checked: alpha in (0, 1), a positive recent window, at
+/// least three points for a slope.
+fn trend_settings(raw: &Option<Spanned<RawTrends>>, at: &At) -> Result<TrendSettings, ConfigError> {
+    let defaults = TrendSettings::default();
+    Ok(match raw {
+        None => defaults,
+        Some(t) => {
+            let r = t.get_ref();
+            let settings = TrendSettings {
+                alpha: r.alpha.unwrap_or(defaults.alpha),
+                recent_years: r.recent_years.unwrap_or(defaults.recent_years),
+                min_points: r.min_points.unwrap_or(defaults.min_points),
+            };
+            if !(settings.alpha > 0.0 && settings.alpha < 1.0) {
+                return Err(at.invalid(
+                    t.span().start,
+                    format!(
+                        "[trends] alpha = {} must be between 0 and 1 (e.g. 0.05)",
+                        settings.alpha
+                    ),
+                ));
+            }
+            if !(settings.recent_years > 0.0 && settings.recent_years.is_finite()) {
+                return Err(at.invalid(
+                    t.span().start,
+                    "[trends] recent_years must be a number of years > 0 (e.g. 4)".into(),
+                ));
+            }
+            if settings.min_points < 3 {
+                return Err(at.invalid(t.span().start, "[trends] min_points must be at least 3: a slope's test needs one degree of freedom".into()));
+            }
+            settings
+        }
+    })
+}
+
+/// The `[[comparison_group]]`s: named once each, two or more distinct
+/// members given as area keys.
+fn comparison_groups(raw: &RawConfig, at: &At) -> Result<Vec<ComparisonGroup>, ConfigError> {
+    let mut comparison_groups: Vec<ComparisonGroup> = Vec::new();
+    for raw_group in &raw.comparison_groups {
+        let group = raw_group.get_ref();
+        if group.name.trim().is_empty() {
+            return Err(at.invalid(
+                raw_group.span().start,
+                "a [[comparison_group]] needs a name (e.g. \"Kunnat 30 000–50 000 asukasta\")"
+                    .into(),
+            ));
+        }
+        if comparison_groups.iter().any(|g| g.name == group.name) {
+            return Err(at.invalid(
+                raw_group.span().start,
+                format!(
+                    "comparison group '{}' is declared twice: keep one",
+                    group.name
+                ),
+            ));
+        }
+        if group.members.len() < 2 {
+            return Err(at.invalid(
+                raw_group.span().start,
+                format!(
+                    "comparison group '{}' needs at least two members (area keys like \"kunta.444\")",
+                    group.name
+                ),
+            ));
+        }
+        let mut members: Vec<String> = Vec::new();
+        for member in &group.members {
+            let key = member.get_ref();
+            if !valid_key(key) {
+                return Err(at.invalid(
+                    member.span().start,
+                    format!("'{key}' is not an area key: write keys like \"kunta.444\""),
+                ));
+            }
+            if members.contains(key) {
+                return Err(at.invalid(
+                    member.span().start,
+                    format!(
+                        "'{key}' is listed twice in comparison group '{}'",
+                        group.name
+                    ),
+                ));
+            }
+            members.push(key.clone());
+        }
+        comparison_groups.push(ComparisonGroup {
+            name: group.name.clone(),
+            members,
+        });
+    }
+    Ok(comparison_groups)
 }
 
 fn valid_key(key: &str) -> bool {
