@@ -266,121 +266,28 @@ pub fn read_frame(
     origin: &str,
     builder: &mut crate::table::TableBuilder,
 ) -> Result<(Vec<usize>, Vec<FrameError>), FrameError> {
-    // Text columns may be plain strings or categoricals / enums (hyte's
-    // own tables, pandas' categoricals): both are read as text.
-    let text_column = |name: &str, required: bool| -> Result<Option<StringChunked>, FrameError> {
-        let Ok(column) = frame.column(name) else {
-            return if required {
-                Err(FrameError::MissingColumn {
-                    column: name.into(),
-                })
-            } else {
-                Ok(None)
-            };
-        };
-        let wrong = || FrameError::WrongType {
-            column: name.into(),
-            found: column.dtype().to_string(),
-            expected: "string",
-        };
-        let text = if column.dtype().is_categorical() || column.dtype().is_enum() {
-            column.cast(&DataType::String).map_err(|_| wrong())?
-        } else {
-            column.clone()
-        };
-        text.str().cloned().map(Some).map_err(|_| wrong())
-    };
-    let number_column = |name: &str| -> Result<Option<Float64Chunked>, FrameError> {
-        let Ok(column) = frame.column(name) else {
-            return Ok(None);
-        };
-        let wrong = || FrameError::WrongType {
-            column: name.into(),
-            found: column.dtype().to_string(),
-            expected: "number",
-        };
-        if !column.dtype().is_primitive_numeric() && !column.dtype().is_null() {
-            return Err(wrong());
-        }
-        let cast = column.cast(&DataType::Float64).map_err(|_| wrong())?;
-        Ok(Some(cast.f64().map_err(|_| wrong())?.clone()))
-    };
-    let required = |name| text_column(name, true).map(|c| c.expect("required"));
-    let indicator = required("indicator")?;
-    let area = required("area")?;
-    let period = required("period")?;
-    let sex = required("sex")?;
-    let group = text_column("group", false)?;
-    let source = text_column("source", false)?;
-    if frame.column("value").is_err() {
-        return Err(FrameError::MissingColumn {
-            column: "value".into(),
-        });
-    }
-    let [value, count, n, ci_lower, ci_upper] =
-        ["value", "count", "n", "ci_lower", "ci_upper"].map(number_column);
-    let numbers = [value?, count?, n?, ci_lower?, ci_upper?];
-
-    let mut texts = [indicator.iter(), area.iter(), period.iter(), sex.iter()];
-    let mut group = group.as_ref().map(|g| g.iter());
-    let mut source = source.as_ref().map(|s| s.iter());
-    let mut numbers = numbers.each_ref().map(|c| c.as_ref().map(|c| c.iter()));
+    let columns = FrameColumns::read(frame)?;
+    let mut texts = columns.texts.each_ref().map(|t| t.iter());
+    let mut group = columns.group.as_ref().map(|g| g.iter());
+    let mut source = columns.source.as_ref().map(|s| s.iter());
+    let mut numbers = columns
+        .numbers
+        .each_ref()
+        .map(|c| c.as_ref().map(|c| c.iter()));
     // Periods repeat: parse each distinct text once.
     let mut periods: HashMap<String, Result<Period, String>> = HashMap::new();
     let mut accepted = Vec::new();
     let mut bad = Vec::new();
     let all_groups = builder.groups.intern(ALL_GROUPS);
     for row in 1..=frame.height() {
-        let [indicator, area, period, sex] = texts.each_mut().map(|t| t.next().flatten());
+        let row_texts = texts.each_mut().map(|t| t.next().flatten());
         let group = group.as_mut().and_then(|g| g.next().flatten());
         let source = source.as_mut().and_then(|s| s.next().flatten());
         // Per row: a fixed array, no allocation.
         let values: [Option<f64>; 5] = numbers
             .each_mut()
             .map(|c| c.as_mut().and_then(|c| c.next().flatten()));
-        let cell = |column: &str, reason: String| FrameError::BadCell {
-            row,
-            column: column.into(),
-            reason,
-        };
-        let checked = (|| {
-            fn need<'t>(
-                column: &str,
-                text: Option<&'t str>,
-                cell: &dyn Fn(&str, String) -> FrameError,
-            ) -> Result<&'t str, FrameError> {
-                text.filter(|t| !t.is_empty())
-                    .ok_or_else(|| cell(column, "is empty".into()))
-            }
-            let (indicator, area) = (
-                need("indicator", indicator, &cell)?,
-                need("area", area, &cell)?,
-            );
-            let period_text = need("period", period, &cell)?;
-            // Looked up by `&str`: a text is copied only the first time.
-            let period = match periods.get(period_text) {
-                Some(parsed) => parsed.clone(),
-                None => {
-                    let parsed = period_text.parse().map_err(|e: PeriodError| e.to_string());
-                    periods.insert(period_text.to_string(), parsed.clone());
-                    parsed
-                }
-            }
-            .map_err(|e| cell("period", e))?;
-            let sex: Sex = need("sex", sex, &cell)?
-                .parse()
-                .map_err(|e| cell("sex", e))?;
-            for (column, v) in ["value", "count", "n", "ci_lower", "ci_upper"]
-                .iter()
-                .zip(&values)
-            {
-                if let Some(x) = v.filter(|x| !x.is_finite()) {
-                    return Err(cell(column, format!("{x} is not a finite number")));
-                }
-            }
-            Ok((indicator, area, period, sex))
-        })();
-        match checked {
+        match check_row(row, row_texts, &values, &mut periods) {
             Ok((indicator, area, period, sex)) => {
                 let source = match source {
                     Some(s) => builder.source_ref(s),
@@ -410,6 +317,133 @@ pub fn read_frame(
         }
     }
     Ok((accepted, bad))
+}
+
+/// The number columns, in table order.
+const NUMBER_COLUMNS: [&str; 5] = ["value", "count", "n", "ci_lower", "ci_upper"];
+
+/// A frame's observation columns: the texts as strings, the numbers as
+/// `f64`; an optional column the frame lacks is `None`.
+struct FrameColumns {
+    /// indicator, area, period, sex.
+    texts: [StringChunked; 4],
+    group: Option<StringChunked>,
+    source: Option<StringChunked>,
+    /// The [`NUMBER_COLUMNS`].
+    numbers: [Option<Float64Chunked>; 5],
+}
+
+impl FrameColumns {
+    /// Finds and types the columns; `Err` for the first one missing (of
+    /// indicator, area, period, sex and value) or of the wrong type.
+    fn read(frame: &DataFrame) -> Result<Self, FrameError> {
+        let required = |name| text_column(frame, name, true).map(|c| c.expect("required"));
+        let indicator = required("indicator")?;
+        let area = required("area")?;
+        let period = required("period")?;
+        let sex = required("sex")?;
+        let group = text_column(frame, "group", false)?;
+        let source = text_column(frame, "source", false)?;
+        if frame.column("value").is_err() {
+            return Err(FrameError::MissingColumn {
+                column: "value".into(),
+            });
+        }
+        let [value, count, n, ci_lower, ci_upper] =
+            NUMBER_COLUMNS.map(|name| number_column(frame, name));
+        Ok(FrameColumns {
+            texts: [indicator, area, period, sex],
+            group,
+            source,
+            numbers: [value?, count?, n?, ci_lower?, ci_upper?],
+        })
+    }
+}
+
+/// A text column. Text columns may be plain strings or categoricals /
+/// enums (hyte's own tables, pandas' categoricals): both are read as text.
+/// `None` when an optional column is absent.
+fn text_column(
+    frame: &DataFrame,
+    name: &str,
+    required: bool,
+) -> Result<Option<StringChunked>, FrameError> {
+    let Ok(column) = frame.column(name) else {
+        return if required {
+            Err(FrameError::MissingColumn {
+                column: name.into(),
+            })
+        } else {
+            Ok(None)
+        };
+    };
+    let wrong = || FrameError::WrongType {
+        column: name.into(),
+        found: column.dtype().to_string(),
+        expected: "string",
+    };
+    let text = if column.dtype().is_categorical() || column.dtype().is_enum() {
+        column.cast(&DataType::String).map_err(|_| wrong())?
+    } else {
+        column.clone()
+    };
+    text.str().cloned().map(Some).map_err(|_| wrong())
+}
+
+/// A number column as `f64`; `None` when the frame has none of that name.
+fn number_column(frame: &DataFrame, name: &str) -> Result<Option<Float64Chunked>, FrameError> {
+    let Ok(column) = frame.column(name) else {
+        return Ok(None);
+    };
+    let wrong = || FrameError::WrongType {
+        column: name.into(),
+        found: column.dtype().to_string(),
+        expected: "number",
+    };
+    if !column.dtype().is_primitive_numeric() && !column.dtype().is_null() {
+        return Err(wrong());
+    }
+    let cast = column.cast(&DataType::Float64).map_err(|_| wrong())?;
+    Ok(Some(cast.f64().map_err(|_| wrong())?.clone()))
+}
+
+/// Checks one frame row: indicator, area, period and sex present, the
+/// period and sex readable (each distinct period text parsed once, into
+/// `periods`), every number finite. `Err` is the first bad cell.
+fn check_row<'t>(
+    row: usize,
+    [indicator, area, period, sex]: [Option<&'t str>; 4],
+    values: &[Option<f64>; 5],
+    periods: &mut HashMap<String, Result<Period, String>>,
+) -> Result<(&'t str, &'t str, Period, Sex), FrameError> {
+    let cell = |column: &str, reason: String| FrameError::BadCell {
+        row,
+        column: column.into(),
+        reason,
+    };
+    let need = |column: &str, text: Option<&'t str>| -> Result<&'t str, FrameError> {
+        text.filter(|t| !t.is_empty())
+            .ok_or_else(|| cell(column, "is empty".into()))
+    };
+    let (indicator, area) = (need("indicator", indicator)?, need("area", area)?);
+    let period_text = need("period", period)?;
+    // Looked up by `&str`: a text is copied only the first time.
+    let period = match periods.get(period_text) {
+        Some(parsed) => parsed.clone(),
+        None => {
+            let parsed = period_text.parse().map_err(|e: PeriodError| e.to_string());
+            periods.insert(period_text.to_string(), parsed.clone());
+            parsed
+        }
+    }
+    .map_err(|e| cell("period", e))?;
+    let sex: Sex = need("sex", sex)?.parse().map_err(|e| cell("sex", e))?;
+    for (column, v) in NUMBER_COLUMNS.iter().zip(values) {
+        if let Some(x) = v.filter(|x| !x.is_finite()) {
+            return Err(cell(column, format!("{x} is not a finite number")));
+        }
+    }
+    Ok((indicator, area, period, sex))
 }
 
 #[cfg(test)]

@@ -123,6 +123,33 @@ pub(super) fn read_cube<'a>(
         .get("dimension")
         .and_then(Value::as_object)
         .ok_or_else(|| FileError::new(at(".dimension"), "missing: not a JSON-stat dataset"))?;
+    let (ids, sizes) = ids_and_sizes(dataset, dimension, at)?;
+    let dims = read_dims(dimension, ids, sizes, at)?;
+    // Checked: a product that overflows u64 is named as such, not wrapped.
+    let cell_count = dims
+        .iter()
+        .try_fold(1u64, |acc, d| acc.checked_mul(d.codes.len() as u64))
+        .ok_or_else(|| {
+            FileError::new(
+                at(".size"),
+                "the sizes multiply to more than 2^64 cells: wrong JSON-stat sizes",
+            )
+        })?;
+    let values = read_values(dataset.get("value"), cell_count, at)?;
+    let vtype = dims.iter().position(|d| d.id == VTYPE);
+    Ok(Cube {
+        dims,
+        values,
+        vtype,
+    })
+}
+
+/// The dataset's dimension ids and sizes, as many of each.
+fn ids_and_sizes<'a>(
+    dataset: &'a Value,
+    dimension: &'a Map<String, Value>,
+    at: &dyn Fn(&str) -> String,
+) -> Result<(&'a [Value], &'a [Value]), FileError> {
     // THL puts id and size inside `dimension` (JSON-stat 1.x style); the
     // 2.0 standard puts them at the top of the dataset. Accept both.
     let ids = dataset
@@ -155,6 +182,17 @@ pub(super) fn read_cube<'a>(
             ),
         ));
     }
+    Ok((ids, sizes))
+}
+
+/// Each dimension in id order, checked to have as many categories as its
+/// size says.
+fn read_dims(
+    dimension: &Map<String, Value>,
+    ids: &[Value],
+    sizes: &[Value],
+    at: &dyn Fn(&str) -> String,
+) -> Result<Vec<Dim>, FileError> {
     let mut dims = Vec::with_capacity(ids.len());
     for (position, (id, size)) in ids.iter().zip(sizes).enumerate() {
         let id = id.as_str().ok_or_else(|| {
@@ -178,23 +216,7 @@ pub(super) fn read_cube<'a>(
         }
         dims.push(dim);
     }
-    // Checked: a product that overflows u64 is named as such, not wrapped.
-    let cell_count = dims
-        .iter()
-        .try_fold(1u64, |acc, d| acc.checked_mul(d.codes.len() as u64))
-        .ok_or_else(|| {
-            FileError::new(
-                at(".size"),
-                "the sizes multiply to more than 2^64 cells: wrong JSON-stat sizes",
-            )
-        })?;
-    let values = read_values(dataset.get("value"), cell_count, at)?;
-    let vtype = dims.iter().position(|d| d.id == VTYPE);
-    Ok(Cube {
-        dims,
-        values,
-        vtype,
-    })
+    Ok(dims)
 }
 
 impl<'a> Cube<'a> {

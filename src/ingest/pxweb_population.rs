@@ -25,7 +25,7 @@
 
 use serde_json::Value;
 
-use super::jsonstat::{read_cube, Dim};
+use super::jsonstat::{read_cube, Cube, Dim};
 use super::{FileError, Parsed, PopulationRow};
 use crate::config::Input;
 use crate::text::{decode_utf8, excerpt};
@@ -84,6 +84,9 @@ struct Layout {
     content: Option<usize>,
 }
 
+/// Reads a PxWeb JSON-stat 2 answer: checks its shape, finds the
+/// dimensions and sums each area's and year's ages into the catalog's age
+/// groups.
 pub fn parse(
     bytes: &[u8],
     file: &str,
@@ -98,24 +101,11 @@ pub fn parse(
         )
     })?;
     let at = |path: &str| format!("{file}#${path}");
-    if root.get("class").and_then(Value::as_str) != Some("dataset") || root.get("id").is_none() {
-        let found = if root.get("columns").is_some() && root.get("data").is_some() {
-            "PxWeb's plain `json` format"
-        } else if root.get("dataset").is_some() {
-            "a JSON-stat 1 bundle or a THL cube"
-        } else {
-            "something else"
-        };
-        return Err(FileError::new(
-            at(""),
-            format!("expected JSON-stat 2 as PxWeb answers with `\"response\": {{\"format\": \"json-stat2\"}}` (top-level `\"class\": \"dataset\"`, `id`, `size`, `role`), found {found}: ask for json-stat2"),
-        ));
-    }
+    check_json_stat2(&root, &at)?;
     let cube = read_cube(&root, &at)?;
     let layout =
         layout(&root, &cube.dims, input).map_err(|reason| FileError::new(at(".role"), reason))?;
     let dims = &cube.dims;
-    let status = root.get("status");
     let groups = age_groups(age_group_names);
     if groups.is_empty() {
         return Err(FileError::new(
@@ -123,42 +113,8 @@ pub fn parse(
             "no age group to sum into: the catalog names none (`age_group = \"0-17\"`)",
         ));
     }
-
-    // Which content category is the population: the only one, or the one
-    // whose code ends in `vaesto` (`vaesto`, `vaerak-vaesto`).
-    let content = match layout.content {
-        None => None,
-        Some(c) => Some((
-            c,
-            content_category(&dims[c]).map_err(|reason| {
-                FileError::new(at(&format!(".dimension.{}", dims[c].id)), reason)
-            })?,
-        )),
-    };
-    // The total sex: `SSS`, or girls and boys summed when the total was
-    // not asked for.
-    let sexes: Vec<usize> = match layout.sex {
-        None => vec![],
-        Some(s) => {
-            let codes = &dims[s].codes;
-            match codes.iter().position(|c| c == "SSS") {
-                Some(total) => vec![total],
-                None => {
-                    let parts: Vec<usize> = ["1", "2"]
-                        .iter()
-                        .filter_map(|want| codes.iter().position(|c| c == want))
-                        .collect();
-                    if parts.len() != 2 {
-                        return Err(FileError::new(
-                            at(&format!(".dimension.{}", dims[s].id)),
-                            format!("the sex dimension has {} but neither the total SSS nor both 1 and 2: ask for SSS", codes.join(", ")),
-                        ));
-                    }
-                    parts
-                }
-            }
-        }
-    };
+    let content = population_content(&layout, dims, &at)?;
+    let sexes = total_sexes(&layout, dims, &at)?;
     // The sex categories summed (none when the file has no sex dimension).
     let sex_positions: Vec<Option<usize>> = if sexes.is_empty() {
         vec![None]
@@ -171,172 +127,317 @@ pub fn parse(
         .enumerate()
         .map(|(i, c)| (i, age_of(c)))
         .collect();
-
     let mut strides = vec![1usize; dims.len()];
     for i in (0..dims.len().saturating_sub(1)).rev() {
         strides[i] = strides[i + 1] * dims[i + 1].codes.len();
     }
-    let mut parsed = Parsed::default();
-    for (area_pos, area_code) in dims[layout.area].codes.iter().enumerate() {
-        let Some(area) = area_of(area_code, input) else {
-            parsed.reject(
-                at(&format!(".dimension.{}.category.index.{area_code}", dims[layout.area].id)),
-                "area",
-                format!("area code '{}' is not KU…, MK…, SK… or SSS: map it with `area_map = {{ \"{}\" = \"…\" }}`", excerpt(area_code), excerpt(area_code)),
-            );
-            continue;
-        };
-        for (year_pos, year_code) in dims[layout.year].codes.iter().enumerate() {
-            let year_path = format!(
-                ".dimension.{}.category.index.{year_code}",
-                dims[layout.year].id
-            );
-            let Ok(year) = year_code.parse::<i32>() else {
+    let sums = Sums {
+        cube: &cube,
+        layout: &layout,
+        status: root.get("status"),
+        content,
+        sex_positions,
+        ages,
+        strides,
+        at: &at,
+    };
+    Ok(sums.rows(input, &groups))
+}
+
+/// `Err` unless the root is a JSON-stat 2 dataset, naming what it looks like
+/// instead (PxWeb's plain `json`, JSON-stat 1 or a THL cube).
+fn check_json_stat2(root: &Value, at: &dyn Fn(&str) -> String) -> Result<(), FileError> {
+    if root.get("class").and_then(Value::as_str) == Some("dataset") && root.get("id").is_some() {
+        return Ok(());
+    }
+    let found = if root.get("columns").is_some() && root.get("data").is_some() {
+        "PxWeb's plain `json` format"
+    } else if root.get("dataset").is_some() {
+        "a JSON-stat 1 bundle or a THL cube"
+    } else {
+        "something else"
+    };
+    Err(FileError::new(
+        at(""),
+        format!("expected JSON-stat 2 as PxWeb answers with `\"response\": {{\"format\": \"json-stat2\"}}` (top-level `\"class\": \"dataset\"`, `id`, `size`, `role`), found {found}: ask for json-stat2"),
+    ))
+}
+
+/// Which content category is the population: the only one, or the one
+/// whose code ends in `vaesto` (`vaesto`, `vaerak-vaesto`), as (dimension
+/// position, category position); `None` when the file has no content
+/// dimension.
+fn population_content(
+    layout: &Layout,
+    dims: &[Dim],
+    at: &dyn Fn(&str) -> String,
+) -> Result<Option<(usize, usize)>, FileError> {
+    match layout.content {
+        None => Ok(None),
+        Some(c) => Ok(Some((
+            c,
+            content_category(&dims[c]).map_err(|reason| {
+                FileError::new(at(&format!(".dimension.{}", dims[c].id)), reason)
+            })?,
+        ))),
+    }
+}
+
+/// The total sex: `SSS`, or girls and boys summed when the total was not
+/// asked for (category positions); empty when the file has no sex
+/// dimension.
+fn total_sexes(
+    layout: &Layout,
+    dims: &[Dim],
+    at: &dyn Fn(&str) -> String,
+) -> Result<Vec<usize>, FileError> {
+    let Some(s) = layout.sex else {
+        return Ok(vec![]);
+    };
+    let codes = &dims[s].codes;
+    if let Some(total) = codes.iter().position(|c| c == "SSS") {
+        return Ok(vec![total]);
+    }
+    let parts: Vec<usize> = ["1", "2"]
+        .iter()
+        .filter_map(|want| codes.iter().position(|c| c == want))
+        .collect();
+    if parts.len() != 2 {
+        return Err(FileError::new(
+            at(&format!(".dimension.{}", dims[s].id)),
+            format!(
+                "the sex dimension has {} but neither the total SSS nor both 1 and 2: ask for SSS",
+                codes.join(", ")
+            ),
+        ));
+    }
+    Ok(parts)
+}
+
+/// What summing an age group's cells needs: the cube, where its dimensions
+/// are and which categories are summed.
+struct Sums<'a> {
+    cube: &'a Cube<'a>,
+    layout: &'a Layout,
+    /// The file's `status` object: why a value is missing.
+    status: Option<&'a Value>,
+    /// The population's (content dimension, category), if any.
+    content: Option<(usize, usize)>,
+    /// The sex categories summed: `[None]` without a sex dimension.
+    sex_positions: Vec<Option<usize>>,
+    /// Each age category's position and age.
+    ages: Vec<(usize, Option<u32>)>,
+    /// Row-major strides of the dimensions.
+    strides: Vec<usize>,
+    at: &'a dyn Fn(&str) -> String,
+}
+
+impl Sums<'_> {
+    /// One row per area, year and age group, or the reason it is rejected:
+    /// an unknown area code, a year that is not one, a group that cannot be
+    /// summed.
+    fn rows(&self, input: &Input, groups: &[AgeGroup]) -> Parsed<PopulationRow> {
+        let (at, dims, layout) = (self.at, &self.cube.dims, self.layout);
+        let mut parsed = Parsed::default();
+        for (area_pos, area_code) in dims[layout.area].codes.iter().enumerate() {
+            let Some(area) = area_of(area_code, input) else {
                 parsed.reject(
-                    at(&year_path),
-                    "year",
-                    format!("'{}' is not a year", excerpt(year_code)),
+                    at(&format!(".dimension.{}.category.index.{area_code}", dims[layout.area].id)),
+                    "area",
+                    format!("area code '{}' is not KU…, MK…, SK… or SSS: map it with `area_map = {{ \"{}\" = \"…\" }}`", excerpt(area_code), excerpt(area_code)),
                 );
                 continue;
             };
-            for group in &groups {
-                parsed.read += 1;
-                let mut sum = 0.0;
-                let mut first: Option<usize> = None;
-                let mut problem: Option<String> = None;
-                for age in group.from..=group.to {
-                    let Some(&(age_pos, _)) = ages.iter().find(|(_, a)| *a == Some(age)) else {
-                        problem = Some(format!(
-                            "age {age} is not in the file (its ages are one year each, {}–{})",
-                            dims[layout.age].codes.first().map_or("", String::as_str),
-                            dims[layout.age].codes.last().map_or("", String::as_str)
-                        ));
-                        break;
-                    };
-                    for &sex_pos in &sex_positions {
-                        let mut coords = vec![0usize; dims.len()];
-                        coords[layout.area] = area_pos;
-                        coords[layout.year] = year_pos;
-                        coords[layout.age] = age_pos;
-                        if let (Some(s), Some(p)) = (layout.sex, sex_pos) {
-                            coords[s] = p;
-                        }
-                        if let Some((c, p)) = content {
-                            coords[c] = p;
-                        }
-                        let index: usize = coords.iter().zip(&strides).map(|(c, s)| c * s).sum();
-                        first.get_or_insert(index);
-                        match cube.values.number_at(index as u64) {
-                            Ok(Some(v)) if v >= 0.0 && v.fract() == 0.0 => sum += v,
-                            Ok(Some(v)) => {
-                                problem = Some(format!(
-                                    "{v} at {} is not a whole number ≥ 0",
-                                    at(&format!(".value[{index}]"))
-                                ));
-                            }
-                            Ok(None) => {
-                                let mark = status
-                                    .and_then(|s| s.get(index.to_string()))
-                                    .and_then(Value::as_str)
-                                    .map(|m| format!(" (status '{}')", excerpt(m)))
-                                    .unwrap_or_default();
-                                problem = Some(format!(
-                                    "age {age} has no value at {}{mark}",
-                                    at(&format!(".value[{index}]"))
-                                ));
-                            }
-                            Err(reason) => problem = Some(reason),
-                        }
-                        if problem.is_some() {
-                            break;
-                        }
-                    }
-                    if problem.is_some() {
-                        break;
-                    }
-                }
-                let location = at(&format!(".value[{}]", first.unwrap_or(0)));
-                match problem {
-                    Some(reason) => parsed.reject(
-                        location,
-                        "population",
-                        format!(
-                            "{area_code} {year} age group {} cannot be summed: {reason}",
-                            group.name
+            for (year_pos, year_code) in dims[layout.year].codes.iter().enumerate() {
+                let year_path = format!(
+                    ".dimension.{}.category.index.{year_code}",
+                    dims[layout.year].id
+                );
+                let Ok(year) = year_code.parse::<i32>() else {
+                    parsed.reject(
+                        at(&year_path),
+                        "year",
+                        format!("'{}' is not a year", excerpt(year_code)),
+                    );
+                    continue;
+                };
+                for group in groups {
+                    parsed.read += 1;
+                    let mut first: Option<usize> = None;
+                    let sum = self.sum_group(area_pos, year_pos, group, &mut first);
+                    let location = at(&format!(".value[{}]", first.unwrap_or(0)));
+                    match sum {
+                        Err(reason) => parsed.reject(
+                            location,
+                            "population",
+                            format!(
+                                "{area_code} {year} age group {} cannot be summed: {reason}",
+                                group.name
+                            ),
                         ),
-                    ),
-                    None => parsed.rows.push(PopulationRow {
-                        area: area.clone(),
-                        year,
-                        age_group: group.name.clone(),
-                        population: sum,
-                        source: location,
-                    }),
+                        Ok(sum) => parsed.rows.push(PopulationRow {
+                            area: area.clone(),
+                            year,
+                            age_group: group.name.clone(),
+                            population: sum,
+                            source: location,
+                        }),
+                    }
                 }
             }
         }
+        parsed
     }
-    Ok(parsed)
+
+    /// The sum of an age group's cells at one area and year (over the summed
+    /// sexes), or why it cannot be summed. `first` gets the flat index of
+    /// the first cell looked at.
+    fn sum_group(
+        &self,
+        area_pos: usize,
+        year_pos: usize,
+        group: &AgeGroup,
+        first: &mut Option<usize>,
+    ) -> Result<f64, String> {
+        let age_codes = &self.cube.dims[self.layout.age].codes;
+        let mut sum = 0.0;
+        for age in group.from..=group.to {
+            let Some(&(age_pos, _)) = self.ages.iter().find(|(_, a)| *a == Some(age)) else {
+                return Err(format!(
+                    "age {age} is not in the file (its ages are one year each, {}–{})",
+                    age_codes.first().map_or("", String::as_str),
+                    age_codes.last().map_or("", String::as_str)
+                ));
+            };
+            for &sex_pos in &self.sex_positions {
+                let index = self.index(area_pos, year_pos, age_pos, sex_pos);
+                first.get_or_insert(index);
+                sum += self.count_at(index, age)?;
+            }
+        }
+        Ok(sum)
+    }
+
+    /// The flat index of the cell at these positions (and the population's
+    /// content category).
+    fn index(
+        &self,
+        area_pos: usize,
+        year_pos: usize,
+        age_pos: usize,
+        sex_pos: Option<usize>,
+    ) -> usize {
+        let layout = self.layout;
+        let mut coords = vec![0usize; self.cube.dims.len()];
+        coords[layout.area] = area_pos;
+        coords[layout.year] = year_pos;
+        coords[layout.age] = age_pos;
+        if let (Some(s), Some(p)) = (layout.sex, sex_pos) {
+            coords[s] = p;
+        }
+        if let Some((c, p)) = self.content {
+            coords[c] = p;
+        }
+        coords.iter().zip(&self.strides).map(|(c, s)| c * s).sum()
+    }
+
+    /// The count at a flat index: a whole number ≥ 0, or why not (with the
+    /// cell's status when it is missing).
+    fn count_at(&self, index: usize, age: u32) -> Result<f64, String> {
+        let at = self.at;
+        match self.cube.values.number_at(index as u64) {
+            Ok(Some(v)) if v >= 0.0 && v.fract() == 0.0 => Ok(v),
+            Ok(Some(v)) => Err(format!(
+                "{v} at {} is not a whole number ≥ 0",
+                at(&format!(".value[{index}]"))
+            )),
+            Ok(None) => {
+                let mark = self
+                    .status
+                    .and_then(|s| s.get(index.to_string()))
+                    .and_then(Value::as_str)
+                    .map(|m| format!(" (status '{}')", excerpt(m)))
+                    .unwrap_or_default();
+                Err(format!(
+                    "age {age} has no value at {}{mark}",
+                    at(&format!(".value[{index}]"))
+                ))
+            }
+            Err(reason) => Err(reason),
+        }
+    }
+}
+
+/// The dimensions and their first codes, for messages: `"id (a, b, c); …"`.
+fn describe_dims(dims: &[Dim]) -> String {
+    dims.iter()
+        .map(|d| {
+            format!(
+                "{} ({})",
+                d.id,
+                d.codes
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The dimension the file's `role` object gives for `name` (`geo`, `time`,
+/// `metric`).
+fn role_dim(root: &Value, dims: &[Dim], name: &str) -> Option<usize> {
+    let id = root.get("role")?.get(name)?.as_array()?.first()?.as_str()?;
+    dims.iter().position(|d| d.id == id)
+}
+
+/// The dimension the input names for a role; `Err` when the file has none
+/// of that id.
+fn named_dim(dims: &[Dim], configured: &Option<String>) -> Result<Option<usize>, String> {
+    match configured {
+        None => Ok(None),
+        Some(id) => dims
+            .iter()
+            .position(|d| &d.id == id)
+            .map(Some)
+            .ok_or_else(|| {
+                format!(
+                    "the input names dimension '{id}', but the file has {}",
+                    describe_dims(dims)
+                )
+            }),
+    }
+}
+
+/// Whether a dimension's codes are one-year ages (`SSS` aside).
+fn is_age(d: &Dim) -> bool {
+    d.codes.iter().filter(|c| age_of(c).is_some()).count() >= 2
+        && d.codes.iter().all(|c| c == "SSS" || age_of(c).is_some())
+}
+
+/// Whether a dimension's codes are all sexes (`SSS`, `1`, `2`).
+fn is_sex(d: &Dim) -> bool {
+    d.codes
+        .iter()
+        .all(|c| matches!(c.as_str(), "SSS" | "1" | "2"))
 }
 
 /// Finds the five dimensions by role and content.
 fn layout(root: &Value, dims: &[Dim], input: &Input) -> Result<Layout, String> {
-    let found = || {
-        dims.iter()
-            .map(|d| {
-                format!(
-                    "{} ({})",
-                    d.id,
-                    d.codes
-                        .iter()
-                        .take(3)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    let role = |name: &str| -> Option<usize> {
-        let id = root.get("role")?.get(name)?.as_array()?.first()?.as_str()?;
-        dims.iter().position(|d| d.id == id)
-    };
-    let named = |configured: &Option<String>| -> Result<Option<usize>, String> {
-        match configured {
-            None => Ok(None),
-            Some(id) => dims
-                .iter()
-                .position(|d| &d.id == id)
-                .map(Some)
-                .ok_or_else(|| {
-                    format!(
-                        "the input names dimension '{id}', but the file has {}",
-                        found()
-                    )
-                }),
-        }
-    };
     let roles = &input.dimensions;
-    let area = named(&roles.area)?.or_else(|| role("geo")).ok_or_else(|| {
-        format!("no area dimension: expected `role.geo` as StatFin 11re has (codes SSS, KU444, …); found {}", found())
+    let area = named_dim(dims, &roles.area)?.or_else(|| role_dim(root, dims, "geo")).ok_or_else(|| {
+        format!("no area dimension: expected `role.geo` as StatFin 11re has (codes SSS, KU444, …); found {}", describe_dims(dims))
     })?;
-    let year = named(&roles.period)?.or_else(|| role("time")).ok_or_else(|| {
-        format!("no year dimension: expected `role.time` as StatFin 11re has (codes 2023, 2024, …); found {}", found())
+    let year = named_dim(dims, &roles.period)?.or_else(|| role_dim(root, dims, "time")).ok_or_else(|| {
+        format!("no year dimension: expected `role.time` as StatFin 11re has (codes 2023, 2024, …); found {}", describe_dims(dims))
     })?;
-    let content = named(&roles.measure)?.or_else(|| role("metric"));
+    let content = named_dim(dims, &roles.measure)?.or_else(|| role_dim(root, dims, "metric"));
     let taken = [Some(area), Some(year), content];
     let free = |i: usize| !taken.contains(&Some(i));
-    let is_age = |d: &Dim| {
-        d.codes.iter().filter(|c| age_of(c).is_some()).count() >= 2
-            && d.codes.iter().all(|c| c == "SSS" || age_of(c).is_some())
-    };
-    let is_sex = |d: &Dim| {
-        d.codes
-            .iter()
-            .all(|c| matches!(c.as_str(), "SSS" | "1" | "2"))
-    };
-    let age = match named(&roles.group)? {
+    let age = match named_dim(dims, &roles.group)? {
         Some(a) => a,
         None => {
             let candidates: Vec<usize> = (0..dims.len())
@@ -346,12 +447,12 @@ fn layout(root: &Value, dims: &[Dim], input: &Input) -> Result<Layout, String> {
                 [one] => *one,
                 _ => return Err(format!(
                     "no single age dimension: expected one dimension of one-year ages (codes 000 … 100-) as in StatFin 11re; found {}; name it with `dimensions = {{ group = \"…\" }}`",
-                    found()
+                    describe_dims(dims)
                 )),
             }
         }
     };
-    let sex = match named(&roles.sex)? {
+    let sex = match named_dim(dims, &roles.sex)? {
         Some(s) => Some(s),
         None => (0..dims.len()).find(|&i| free(i) && i != age && is_sex(&dims[i])),
     };

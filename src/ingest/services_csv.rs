@@ -10,13 +10,16 @@
 //! Guarantees: negative or fractional counts, bad periods and unknown area
 //! keys are rejected per line and field; nothing becomes zero.
 
-use super::csv_rows::Table;
+use super::csv_rows::{Record, Table};
 use super::{reject_duplicates, FileError, Parsed};
 use crate::catalog::{service_key, Measure};
 use crate::observation::{Observation, Sex, ALL_GROUPS};
 use crate::period::Period;
 use crate::text::{excerpt, parse_number};
 
+/// Reads a local service statistics file: per line the area, period and
+/// service, then one observation per measure column. A bad cell rejects the
+/// whole line.
 pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<Observation>, FileError> {
     let table = Table::read(
         bytes,
@@ -26,87 +29,92 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<Observation>, FileError>
     )?;
     let mut parsed = Parsed::default();
     table.for_each_record(&mut parsed, |parsed, location, record| {
-        let head = (|| -> Result<(String, Period, String), (&'static str, String)> {
-            let area = record.get("area");
-            if !is_key(area) {
-                return Err((
-                    "area",
-                    format!("'{}' is not an area key (like lohja.harju)", excerpt(area)),
-                ));
-            }
-            let period = record
-                .get("period")
-                .parse()
-                .map_err(|e: crate::period::PeriodError| ("period", e.to_string()))?;
-            let service = record.get("service");
-            if !is_key(service) {
-                return Err((
-                    "service",
-                    format!(
-                        "'{}' is not a service code (a-z, 0-9, '_')",
-                        excerpt(service)
-                    ),
-                ));
-            }
-            Ok((area.to_string(), period, service.to_string()))
-        })();
-        let (area, period, service) = match head {
-            Ok(h) => h,
-            Err((field, reason)) => {
-                parsed.reject(location, field, reason);
-                return;
-            }
-        };
-        let mut row_rows = Vec::new();
-        let mut bad = None;
-        for &measure in Measure::ALL {
-            let column = measure.key();
-            if !table.has(column) {
-                continue;
-            }
-            let text = record.get(column);
-            let value = match text {
-                "-" => continue,
-                "" | ".." => None,
-                _ => match parse_number(text) {
-                    Ok(v) if v < 0.0 => {
-                        bad = Some((column, format!("{v} is negative: counts and costs are ≥ 0")));
-                        break;
-                    }
-                    Ok(v) if measure != Measure::CostEur && v.fract() != 0.0 => {
-                        bad = Some((column, format!("{v} is not a whole number of {column}")));
-                        break;
-                    }
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        bad = Some((column, e));
-                        break;
-                    }
-                },
-            };
-            row_rows.push(Observation {
-                indicator: service_key(&service, measure),
-                area: area.clone(),
-                period,
-                sex: Sex::Total,
-                group: ALL_GROUPS.to_string(),
-                value,
-                count: value,
-                n: None,
-                ci_lower: None,
-                ci_upper: None,
-                source: location.clone(),
-            });
-        }
-        match bad {
+        let rows = line_head(&record)
+            .and_then(|head| line_observations(&table, &record, &head, &location));
+        match rows {
+            Ok(rows) => parsed.rows.extend(rows),
             // One bad cell rejects the line: its other cells would be a
             // partial record that looks complete.
-            Some((field, reason)) => parsed.reject(location, field, reason),
-            None => parsed.rows.extend(row_rows),
+            Err((field, reason)) => parsed.reject(location, field, reason),
         }
     });
     reject_duplicates(&mut parsed);
     Ok(parsed)
+}
+
+/// A line's area key, period and service code, or the field that is wrong
+/// and why.
+fn line_head(record: &Record) -> Result<(String, Period, String), (&'static str, String)> {
+    let area = record.get("area");
+    if !is_key(area) {
+        return Err((
+            "area",
+            format!("'{}' is not an area key (like lohja.harju)", excerpt(area)),
+        ));
+    }
+    let period = record
+        .get("period")
+        .parse()
+        .map_err(|e: crate::period::PeriodError| ("period", e.to_string()))?;
+    let service = record.get("service");
+    if !is_key(service) {
+        return Err((
+            "service",
+            format!(
+                "'{}' is not a service code (a-z, 0-9, '_')",
+                excerpt(service)
+            ),
+        ));
+    }
+    Ok((area.to_string(), period, service.to_string()))
+}
+
+/// One observation per measure column the file has (none where the cell is
+/// `-`, a null value where it is empty or `..`), or the first bad cell's
+/// column and why.
+fn line_observations(
+    table: &Table,
+    record: &Record,
+    (area, period, service): &(String, Period, String),
+    location: &str,
+) -> Result<Vec<Observation>, (&'static str, String)> {
+    let mut rows = Vec::new();
+    for &measure in Measure::ALL {
+        let column = measure.key();
+        if !table.has(column) {
+            continue;
+        }
+        let value = match record.get(column) {
+            "-" => continue,
+            "" | ".." => None,
+            text => Some(measure_value(text, measure).map_err(|reason| (column, reason))?),
+        };
+        rows.push(Observation {
+            indicator: service_key(service, measure),
+            area: area.clone(),
+            period: *period,
+            sex: Sex::Total,
+            group: ALL_GROUPS.to_string(),
+            value,
+            count: value,
+            n: None,
+            ci_lower: None,
+            ci_upper: None,
+            source: location.to_string(),
+        });
+    }
+    Ok(rows)
+}
+
+/// A measure's number: ≥ 0, and whole unless it is a cost.
+fn measure_value(text: &str, measure: Measure) -> Result<f64, String> {
+    match parse_number(text) {
+        Ok(v) if v < 0.0 => Err(format!("{v} is negative: counts and costs are ≥ 0")),
+        Ok(v) if measure != Measure::CostEur && v.fract() != 0.0 => {
+            Err(format!("{v} is not a whole number of {}", measure.key()))
+        }
+        other => other,
+    }
 }
 
 fn is_key(text: &str) -> bool {

@@ -71,6 +71,8 @@ pub fn read(
     read_blocks(reader, BLOCK_BYTES, file, regions, table)
 }
 
+/// [`read`] with a given block size (small in tests, so that lines and the
+/// header fall across block ends).
 fn read_blocks(
     mut reader: impl Read,
     block_bytes: usize,
@@ -88,66 +90,23 @@ fn read_blocks(
     let mut first = true;
     loop {
         let start = pending.len();
-        pending.resize(start + block_bytes, 0);
-        let mut filled = start;
-        while filled < pending.len() {
-            match reader.read(&mut pending[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    return Err(FileError::new(
-                        file,
-                        format!("cannot read the file ({e}); check the path and the disk"),
-                    ))
-                }
-            }
-        }
-        pending.truncate(filled);
-        out.bytes += (filled - start) as u64;
-        let end_of_file = filled - start < block_bytes;
+        let read = fill_block(&mut reader, &mut pending, block_bytes, file)?;
+        out.bytes += read as u64;
+        let end_of_file = read < block_bytes;
         // Complete lines only; the rest waits for the next block.
-        let cut = if end_of_file {
-            pending.len()
-        } else {
-            match pending.iter().rposition(|&b| b == b'\n') {
-                Some(i) => i + 1,
-                None => {
-                    hasher.update(&pending[start..]);
-                    continue;
-                }
-            }
+        let Some(cut) = complete_lines(&pending, end_of_file) else {
+            hasher.update(&pending[start..]);
+            continue;
         };
         let mut block: &[u8] = &pending[..cut];
         if first {
             block = block.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(block);
             first = false;
         }
-        let body: &[u8] = match &header {
-            Some(_) => block,
-            None => {
-                let text = utf8(block, file, line)?;
-                match find_header(text, file, line)? {
-                    Some((positions, width, header_line, rest)) => {
-                        header = Some((positions, width));
-                        line = header_line + 1;
-                        rest.as_bytes()
-                    }
-                    None if end_of_file => {
-                        return Err(FileError::new(
-                            file,
-                            format!(
-                                "the file is empty: expected a header `{}`",
-                                COLUMNS.join(";")
-                            ),
-                        ))
-                    }
-                    None => {
-                        line += memchr::memchr_iter(b'\n', block).count() as u32;
-                        b""
-                    }
-                }
-            }
+        let body: &[u8] = if header.is_some() {
+            block
+        } else {
+            after_header(block, file, end_of_file, &mut header, &mut line)?
         };
         if let Some((positions, width)) = &header {
             let pieces = split_lines(body, line);
@@ -178,6 +137,75 @@ fn read_blocks(
     }
     out.sha256 = crate::ingest::hex(&hasher.finalize());
     Ok(out)
+}
+
+/// Reads up to `block_bytes` more bytes onto the end of `pending` (fewer
+/// only at the end of the file) and returns how many it read.
+fn fill_block(
+    reader: &mut impl Read,
+    pending: &mut Vec<u8>,
+    block_bytes: usize,
+    file: &str,
+) -> Result<usize, FileError> {
+    let start = pending.len();
+    pending.resize(start + block_bytes, 0);
+    let mut filled = start;
+    while filled < pending.len() {
+        match reader.read(&mut pending[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(FileError::new(
+                    file,
+                    format!("cannot read the file ({e}); check the path and the disk"),
+                ))
+            }
+        }
+    }
+    pending.truncate(filled);
+    Ok(filled - start)
+}
+
+/// Where the complete lines of `pending` end: at its end when the file
+/// has ended, else after its last line end; `None` when it has none yet.
+fn complete_lines(pending: &[u8], end_of_file: bool) -> Option<usize> {
+    if end_of_file {
+        return Some(pending.len());
+    }
+    pending.iter().rposition(|&b| b == b'\n').map(|i| i + 1)
+}
+
+/// Looks for the header in a block read before it was found. Found: stores
+/// its positions and width in `header`, moves `line` past it and gives the
+/// rest of the block. Not yet: moves `line` past the block's (blank) lines
+/// and gives nothing. `Err` when the file ends without a header.
+fn after_header<'b>(
+    block: &'b [u8],
+    file: &str,
+    end_of_file: bool,
+    header: &mut Option<(Positions, usize)>,
+    line: &mut u32,
+) -> Result<&'b [u8], FileError> {
+    let text = utf8(block, file, *line)?;
+    match find_header(text, file, *line)? {
+        Some((positions, width, header_line, rest)) => {
+            *header = Some((positions, width));
+            *line = header_line + 1;
+            Ok(rest.as_bytes())
+        }
+        None if end_of_file => Err(FileError::new(
+            file,
+            format!(
+                "the file is empty: expected a header `{}`",
+                COLUMNS.join(";")
+            ),
+        )),
+        None => {
+            *line += memchr::memchr_iter(b'\n', block).count() as u32;
+            Ok(b"")
+        }
+    }
 }
 
 /// Finds the header (the first line that is not blank) in the first text

@@ -59,6 +59,9 @@ fn unit_of(value_type: &str) -> Option<Unit> {
     }
 }
 
+/// Reads Sotkanet indicator metadata: one object, a list of them or the
+/// `{"indicators": {…}}` wrapper; an object without a numeric id is
+/// rejected.
 pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<IndicatorMetadata>, FileError> {
     let text = decode_utf8(bytes).map_err(|e| FileError::new(file, e))?;
     let root: Value = serde_json::from_str(text).map_err(|e| {
@@ -67,34 +70,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<IndicatorMetadata>, File
             format!("not valid JSON ({e}); download /indicators/{{id}} again"),
         )
     })?;
-    let items: Vec<(String, &Value)> = match &root {
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (format!("$[{i}]"), v))
-            .collect(),
-        Value::Object(map) if map.contains_key("id") => vec![("$".into(), &root)],
-        Value::Object(map) => match map.get("indicators") {
-            Some(Value::Object(inner)) => inner
-                .iter()
-                .map(|(k, v)| (format!("$.indicators[\"{}\"]", excerpt(k)), v))
-                .collect(),
-            _ => {
-                return Err(FileError::new(
-                    format!("{file}#$"),
-                    "expected Sotkanet's /indicators/{id} object (with `id`), a list of them, or `{\"indicators\": {…}}`",
-                ))
-            }
-        },
-        _ => {
-            return Err(FileError::new(
-                format!("{file}#$"),
-                "expected a JSON object or list of Sotkanet indicator metadata",
-            ))
-        }
-    };
     let mut parsed = Parsed::default();
-    for (path, item) in items {
+    for (path, item) in items_of(&root, file)? {
         parsed.read += 1;
         let location = format!("{file}#{path}");
         let Some(id) = item
@@ -109,46 +86,78 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Parsed<IndicatorMetadata>, File
             );
             continue;
         };
-        let texts = |value: Option<&Value>| -> BTreeMap<String, String> {
-            value
-                .and_then(Value::as_object)
-                .map(|m| {
-                    m.iter()
-                        .filter_map(|(lang, t)| {
-                            Some((lang.clone(), t.as_str()?.trim().to_string()))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let year = |name: &str| -> Option<i32> {
-            item.get("range")?
-                .get(name)?
-                .as_i64()
-                .and_then(|y| i32::try_from(y).ok())
-        };
-        parsed.rows.push(IndicatorMetadata {
-            id,
-            title: texts(item.get("title")),
-            value_type: item
-                .get("primaryValueType")
-                .and_then(|t| t.get("code"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            decimals: item
-                .get("decimals")
-                .and_then(Value::as_u64)
-                .and_then(|d| u8::try_from(d).ok()),
-            range: year("start").zip(year("end")),
-            data_updated: item
-                .get("data-updated")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            organization: texts(item.get("organization").and_then(|o| o.get("title"))),
-            source: location,
-        });
+        parsed.rows.push(metadata(item, id, location));
     }
     Ok(parsed)
+}
+
+/// The indicator objects of the file's three shapes, each with its JSON
+/// path; `Err` for any other shape.
+fn items_of<'v>(root: &'v Value, file: &str) -> Result<Vec<(String, &'v Value)>, FileError> {
+    match root {
+        Value::Array(items) => Ok(items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("$[{i}]"), v))
+            .collect()),
+        Value::Object(map) if map.contains_key("id") => Ok(vec![("$".into(), root)]),
+        Value::Object(map) => match map.get("indicators") {
+            Some(Value::Object(inner)) => Ok(inner
+                .iter()
+                .map(|(k, v)| (format!("$.indicators[\"{}\"]", excerpt(k)), v))
+                .collect()),
+            _ => Err(FileError::new(
+                format!("{file}#$"),
+                "expected Sotkanet's /indicators/{id} object (with `id`), a list of them, or `{\"indicators\": {…}}`",
+            )),
+        },
+        _ => Err(FileError::new(
+            format!("{file}#$"),
+            "expected a JSON object or list of Sotkanet indicator metadata",
+        )),
+    }
+}
+
+/// The metadata of one indicator object whose id has been read.
+fn metadata(item: &Value, id: u32, location: String) -> IndicatorMetadata {
+    let year = |name: &str| -> Option<i32> {
+        item.get("range")?
+            .get(name)?
+            .as_i64()
+            .and_then(|y| i32::try_from(y).ok())
+    };
+    IndicatorMetadata {
+        id,
+        title: texts(item.get("title")),
+        value_type: item
+            .get("primaryValueType")
+            .and_then(|t| t.get("code"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        decimals: item
+            .get("decimals")
+            .and_then(Value::as_u64)
+            .and_then(|d| u8::try_from(d).ok()),
+        range: year("start").zip(year("end")),
+        data_updated: item
+            .get("data-updated")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        organization: texts(item.get("organization").and_then(|o| o.get("title"))),
+        source: location,
+    }
+}
+
+/// A `{language: text}` object's texts, trimmed; empty when it is not one.
+fn texts(value: Option<&Value>) -> BTreeMap<String, String> {
+    value
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(lang, t)| Some((lang.clone(), t.as_str()?.trim().to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Where the catalog and Sotkanet's metadata disagree, or a series ended.

@@ -272,6 +272,9 @@ pub fn area_key(category: &str, code: &str) -> String {
     format!("{}.{}", category.to_lowercase(), code)
 }
 
+/// Reads a `/regions` dump: each region's internal id keyed to
+/// `category.code`, counties by their current code, and which county ids
+/// the dump uses.
 pub fn parse(bytes: &[u8], file: &str) -> Result<Regions, FileError> {
     let text = decode_utf8(bytes).map_err(|e| FileError::new(file, e))?;
     let value: Value = serde_json::from_str(text).map_err(|e| {
@@ -289,44 +292,14 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Regions, FileError> {
     let mut by_id = HashMap::with_capacity(items.len());
     let (mut old, mut new) = (false, false);
     for (index, item) in items.iter().enumerate() {
-        let field = |name: &str| -> Result<String, FileError> {
-            match item.get(name) {
-                Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-                Some(Value::Number(n)) if name != "category" => Ok(n.to_string()),
-                _ => Err(FileError::new(
-                    format!("{file}#[{index}].{name}"),
-                    format!("region has no {name}: every region needs id, code and category"),
-                )),
-            }
-        };
         let id = item.get("id").and_then(Value::as_u64).ok_or_else(|| {
             FileError::new(format!("{file}#[{index}].id"), "region has no numeric id")
         })?;
-        let category = field("category")?;
-        let mut code = field("code")?;
+        let category = region_field(item, "category", file, index)?;
+        let mut code = region_field(item, "code", file, index)?;
         if category.eq_ignore_ascii_case(COUNTY) {
             // Key the county by its current code, found by id (see the module doc).
-            let Some(county) = county_of(id) else {
-                return Err(FileError::new(
-                    format!("{file}#[{index}].id"),
-                    format!("wellbeing services county id {id} (code {code}) is in neither the ids before nor from the 2023 change: hyte cannot tell which county it is; report it so the table can be updated"),
-                ));
-            };
-            let expected = if county.new_id == id {
-                Some(county.new_code)
-            } else {
-                county.old_code
-            };
-            if expected != Some(code.as_str()) {
-                return Err(FileError::new(
-                    format!("{file}#[{index}].code"),
-                    format!(
-                        "county id {id} ({}) has code {code}, but Sotkanet gave it code {}: is this a Sotkanet /regions dump?",
-                        county.name,
-                        expected.unwrap_or("-")
-                    ),
-                ));
-            }
+            let county = county_checked(id, &code, file, index)?;
             if county.new_id == id {
                 new = true;
             } else {
@@ -354,6 +327,51 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Regions, FileError> {
             (true, true) => Vintage::Both,
         },
     })
+}
+
+/// A region's non-empty text field (`code` may also be a number); `Err`
+/// naming the region's index when it has none.
+fn region_field(item: &Value, name: &str, file: &str, index: usize) -> Result<String, FileError> {
+    match item.get(name) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(Value::Number(n)) if name != "category" => Ok(n.to_string()),
+        _ => Err(FileError::new(
+            format!("{file}#[{index}].{name}"),
+            format!("region has no {name}: every region needs id, code and category"),
+        )),
+    }
+}
+
+/// The county with this id (of either vintage), checked to have the code
+/// Sotkanet gave it with that id; `Err` for an unknown id or another code.
+fn county_checked(
+    id: u64,
+    code: &str,
+    file: &str,
+    index: usize,
+) -> Result<&'static County, FileError> {
+    let Some(county) = county_of(id) else {
+        return Err(FileError::new(
+            format!("{file}#[{index}].id"),
+            format!("wellbeing services county id {id} (code {code}) is in neither the ids before nor from the 2023 change: hyte cannot tell which county it is; report it so the table can be updated"),
+        ));
+    };
+    let expected = if county.new_id == id {
+        Some(county.new_code)
+    } else {
+        county.old_code
+    };
+    if expected != Some(code) {
+        return Err(FileError::new(
+            format!("{file}#[{index}].code"),
+            format!(
+                "county id {id} ({}) has code {code}, but Sotkanet gave it code {}: is this a Sotkanet /regions dump?",
+                county.name,
+                expected.unwrap_or("-")
+            ),
+        ));
+    }
+    Ok(county)
 }
 
 #[cfg(test)]

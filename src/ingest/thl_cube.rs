@@ -40,9 +40,7 @@ use super::thl_dimensions::DimensionTree;
 use super::thl_json::{parse_lenient, strip_jsonp};
 use super::{reject_duplicates, FileError, Parsed};
 use crate::catalog::cube_key;
-#[cfg(test)]
-use crate::config::LabelMaps;
-use crate::config::{DimensionRoles, Input};
+use crate::config::{DimensionRoles, Input, LabelMaps};
 use crate::observation::{Observation, Sex, ALL_GROUPS};
 use crate::period::Period;
 use crate::text::{decode_utf8, excerpt, parse_number};
@@ -243,27 +241,66 @@ fn names_role(dim: &CubeDim, words: &[&str]) -> bool {
             && !dim.categories.iter().any(|c| c.stage.is_none()))
 }
 
+/// Decides which dimension plays which role: the configured `dimensions`
+/// first, then the dimensions' names, a sex dimension by its labels, and the
+/// one dimension left with several categories as the group. `Err` says which
+/// role could not be placed and how to name it.
 fn assign_roles(
     dims: &[CubeDim],
     configured: &DimensionRoles,
     fixed_measure: bool,
     vtype: Option<usize>,
 ) -> Result<Roles, String> {
-    let ids = || {
-        dims.iter()
+    let finder = RoleFinder { dims, vtype };
+    let mut roles = Roles {
+        area: finder.find(&configured.area, &AREA_NAMES, "area")?,
+        period: finder.find(&configured.period, &PERIOD_NAMES, "period")?,
+        sex: finder.find(&configured.sex, &SEX_NAMES, "sex")?,
+        group: finder.find(&configured.group, &GROUP_NAMES, "group")?,
+        measure: finder.find(&configured.measure, &MEASURE_NAMES, "measure")?,
+    };
+    // A sex dimension is also recognised by its categories' labels.
+    if roles.sex.is_none() && configured.sex.is_none() {
+        roles.sex = finder.sex_by_labels(&roles);
+    }
+    finder.require(&roles, fixed_measure)?;
+    match (finder.unassigned(&roles).as_slice(), roles.group) {
+        ([], _) => {}
+        // The one dimension left with several categories is the group
+        // (school level, age): unambiguous.
+        ([one], None) if configured.group.is_none() => roles.group = Some(*one),
+        ([first, ..], _) => return Err(finder.no_role(*first)),
+    }
+    Ok(roles)
+}
+
+/// The dimensions [`assign_roles`] chooses among, the value-type dimension
+/// (never a role) set aside.
+struct RoleFinder<'a> {
+    dims: &'a [CubeDim],
+    vtype: Option<usize>,
+}
+
+impl RoleFinder<'_> {
+    /// The dimensions' ids, for messages: `"a, b, c"`.
+    fn ids(&self) -> String {
+        self.dims
+            .iter()
             .map(|d| d.id.as_str())
             .collect::<Vec<_>>()
             .join(", ")
-    };
-    let candidates = |words: &[&str]| -> Vec<usize> {
-        (0..dims.len())
-            .filter(|&i| Some(i) != vtype && names_role(&dims[i], words))
-            .collect()
-    };
-    let find = |explicit: &Option<String>,
-                words: &[&str],
-                role: &str|
-     -> Result<Option<usize>, String> {
+    }
+
+    /// The dimension for one role: the configured one (by id or label), else
+    /// the one whose names say `words`, `None` when none does. `Err` when
+    /// the configured one is not there or several dimensions could be it.
+    fn find(
+        &self,
+        explicit: &Option<String>,
+        words: &[&str],
+        role: &str,
+    ) -> Result<Option<usize>, String> {
+        let dims = self.dims;
         if let Some(id) = explicit {
             return dims
                 .iter()
@@ -272,11 +309,14 @@ fn assign_roles(
                 .ok_or_else(|| {
                     format!(
                         "dimensions.{role} = '{id}' but the file has no such dimension (it has {})",
-                        ids()
+                        self.ids()
                     )
                 });
         }
-        match candidates(words).as_slice() {
+        let candidates: Vec<usize> = (0..dims.len())
+            .filter(|&i| Some(i) != self.vtype && names_role(&dims[i], words))
+            .collect();
+        match candidates.as_slice() {
             [] => Ok(None),
             [one] => Ok(Some(*one)),
             many => Err(format!(
@@ -284,74 +324,77 @@ fn assign_roles(
                 many.iter().map(|&i| format!("'{}'", dims[i].id)).collect::<Vec<_>>().join(" and ")
             )),
         }
-    };
-    let mut roles = Roles {
-        area: find(&configured.area, &AREA_NAMES, "area")?,
-        period: find(&configured.period, &PERIOD_NAMES, "period")?,
-        sex: find(&configured.sex, &SEX_NAMES, "sex")?,
-        group: find(&configured.group, &GROUP_NAMES, "group")?,
-        measure: find(&configured.measure, &MEASURE_NAMES, "measure")?,
-    };
-    // A sex dimension is also recognised by its categories' labels.
-    if roles.sex.is_none() && configured.sex.is_none() {
-        let by_labels: Vec<usize> = (0..dims.len())
+    }
+
+    /// The only dimension without a role (sex aside) whose categories, more
+    /// than one, are all recognised as sexes; `None` unless exactly one is.
+    fn sex_by_labels(&self, roles: &Roles) -> Option<usize> {
+        let used = [roles.area, roles.period, roles.group, roles.measure];
+        let by_labels: Vec<usize> = (0..self.dims.len())
             .filter(|&i| {
-                let used = [roles.area, roles.period, roles.group, roles.measure];
-                Some(i) != vtype
+                Some(i) != self.vtype
                     && !used.contains(&Some(i))
-                    && dims[i].categories.len() > 1
-                    && dims[i]
+                    && self.dims[i].categories.len() > 1
+                    && self.dims[i]
                         .categories
                         .iter()
                         .all(|c| Sex::recognise(&c.label).is_some())
             })
             .collect();
-        if let [one] = by_labels.as_slice() {
-            roles.sex = Some(*one);
+        match by_labels.as_slice() {
+            [one] => Some(*one),
+            _ => None,
         }
     }
-    for (role, found) in [("area", roles.area), ("period", roles.period)] {
-        if found.is_none() {
+
+    /// `Err` when the area or the period has no dimension, or the measure
+    /// has none and the input gives no fixed measure.
+    fn require(&self, roles: &Roles, fixed_measure: bool) -> Result<(), String> {
+        for (role, found) in [("area", roles.area), ("period", roles.period)] {
+            if found.is_none() {
+                return Err(format!(
+                    "no dimension for the {role} role among {}: name it in the input's `dimensions = {{ {role} = \"…\" }}`",
+                    self.ids()
+                ));
+            }
+        }
+        if roles.measure.is_none() && !fixed_measure {
             return Err(format!(
-                "no dimension for the {role} role among {}: name it in the input's `dimensions = {{ {role} = \"…\" }}`",
-                ids()
+                "no measure dimension among {}: name it with `dimensions = {{ measure = \"…\" }}` or give the input a fixed `measure = \"…\"`",
+                self.ids()
             ));
         }
+        Ok(())
     }
-    if roles.measure.is_none() && !fixed_measure {
-        return Err(format!(
-            "no measure dimension among {}: name it with `dimensions = {{ measure = \"…\" }}` or give the input a fixed `measure = \"…\"`",
-            ids()
-        ));
+
+    /// The dimensions with several categories and no role.
+    fn unassigned(&self, roles: &Roles) -> Vec<usize> {
+        let used = [
+            roles.area,
+            roles.period,
+            roles.sex,
+            roles.group,
+            roles.measure,
+        ];
+        (0..self.dims.len())
+            .filter(|&i| {
+                Some(i) != self.vtype
+                    && !used.contains(&Some(i))
+                    && self.dims[i].categories.len() > 1
+            })
+            .collect()
     }
-    let unassigned: Vec<usize> = (0..dims.len())
-        .filter(|&i| {
-            let used = [
-                roles.area,
-                roles.period,
-                roles.sex,
-                roles.group,
-                roles.measure,
-            ];
-            Some(i) != vtype && !used.contains(&Some(i)) && dims[i].categories.len() > 1
-        })
-        .collect();
-    match (unassigned.as_slice(), roles.group) {
-        ([], _) => {}
-        // The one dimension left with several categories is the group
-        // (school level, age): unambiguous.
-        ([one], None) if configured.group.is_none() => roles.group = Some(*one),
-        ([first, ..], _) => {
-            let dim = &dims[*first];
-            return Err(format!(
-                "dimension '{}' has {} categories and no role: name it in `dimensions = {{ group = \"{}\" }}` or filter the cube to one category",
-                dim.id,
-                dim.categories.len(),
-                dim.id
-            ));
-        }
+
+    /// The error for a dimension with several categories left without a role.
+    fn no_role(&self, position: usize) -> String {
+        let dim = &self.dims[position];
+        format!(
+            "dimension '{}' has {} categories and no role: name it in `dimensions = {{ group = \"{}\" }}` or filter the cube to one category",
+            dim.id,
+            dim.categories.len(),
+            dim.id
+        )
     }
-    Ok(roles)
 }
 
 /// The Sotkanet-style area key prefix for a THL stage.
@@ -405,106 +448,29 @@ impl Unresolved {
 }
 
 impl Resolved {
+    /// Resolves every category of each role's dimension once: its area key,
+    /// period, sex, group and measure, or why it cannot be.
     fn new(dims: &[CubeDim], roles: &Roles, input: &Input, has_tree: bool) -> Self {
         let labels = &input.labels;
-        let per = |role: Option<usize>| -> &[Category] {
-            role.map_or(&[][..], |d| dims[d].categories.as_slice())
-        };
-        let dim_name = |role: Option<usize>| role.map_or(String::new(), |d| dims[d].id.clone());
-        let mapped = |map: &BTreeMap<String, String>, c: &Category, derived: Option<&str>| {
-            derived
-                .and_then(|k| map.get(k))
-                .or_else(|| c.code.as_ref().and_then(|k| map.get(k)))
-                .or_else(|| map.get(&c.label))
-                .or_else(|| map.get(&c.key))
-                .cloned()
-        };
         let no_tree_hint = if has_tree {
             ""
         } else {
             " (without the cube's dimension file, labels are all hyte has: give `dimension_file = \"fact_X.dimensions.json\"` to use THL's codes)"
         };
-        let area_dim = dim_name(roles.area);
-        let area = per(roles.area)
-            .iter()
-            .map(|c| {
-                let derived = match (&c.stage, &c.code) {
-                    (Some(stage), Some(code)) => Some(format!("{}.{code}", area_prefix(stage))),
-                    _ => None,
-                };
-                mapped(&input.area_map, c, derived.as_deref())
-                    .or_else(|| mapped(&labels.area, c, derived.as_deref()))
-                    .or(derived)
-                    .ok_or_else(|| {
-                        format!(
-                            "area '{}' of dimension '{area_dim}' is not mapped to an area: add `labels.area = {{ \"{}\" = \"kunta.NNN\" }}` to the input{no_tree_hint}",
-                            excerpt(&c.label),
-                            excerpt(&c.label)
-                        )
-                    })
-            })
-            .collect();
-        let period_dim = dim_name(roles.period);
-        let period = per(roles.period)
-            .iter()
-            .map(|c| {
-                let text = c.code.as_deref().unwrap_or(c.label.trim());
-                text.parse::<Period>().map_err(|_| {
-                    format!(
-                        "period '{}' of dimension '{period_dim}' is not a year or quarter: filter the cube to single years",
-                        excerpt(if c.label.is_empty() { text } else { &c.label })
-                    )
-                })
-            })
-            .collect();
-        let sex_dim = dim_name(roles.sex);
-        let sex = per(roles.sex)
-            .iter()
-            .map(|c| {
-                let configured = labels
-                    .sex
-                    .get(&c.label)
-                    .or_else(|| c.code.as_ref().and_then(|k| labels.sex.get(k)))
-                    .copied();
-                configured
-                    .or_else(|| Sex::recognise(&c.label))
-                    .or_else(|| c.code.as_deref().and_then(Sex::recognise))
-                    .ok_or_else(|| {
-                        format!(
-                            "sex category '{}' of dimension '{sex_dim}' is not recognised: add `labels.sex = {{ \"{}\" = \"female\" }}` (female, male, total or not_reported) to the input",
-                            excerpt(&c.label),
-                            excerpt(&c.label)
-                        )
-                    })
-            })
-            .collect();
-        let group_dim = dim_name(roles.group);
-        let group = per(roles.group)
-            .iter()
-            .map(|c| {
-                mapped(&labels.group, c, None).or_else(|| c.code.clone()).ok_or_else(|| {
-                    format!(
-                        "group '{}' of dimension '{group_dim}' is not mapped: add `labels.group = {{ \"{}\" = \"8-9\" }}` to the input{no_tree_hint}",
-                        excerpt(&c.label),
-                        excerpt(&c.label)
-                    )
-                })
-            })
-            .collect();
-        let measure = per(roles.measure)
-            .iter()
-            .map(|c| {
+        Resolved {
+            area: per_category(dims, roles.area, |c, dim| {
+                resolve_area(c, input, dim, no_tree_hint)
+            }),
+            period: per_category(dims, roles.period, resolve_period),
+            sex: per_category(dims, roles.sex, |c, dim| resolve_sex(c, labels, dim)),
+            group: per_category(dims, roles.group, |c, dim| {
+                resolve_group(c, labels, dim, no_tree_hint)
+            }),
+            measure: per_category(dims, roles.measure, |c, _| {
                 Ok(mapped(&labels.measure, c, None)
                     .or_else(|| c.code.clone())
                     .unwrap_or_else(|| c.key.clone()))
-            })
-            .collect();
-        Resolved {
-            area,
-            period,
-            sex,
-            group,
-            measure,
+            }),
             roles: *roles,
             cube: input.cube.clone().unwrap_or_default(),
             fixed_measure: input.measure.clone(),
@@ -543,6 +509,102 @@ impl Resolved {
             source: String::new(),
         })
     }
+}
+
+/// `resolve` applied to each category of the role's dimension, with the
+/// dimension's id; empty when the cube has no dimension for the role.
+fn per_category<T>(
+    dims: &[CubeDim],
+    role: Option<usize>,
+    resolve: impl Fn(&Category, &str) -> Result<T, String>,
+) -> Vec<Result<T, String>> {
+    let Some(d) = role else {
+        return Vec::new();
+    };
+    let dim = &dims[d];
+    dim.categories.iter().map(|c| resolve(c, &dim.id)).collect()
+}
+
+/// A category's entry in a `labels` map: by the key derived from the tree,
+/// its code, its label or its key in the fact file, in that order.
+fn mapped(map: &BTreeMap<String, String>, c: &Category, derived: Option<&str>) -> Option<String> {
+    derived
+        .and_then(|k| map.get(k))
+        .or_else(|| c.code.as_ref().and_then(|k| map.get(k)))
+        .or_else(|| map.get(&c.label))
+        .or_else(|| map.get(&c.key))
+        .cloned()
+}
+
+/// An area category's area key: the input's `area_map`, then `labels.area`,
+/// then the key derived from the node's stage and code.
+fn resolve_area(
+    c: &Category,
+    input: &Input,
+    area_dim: &str,
+    no_tree_hint: &str,
+) -> Result<String, String> {
+    let derived = match (&c.stage, &c.code) {
+        (Some(stage), Some(code)) => Some(format!("{}.{code}", area_prefix(stage))),
+        _ => None,
+    };
+    mapped(&input.area_map, c, derived.as_deref())
+        .or_else(|| mapped(&input.labels.area, c, derived.as_deref()))
+        .or(derived)
+        .ok_or_else(|| {
+            format!(
+                "area '{}' of dimension '{area_dim}' is not mapped to an area: add `labels.area = {{ \"{}\" = \"kunta.NNN\" }}` to the input{no_tree_hint}",
+                excerpt(&c.label),
+                excerpt(&c.label)
+            )
+        })
+}
+
+/// A period category's period: the node's code, else its label.
+fn resolve_period(c: &Category, period_dim: &str) -> Result<Period, String> {
+    let text = c.code.as_deref().unwrap_or(c.label.trim());
+    text.parse::<Period>().map_err(|_| {
+        format!(
+            "period '{}' of dimension '{period_dim}' is not a year or quarter: filter the cube to single years",
+            excerpt(if c.label.is_empty() { text } else { &c.label })
+        )
+    })
+}
+
+/// A sex category's sex: `labels.sex` by label or code, else recognised
+/// from the label or the code.
+fn resolve_sex(c: &Category, labels: &LabelMaps, sex_dim: &str) -> Result<Sex, String> {
+    let configured = labels
+        .sex
+        .get(&c.label)
+        .or_else(|| c.code.as_ref().and_then(|k| labels.sex.get(k)))
+        .copied();
+    configured
+        .or_else(|| Sex::recognise(&c.label))
+        .or_else(|| c.code.as_deref().and_then(Sex::recognise))
+        .ok_or_else(|| {
+            format!(
+                "sex category '{}' of dimension '{sex_dim}' is not recognised: add `labels.sex = {{ \"{}\" = \"female\" }}` (female, male, total or not_reported) to the input",
+                excerpt(&c.label),
+                excerpt(&c.label)
+            )
+        })
+}
+
+/// A group category's group: `labels.group`, else the node's code.
+fn resolve_group(
+    c: &Category,
+    labels: &LabelMaps,
+    group_dim: &str,
+    no_tree_hint: &str,
+) -> Result<String, String> {
+    mapped(&labels.group, c, None).or_else(|| c.code.clone()).ok_or_else(|| {
+        format!(
+            "group '{}' of dimension '{group_dim}' is not mapped: add `labels.group = {{ \"{}\" = \"8-9\" }}` to the input{no_tree_hint}",
+            excerpt(&c.label),
+            excerpt(&c.label)
+        )
+    })
 }
 
 /// A cell's resolved category for one role: `Ok(None)` when the cube has no

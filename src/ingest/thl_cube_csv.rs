@@ -14,7 +14,7 @@
 //! fields or a bad value is rejected with its line; quoted fields with `;`
 //! or doubled quotes are read whole.
 
-use super::csv_rows::{check_shape, records};
+use super::csv_rows::{check_shape, records, NumberedRecord};
 use super::thl_cube::shared::{csv_value, CsvDim, CsvResolver};
 use super::thl_dimensions::DimensionTree;
 use super::{reject_duplicates, FileError, Parsed};
@@ -28,6 +28,13 @@ struct Columns {
     label: usize,
 }
 
+/// One data line read in the first pass: its line number, the position of
+/// each dimension's category, and the raw `val` field.
+type Row = (usize, Vec<usize>, String);
+
+/// Reads a THL cube CSV export: the header, then every line's categories
+/// (first pass), then each line resolved to an observation once all the
+/// categories are known.
 pub fn parse(
     text: &str,
     file: &str,
@@ -35,7 +42,50 @@ pub fn parse(
     tree: Option<&DimensionTree>,
 ) -> Result<Parsed<Observation>, FileError> {
     let mut records = records(text).into_iter();
-    let header = match records.next() {
+    let names = read_header(records.next(), file)?;
+    let columns = pair_columns(&names);
+    let width = names.len();
+
+    // First pass: the categories of every dimension, in order of appearance.
+    let mut dims: Vec<CsvDim> = columns
+        .iter()
+        .map(|(header, _)| CsvDim {
+            header: header.clone(),
+            categories: Vec::new(),
+        })
+        .collect();
+    let mut parsed = Parsed::default();
+    let mut rows: Vec<Row> = Vec::new();
+    for (line, record) in records {
+        parsed.read += 1;
+        let record = match record {
+            Ok(r) => r,
+            Err(reason) => {
+                parsed.reject(format!("{file}:{line}"), "line", reason);
+                continue;
+            }
+        };
+        if let Err(reason) = check_shape(&record, width) {
+            parsed.reject(format!("{file}:{line}"), "line", reason);
+            continue;
+        }
+        let coords = category_positions(&record, &columns, &mut dims);
+        rows.push((line, coords, record[width - 1].to_string()));
+    }
+    if columns.is_empty() {
+        // THL's empty cube: the header `val` and no data.
+        return Ok(parsed);
+    }
+    let resolver = CsvResolver::new(dims, input, tree)
+        .map_err(|reason| FileError::new(format!("{file}:1"), reason))?;
+    resolve_rows(rows, resolver, file, &mut parsed);
+    Ok(parsed)
+}
+
+/// The header's column names, trimmed; `Err` when the file is empty, the
+/// header cannot be read or does not end in `val`.
+fn read_header(first: Option<NumberedRecord>, file: &str) -> Result<Vec<String>, FileError> {
+    let header = match first {
         Some((_, Ok(h))) => h,
         Some((line, Err(e))) => {
             return Err(FileError::new(
@@ -60,8 +110,12 @@ pub fn parse(
             ),
         ));
     }
-    // Pair up the dimension columns: with `sc`, code and label columns
-    // share the dimension's label.
+    Ok(names)
+}
+
+/// Pairs up the dimension columns (all but the last, `val`): with `sc`,
+/// code and label columns share the dimension's label.
+fn pair_columns(names: &[String]) -> Vec<(String, Columns)> {
     let mut columns: Vec<(String, Columns)> = Vec::new();
     let mut i = 0;
     while i + 1 < names.len() {
@@ -85,57 +139,44 @@ pub fn parse(
             i += 1;
         }
     }
-    let width = names.len();
+    columns
+}
 
-    // First pass: the categories of every dimension, in order of appearance.
-    let mut rows: Vec<(usize, Vec<usize>, String)> = Vec::new();
-    let mut dims: Vec<CsvDim> = columns
-        .iter()
-        .map(|(header, _)| CsvDim {
-            header: header.clone(),
-            categories: Vec::new(),
-        })
-        .collect();
-    let mut parsed = Parsed::default();
-    for (line, record) in records {
-        parsed.read += 1;
-        let record = match record {
-            Ok(r) => r,
-            Err(reason) => {
-                parsed.reject(format!("{file}:{line}"), "line", reason);
-                continue;
+/// The position of a record's category in each dimension, adding the
+/// categories not seen before.
+fn category_positions(
+    record: &csv::StringRecord,
+    columns: &[(String, Columns)],
+    dims: &mut [CsvDim],
+) -> Vec<usize> {
+    let mut coords = Vec::with_capacity(columns.len());
+    for ((_, cols), dim) in columns.iter().zip(dims.iter_mut()) {
+        let code = cols.code.map(|c| record[c].trim().to_string());
+        let label = record[cols.label].trim().to_string();
+        let position = match dim
+            .categories
+            .iter()
+            .position(|(c, l)| *c == code && *l == label)
+        {
+            Some(p) => p,
+            None => {
+                dim.categories.push((code, label));
+                dim.categories.len() - 1
             }
         };
-        if let Err(reason) = check_shape(&record, width) {
-            parsed.reject(format!("{file}:{line}"), "line", reason);
-            continue;
-        }
-        let mut coords = Vec::with_capacity(columns.len());
-        for ((_, cols), dim) in columns.iter().zip(dims.iter_mut()) {
-            let code = cols.code.map(|c| record[c].trim().to_string());
-            let label = record[cols.label].trim().to_string();
-            let position = match dim
-                .categories
-                .iter()
-                .position(|(c, l)| *c == code && *l == label)
-            {
-                Some(p) => p,
-                None => {
-                    dim.categories.push((code, label));
-                    dim.categories.len() - 1
-                }
-            };
-            coords.push(position);
-        }
-        rows.push((line, coords, record[width - 1].to_string()));
+        coords.push(position);
     }
-    if columns.is_empty() {
-        // THL's empty cube: the header `val` and no data.
-        return Ok(parsed);
-    }
+    coords
+}
 
-    let mut resolver = CsvResolver::new(dims, input, tree)
-        .map_err(|reason| FileError::new(format!("{file}:1"), reason))?;
+/// Second pass: each line's observation, or the rejection of its value;
+/// then the categories that could not be resolved and the duplicates.
+fn resolve_rows(
+    rows: Vec<Row>,
+    mut resolver: CsvResolver,
+    file: &str,
+    parsed: &mut Parsed<Observation>,
+) {
     for (line, coords, value) in rows {
         let location = format!("{file}:{line}");
         let Some(key) = resolver.cell(&coords) else {
@@ -150,9 +191,8 @@ pub fn parse(
             Err(reason) => parsed.reject(location, "val", reason),
         }
     }
-    resolver.report(&format!("{file}:1"), &mut parsed);
-    reject_duplicates(&mut parsed);
-    Ok(parsed)
+    resolver.report(&format!("{file}:1"), parsed);
+    reject_duplicates(parsed);
 }
 
 #[cfg(test)]
