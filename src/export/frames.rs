@@ -90,6 +90,15 @@ pub fn series_frame(rows: &[SeriesTrend]) -> PolarsResult<DataFrame> {
             t.stats.basis.map(|b| b.key().into())
         }),
     ];
+    columns.extend(reference_columns(rows));
+    DataFrame::new(rows.len(), columns)
+}
+
+/// The trends table's comparison columns: the gap to each reference role
+/// (municipality, region, country) with its test, then the rank among
+/// municipalities.
+fn reference_columns(rows: &[SeriesTrend]) -> Vec<Column> {
+    let mut columns = Vec::new();
     for (i, role) in REFERENCE_ROLES.iter().enumerate() {
         let gap = |t: &SeriesTrend| t.gaps[i].clone();
         columns.push(text(&format!("gap_{role}_area"), rows, |t| {
@@ -113,7 +122,7 @@ pub fn series_frame(rows: &[SeriesTrend]) -> PolarsResult<DataFrame> {
     columns.push(number("percentile", rows, |t| {
         t.rank.and_then(|r| r.percentile)
     }));
-    DataFrame::new(rows.len(), columns)
+    columns
 }
 
 /// The dimension summary table, per configured area (config order) and
