@@ -146,9 +146,44 @@ pub fn protect(
     config: &Config,
 ) -> (Vec<Observation>, Protected) {
     let indicators: Vec<Option<&Indicator>> = table.indicators.per_code(|id| catalog.get(id));
-    // Which indicators take part in lines or links: decided per indicator,
-    // so that every row of such an indicator is among the linked rows (a
-    // line's members are looked up among them).
+    let linked_rows = linked_rows(table, &indicators);
+    let mut rows: Vec<Observation> = linked_rows.iter().map(|&row| table.row(row)).collect();
+    let originals = rows.len();
+    rows.extend(totals);
+    let (mut row_status, mut row_reasons) = decide(&rows, catalog, config);
+    let derived_status = row_status.split_off(originals);
+    let derived_reasons = row_reasons.split_off(originals);
+    let mut derived = rows.split_off(originals);
+
+    let (status, reasons) = table_statuses(
+        table,
+        &indicators,
+        &linked_rows,
+        &row_status,
+        row_reasons,
+        config,
+    );
+    let mut audit = blank_table_cells(table, &status, reasons);
+    blank_derived_totals(&mut derived, &derived_status, derived_reasons, &mut audit);
+    let mut table_counts = std::collections::BTreeMap::new();
+    for s in &status {
+        *table_counts.entry(*s).or_insert(0) += 1;
+    }
+    table.columns.status = status;
+    (
+        derived,
+        Protected {
+            table_counts,
+            derived_status,
+            audit,
+        },
+    )
+}
+
+/// The rows of the indicators that take part in lines or service links.
+/// Decided per indicator, so that every row of such an indicator is among
+/// the linked rows (a line's members are looked up among them).
+fn linked_rows(table: &ObservationTable, indicators: &[Option<&Indicator>]) -> Vec<usize> {
     let mut linked = vec![false; indicators.len()];
     for row in 0..table.len() {
         let code = table.columns.indicator[row] as usize;
@@ -161,23 +196,30 @@ pub fn protect(
                 || (i.unit == Unit::Percent && table.columns.n.get(row).is_some())
         });
     }
-    let linked_rows: Vec<usize> = (0..table.len())
+    (0..table.len())
         .filter(|&row| linked[table.columns.indicator[row] as usize])
-        .collect();
-    let mut rows: Vec<Observation> = linked_rows.iter().map(|&row| table.row(row)).collect();
-    let originals = rows.len();
-    rows.extend(totals);
-    let (mut row_status, mut row_reasons) = decide(&rows, catalog, config);
+        .collect()
+}
 
-    // Every table row: the linked ones from the decision above, the others
-    // by the primary rule alone.
+/// The status of every table row, and why for the unpublished ones: the
+/// linked rows as [`decide`] found them (`linked_status` and
+/// `linked_reasons` are parallel to `linked_rows`), the others by the
+/// primary rule alone.
+fn table_statuses(
+    table: &ObservationTable,
+    indicators: &[Option<&Indicator>],
+    linked_rows: &[usize],
+    linked_status: &[CellStatus],
+    mut linked_reasons: Vec<String>,
+    config: &Config,
+) -> (Vec<CellStatus>, Vec<Option<String>>) {
     let mut status = vec![CellStatus::Published; table.len()];
     let mut reasons: Vec<Option<String>> = vec![None; table.len()];
     let mut next_linked = linked_rows.iter().enumerate().peekable();
     for row in 0..table.len() {
         if let Some((k, _)) = next_linked.next_if(|(_, &r)| r == row) {
-            status[row] = row_status[k];
-            reasons[row] = Some(std::mem::take(&mut row_reasons[k]));
+            status[row] = linked_status[k];
+            reasons[row] = Some(std::mem::take(&mut linked_reasons[k]));
             continue;
         }
         let c = &table.columns;
@@ -197,7 +239,16 @@ pub fn protect(
             }
         }
     }
+    (status, reasons)
+}
 
+/// Nulls the value, count and confidence limits of every unpublished table
+/// row and returns their audit entries, in table order.
+fn blank_table_cells(
+    table: &mut ObservationTable,
+    status: &[CellStatus],
+    mut reasons: Vec<Option<String>>,
+) -> Vec<AuditEntry> {
     let mut audit = Vec::new();
     for (row, row_status) in status.iter().enumerate() {
         if row_status.is_published() {
@@ -218,10 +269,20 @@ pub fn protect(
             reason: reasons[row].take().unwrap_or_default(),
         });
     }
-    let derived_status = row_status.split_off(originals);
-    let mut derived = rows.split_off(originals);
+    audit
+}
+
+/// Nulls the value, count and confidence limits of every unpublished
+/// derived total and adds their audit entries (the reason names what the
+/// total sums), in the totals' order.
+fn blank_derived_totals(
+    derived: &mut [Observation],
+    status: &[CellStatus],
+    mut reasons: Vec<String>,
+    audit: &mut Vec<AuditEntry>,
+) {
     for (k, o) in derived.iter_mut().enumerate() {
-        if derived_status[k].is_published() {
+        if status[k].is_published() {
             continue;
         }
         o.value = None;
@@ -234,33 +295,48 @@ pub fn protect(
             period: o.period,
             sex: o.sex,
             group: o.group.clone(),
-            status: derived_status[k],
-            reason: format!(
-                "{} ({})",
-                std::mem::take(&mut row_reasons[originals + k]),
-                o.source
-            ),
+            status: status[k],
+            reason: format!("{} ({})", std::mem::take(&mut reasons[k]), o.source),
         });
     }
-    let mut table_counts = std::collections::BTreeMap::new();
-    for s in &status {
-        *table_counts.entry(*s).or_insert(0) += 1;
-    }
-    table.columns.status = status;
-    (
-        derived,
-        Protected {
-            table_counts,
-            derived_status,
-            audit,
-        },
-    )
 }
 
 /// The status of every row (and why, for the unpublished ones): the
 /// primary rule, then secondary suppression along the lines until nothing
 /// changes.
 fn decide(
+    observations: &[Observation],
+    catalog: &Catalog,
+    config: &Config,
+) -> (Vec<CellStatus>, Vec<String>) {
+    let (status, reasons) = primary_statuses(observations, catalog, config);
+    let index = row_index(observations);
+    let clients_of: HashMap<&str, &str> = service_links(catalog);
+    let lines = lines(observations, &index, catalog, config);
+    let mut cells = Suppression {
+        observations,
+        status,
+        reasons,
+    };
+    // Secondary suppression: repeat until nothing changes. The lines taken
+    // together are checked only when no single step changed anything.
+    loop {
+        let followed = cells.follow_client_counts(&index, &clients_of);
+        let single = cells.protect_single_unknowns(&lines);
+        if followed || single {
+            continue;
+        }
+        if !cells.protect_combined_lines(&lines) {
+            break;
+        }
+    }
+    (cells.status, cells.reasons)
+}
+
+/// The status every row arrives with (published, or not published at the
+/// source) and the primary rule on the published ones, with the reason of
+/// each unpublished row (empty for the published).
+fn primary_statuses(
     observations: &[Observation],
     catalog: &Catalog,
     config: &Config,
@@ -292,17 +368,30 @@ fn decide(
             reasons[i] = reason;
         }
     }
+    (status, reasons)
+}
 
-    let index = row_index(observations);
+/// The rows under secondary suppression: their status and reasons so far.
+/// Each step says whether it suppressed anything.
+struct Suppression<'a> {
+    observations: &'a [Observation],
+    status: Vec<CellStatus>,
+    reasons: Vec<String>,
+}
 
-    // Secondary suppression: repeat until nothing changes.
-    let clients_of: HashMap<&str, &str> = service_links(catalog);
-    let lines = lines(observations, &index, catalog, config);
-    loop {
+impl Suppression<'_> {
+    /// Suppresses row `i` to protect another cell.
+    fn suppress(&mut self, i: usize, reason: String) {
+        self.status[i] = CellStatus::SuppressedComplementary;
+        self.reasons[i] = reason;
+    }
+
+    /// Visits and costs follow their service's unpublished client count.
+    fn follow_client_counts(&mut self, index: &RowIndex, clients_of: &HashMap<&str, &str>) -> bool {
         let mut changed = false;
-        // Visits and costs follow their service's unpublished client count.
+        let observations = self.observations;
         for (i, o) in observations.iter().enumerate() {
-            if !status[i].is_published() {
+            if !self.status[i].is_published() {
                 continue;
             }
             let Some(clients_id) = clients_of.get(o.indicator.as_str()) else {
@@ -315,68 +404,84 @@ fn decide(
                 o.sex,
                 o.group.as_str(),
             );
-            if index.get(&key).is_some_and(|&j| !status[j].is_published()) {
-                status[i] = CellStatus::SuppressedComplementary;
-                reasons[i] =
-                    format!("the client count of the same service ({clients_id}) is not published");
+            if index
+                .get(&key)
+                .is_some_and(|&j| !self.status[j].is_published())
+            {
+                self.suppress(
+                    i,
+                    format!("the client count of the same service ({clients_id}) is not published"),
+                );
                 changed = true;
             }
         }
-        // A line with exactly one unknown member (its total or one part)
-        // gives that member away by subtraction or addition.
-        for line in &lines {
-            let unknown = line.members().filter(|m| !m.is_published(&status)).count();
+        changed
+    }
+
+    /// A line with exactly one unknown member (its total or one part)
+    /// gives that member away by subtraction or addition: its [`victim`]
+    /// is suppressed too.
+    fn protect_single_unknowns(&mut self, lines: &[Line]) -> bool {
+        let mut changed = false;
+        for line in lines {
+            let unknown = line
+                .members()
+                .filter(|m| !m.is_published(&self.status))
+                .count();
             if unknown == 1 {
-                if let Some(v) = victim(line, observations, &status) {
-                    status[v] = CellStatus::SuppressedComplementary;
-                    reasons[v] = format!("would reveal an unpublished cell ({})", line.name);
+                if let Some(v) = victim(line, self.observations, &self.status) {
+                    self.suppress(
+                        v,
+                        format!("would reveal an unpublished cell ({})", line.name),
+                    );
                     changed = true;
                 }
             }
         }
-        if changed {
-            continue;
-        }
-        // Lines combined: an unpublished cell that the published cells
-        // determine through several lines at once.
-        if let Some(candidates) = determined_cell_lines(&lines, observations, &status) {
-            // The first line (those containing the cell come first) with a
-            // published member to hide.
-            if let Some((line, v)) = candidates
-                .iter()
-                .find_map(|&l| victim(&lines[l], observations, &status).map(|v| (l, v)))
-            {
-                status[v] = CellStatus::SuppressedComplementary;
-                reasons[v] = format!(
+        changed
+    }
+
+    /// Lines combined: an unpublished cell that the published cells
+    /// determine through several lines at once ([`determined_cell_lines`]).
+    /// The victim of the first of its lines that has one (those containing
+    /// the cell come first) is suppressed; failing that, every published
+    /// member of the group, rather than leave the cell computable.
+    fn protect_combined_lines(&mut self, lines: &[Line]) -> bool {
+        let Some(candidates) = determined_cell_lines(lines, self.observations, &self.status) else {
+            return false;
+        };
+        if let Some((line, v)) = candidates
+            .iter()
+            .find_map(|&l| victim(&lines[l], self.observations, &self.status).map(|v| (l, v)))
+        {
+            self.suppress(
+                v,
+                format!(
                     "would reveal an unpublished cell through several lines ({})",
                     lines[line].name
-                );
-                changed = true;
-            } else {
-                // No single member to pick: hide every published member of
-                // the group rather than leave the cell computable.
-                for &l in &candidates {
-                    for m in lines[l].members() {
-                        if let Member::Row(i) = m {
-                            if status[i].is_published() {
-                                status[i] = CellStatus::SuppressedComplementary;
-                                reasons[i] = format!(
-                                    "would reveal an unpublished cell through several lines ({})",
-                                    lines[l].name
-                                );
-                                changed = true;
-                            }
-                        }
+                ),
+            );
+            return true;
+        }
+        let mut changed = false;
+        for &l in &candidates {
+            for m in lines[l].members() {
+                if let Member::Row(i) = m {
+                    if self.status[i].is_published() {
+                        self.suppress(
+                            i,
+                            format!(
+                                "would reveal an unpublished cell through several lines ({})",
+                                lines[l].name
+                            ),
+                        );
+                        changed = true;
                     }
                 }
             }
         }
-        if !changed {
-            break;
-        }
+        changed
     }
-
-    (status, reasons)
 }
 
 /// visits or cost indicator id -> the client-count indicator id of the same service.
@@ -463,6 +568,10 @@ fn victim(line: &Line, observations: &[Observation], status: &[CellStatus]) -> O
         .or_else(|| smallest(&mut rows.iter().copied()))
 }
 
+/// A line as an equation on its unknowns: (unknown id, coefficient) per
+/// unpublished member.
+type Equation = Vec<(usize, f64)>;
+
 /// Finds an unpublished row whose value the published cells determine
 /// through the lines taken together, and returns the lines of its group:
 /// those that contain it first, then the others.
@@ -474,7 +583,21 @@ fn determined_cell_lines(
     observations: &[Observation],
     status: &[CellStatus],
 ) -> Option<Vec<usize>> {
-    // Unknowns and the lines touching each, joined into components.
+    let unknown_ids = unknown_ids(lines, status);
+    let equations: Vec<Equation> = lines
+        .iter()
+        .map(|line| equation(line, observations, status, &unknown_ids))
+        .collect();
+    let components = components(&equations, unknown_ids.len());
+    let member_of: BTreeMap<usize, Member> = unknown_ids.iter().map(|(m, id)| (*id, *m)).collect();
+    components
+        .values()
+        .find_map(|line_indices| determined_in_group(line_indices, &equations, &member_of))
+}
+
+/// The unknowns of the lines (their unpublished members, rows or missing
+/// cells), numbered in the order they are first met.
+fn unknown_ids(lines: &[Line], status: &[CellStatus]) -> BTreeMap<Member, usize> {
     let mut unknown_ids: BTreeMap<Member, usize> = BTreeMap::new();
     for line in lines {
         for m in line.members() {
@@ -484,36 +607,53 @@ fn determined_cell_lines(
             }
         }
     }
-    let mut parent: Vec<usize> = (0..unknown_ids.len()).collect();
-    fn find(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
-    let unknowns_of = |line: &Line| -> Vec<(usize, f64)> {
-        let coefficient = |m: Member| match (line.weighted, m) {
-            (true, Member::Row(i)) => observations[i].n.unwrap_or(1.0),
-            _ => 1.0,
-        };
-        line.members()
-            .enumerate()
-            .filter(|(_, m)| !m.is_published(status))
-            .map(|(k, m)| {
-                (
-                    unknown_ids[&m],
-                    if k == 0 {
-                        coefficient(m)
-                    } else {
-                        -coefficient(m)
-                    },
-                )
-            })
-            .collect()
+    unknown_ids
+}
+
+/// One line as an equation on the unknowns: the total's coefficient is
+/// positive, the parts' negative; in a weighted line a row weighs by its n.
+fn equation(
+    line: &Line,
+    observations: &[Observation],
+    status: &[CellStatus],
+    unknown_ids: &BTreeMap<Member, usize>,
+) -> Equation {
+    let coefficient = |m: Member| match (line.weighted, m) {
+        (true, Member::Row(i)) => observations[i].n.unwrap_or(1.0),
+        _ => 1.0,
     };
-    let equations: Vec<Vec<(usize, f64)>> = lines.iter().map(unknowns_of).collect();
-    for eq in &equations {
+    line.members()
+        .enumerate()
+        .filter(|(_, m)| !m.is_published(status))
+        .map(|(k, m)| {
+            (
+                unknown_ids[&m],
+                if k == 0 {
+                    coefficient(m)
+                } else {
+                    -coefficient(m)
+                },
+            )
+        })
+        .collect()
+}
+
+/// The root of `x` in the union-find forest `parent`, halving the path on
+/// the way.
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// The equations (by index) joined into connected groups: two unknowns are
+/// connected when one equation has both. Keyed by the group's root;
+/// equations without unknowns are in no group.
+fn components(equations: &[Equation], unknowns: usize) -> BTreeMap<usize, Vec<usize>> {
+    let mut parent: Vec<usize> = (0..unknowns).collect();
+    for eq in equations {
         for pair in eq.windows(2) {
             let (a, b) = (find(&mut parent, pair[0].0), find(&mut parent, pair[1].0));
             parent[a] = b;
@@ -526,38 +666,46 @@ fn determined_cell_lines(
             components.entry(root).or_default().push(line_index);
         }
     }
-    let member_of: BTreeMap<usize, Member> = unknown_ids.iter().map(|(m, id)| (*id, *m)).collect();
-    for line_indices in components.values() {
-        let mut columns: Vec<usize> = line_indices
-            .iter()
-            .flat_map(|&l| equations[l].iter().map(|(v, _)| *v))
-            .collect();
-        columns.sort_unstable();
-        columns.dedup();
-        let column_of: HashMap<usize, usize> =
-            columns.iter().enumerate().map(|(c, v)| (*v, c)).collect();
-        let mut matrix: Vec<Vec<f64>> = line_indices
-            .iter()
-            .map(|&l| {
-                let mut row = vec![0.0; columns.len()];
-                for (v, coefficient) in &equations[l] {
-                    row[column_of[v]] += coefficient;
-                }
-                row
-            })
-            .collect();
-        for (pivot_row, pivot_column) in reduce(&mut matrix) {
-            let alone = matrix[pivot_row]
-                .iter()
-                .enumerate()
-                .all(|(c, x)| c == pivot_column || x.abs() < 1e-9);
-            if let (true, Member::Row(_)) = (alone, member_of[&columns[pivot_column]]) {
-                let variable = columns[pivot_column];
-                let (containing, others): (Vec<usize>, Vec<usize>) = line_indices
-                    .iter()
-                    .partition(|&&l| equations[l].iter().any(|(v, _)| *v == variable));
-                return Some(containing.into_iter().chain(others).collect());
+    components
+}
+
+/// Within one connected group of lines: the first unknown row that the
+/// group's equations determine (by reduced row echelon form), as the
+/// group's lines, those that contain it first.
+fn determined_in_group(
+    line_indices: &[usize],
+    equations: &[Equation],
+    member_of: &BTreeMap<usize, Member>,
+) -> Option<Vec<usize>> {
+    let mut columns: Vec<usize> = line_indices
+        .iter()
+        .flat_map(|&l| equations[l].iter().map(|(v, _)| *v))
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
+    let column_of: HashMap<usize, usize> =
+        columns.iter().enumerate().map(|(c, v)| (*v, c)).collect();
+    let mut matrix: Vec<Vec<f64>> = line_indices
+        .iter()
+        .map(|&l| {
+            let mut row = vec![0.0; columns.len()];
+            for (v, coefficient) in &equations[l] {
+                row[column_of[v]] += coefficient;
             }
+            row
+        })
+        .collect();
+    for (pivot_row, pivot_column) in reduce(&mut matrix) {
+        let alone = matrix[pivot_row]
+            .iter()
+            .enumerate()
+            .all(|(c, x)| c == pivot_column || x.abs() < 1e-9);
+        if let (true, Member::Row(_)) = (alone, member_of[&columns[pivot_column]]) {
+            let variable = columns[pivot_column];
+            let (containing, others): (Vec<usize>, Vec<usize>) = line_indices
+                .iter()
+                .partition(|&&l| equations[l].iter().any(|(v, _)| *v == variable));
+            return Some(containing.into_iter().chain(others).collect());
         }
     }
     None
@@ -622,12 +770,43 @@ pub fn lines(
     catalog: &Catalog,
     config: &Config,
 ) -> Vec<Line> {
-    let additive = |o: &Observation| match catalog.get(&o.indicator).map(|i| i.unit) {
+    let children = school_areas(config);
+    let mut builder = LineBuilder {
+        index,
+        missing: HashMap::new(),
+    };
+    let mut out = Vec::new();
+    for (i, o) in observations.iter().enumerate() {
+        let kind = additive(o, catalog);
+        if kind == Additive::No {
+            continue;
+        }
+        let weighted = kind == Additive::PercentWithN;
+        if let Some(parts) = children.get(o.area.as_str()) {
+            out.push(builder.school_areas_line(i, o, parts, weighted));
+        }
+        if let (Period::Year(year), Additive::Value) = (o.period, kind) {
+            out.extend(builder.quarters_line(i, o, year, weighted));
+        }
+        if o.sex == Sex::Total {
+            out.push(builder.sexes_line(i, o, weighted));
+        }
+    }
+    out
+}
+
+/// What kind of additive quantity a row carries, by its indicator's unit.
+fn additive(o: &Observation, catalog: &Catalog) -> Additive {
+    match catalog.get(&o.indicator).map(|i| i.unit) {
         Some(unit) if unit.is_additive() => Additive::Value,
         Some(Unit::Percent) if o.n.is_some() => Additive::PercentWithN,
         _ => Additive::No,
-    };
-    let children: BTreeMap<&str, Vec<&str>> = config
+    }
+}
+
+/// Municipality key -> its school areas' keys, in the config's order.
+fn school_areas(config: &Config) -> BTreeMap<&str, Vec<&str>> {
+    config
         .areas
         .iter()
         .filter(|a| a.kind == AreaKind::SchoolArea)
@@ -635,108 +814,126 @@ pub fn lines(
         .fold(BTreeMap::new(), |mut map, (parent, child)| {
             map.entry(parent).or_insert_with(Vec::new).push(child);
             map
-        });
-    // Cells with no row get one id each, shared by every line they are in.
-    // (Keyed by owned texts: a missing cell has no row to borrow them from.)
-    let mut missing: HashMap<(String, String, Period, Sex, String), usize> = HashMap::new();
-    let mut member =
-        |indicator: &str, area: &str, period: Period, sex: Sex, group: &str| -> Member {
-            match index.get(&(indicator, area, period, sex, group)) {
-                Some(&i) => Member::Row(i),
-                None => {
-                    let next = missing.len();
-                    Member::Missing(
-                        *missing
-                            .entry((indicator.into(), area.into(), period, sex, group.into()))
-                            .or_insert(next),
-                    )
-                }
+        })
+}
+
+/// Makes the lines of one row: looks their members up by cell key. Cells
+/// with no row get one id each, shared by every line they are in.
+struct LineBuilder<'a> {
+    index: &'a RowIndex<'a>,
+    /// Keyed by owned texts: a missing cell has no row to borrow them from.
+    missing: HashMap<(String, String, Period, Sex, String), usize>,
+}
+
+impl LineBuilder<'_> {
+    /// The member for a cell: its row, or its missing-cell id.
+    fn member(
+        &mut self,
+        indicator: &str,
+        area: &str,
+        period: Period,
+        sex: Sex,
+        group: &str,
+    ) -> Member {
+        match self.index.get(&(indicator, area, period, sex, group)) {
+            Some(&i) => Member::Row(i),
+            None => {
+                let next = self.missing.len();
+                Member::Missing(
+                    *self
+                        .missing
+                        .entry((indicator.into(), area.into(), period, sex, group.into()))
+                        .or_insert(next),
+                )
             }
-        };
-    let mut out = Vec::new();
-    for (i, o) in observations.iter().enumerate() {
-        let kind = additive(o);
-        if kind == Additive::No {
-            continue;
-        }
-        let weighted = kind == Additive::PercentWithN;
-        if let Some(parts) = children.get(o.area.as_str()) {
-            out.push(Line {
-                name: format!("{} = sum of its school areas", o.area),
-                total: i,
-                parts: parts
-                    .iter()
-                    .map(|child| member(&o.indicator, child, o.period, o.sex, &o.group))
-                    .collect(),
-                weighted,
-            });
-        }
-        if let (Period::Year(year), Additive::Value) = (o.period, kind) {
-            let has_quarters = (1..=4).any(|q| {
-                index.contains_key(&(
-                    o.indicator.as_str(),
-                    o.area.as_str(),
-                    Period::Quarter(year, q),
-                    o.sex,
-                    o.group.as_str(),
-                ))
-            });
-            if has_quarters {
-                out.push(Line {
-                    name: format!("{year} = sum of its quarters"),
-                    total: i,
-                    parts: (1..=4)
-                        .map(|q| {
-                            member(
-                                &o.indicator,
-                                &o.area,
-                                Period::Quarter(year, q),
-                                o.sex,
-                                &o.group,
-                            )
-                        })
-                        .collect(),
-                    weighted,
-                });
-            }
-        }
-        if o.sex == Sex::Total {
-            // THL's survey results also publish respondents who did not
-            // report their sex: where that cell exists it is a third part
-            // of the total (absent, the line stays female + male, as before).
-            let not_reported = index.contains_key(&(
-                o.indicator.as_str(),
-                o.area.as_str(),
-                o.period,
-                Sex::NotReported,
-                o.group.as_str(),
-            ));
-            let mut parts = vec![
-                member(&o.indicator, &o.area, o.period, Sex::Female, &o.group),
-                member(&o.indicator, &o.area, o.period, Sex::Male, &o.group),
-            ];
-            if not_reported {
-                parts.push(member(
-                    &o.indicator,
-                    &o.area,
-                    o.period,
-                    Sex::NotReported,
-                    &o.group,
-                ));
-            }
-            out.push(Line {
-                name: if not_reported {
-                    "total = female + male + not reported".into()
-                } else {
-                    "total = female + male".into()
-                },
-                total: i,
-                parts,
-                weighted,
-            });
         }
     }
-    out
+
+    /// Row `total` (a municipality) as the sum of its school areas.
+    fn school_areas_line(
+        &mut self,
+        total: usize,
+        o: &Observation,
+        children: &[&str],
+        weighted: bool,
+    ) -> Line {
+        Line {
+            name: format!("{} = sum of its school areas", o.area),
+            total,
+            parts: children
+                .iter()
+                .map(|child| self.member(&o.indicator, child, o.period, o.sex, &o.group))
+                .collect(),
+            weighted,
+        }
+    }
+
+    /// Row `total` (a year) as the sum of its quarters, when any quarter of
+    /// that year has a row.
+    fn quarters_line(
+        &mut self,
+        total: usize,
+        o: &Observation,
+        year: i32,
+        weighted: bool,
+    ) -> Option<Line> {
+        let has_quarters = (1..=4).any(|q| {
+            self.index.contains_key(&(
+                o.indicator.as_str(),
+                o.area.as_str(),
+                Period::Quarter(year, q),
+                o.sex,
+                o.group.as_str(),
+            ))
+        });
+        has_quarters.then(|| Line {
+            name: format!("{year} = sum of its quarters"),
+            total,
+            parts: (1..=4)
+                .map(|q| {
+                    self.member(
+                        &o.indicator,
+                        &o.area,
+                        Period::Quarter(year, q),
+                        o.sex,
+                        &o.group,
+                    )
+                })
+                .collect(),
+            weighted,
+        })
+    }
+
+    /// Row `total` (both sexes) as the sum of its sexes.
+    fn sexes_line(&mut self, total: usize, o: &Observation, weighted: bool) -> Line {
+        // THL's survey results also publish respondents who did not
+        // report their sex: where that cell exists it is a third part
+        // of the total (absent, the line stays female + male, as before).
+        let not_reported = self.index.contains_key(&(
+            o.indicator.as_str(),
+            o.area.as_str(),
+            o.period,
+            Sex::NotReported,
+            o.group.as_str(),
+        ));
+        let mut parts = vec![
+            self.member(&o.indicator, &o.area, o.period, Sex::Female, &o.group),
+            self.member(&o.indicator, &o.area, o.period, Sex::Male, &o.group),
+        ];
+        if not_reported {
+            parts.push(self.member(&o.indicator, &o.area, o.period, Sex::NotReported, &o.group));
+        }
+        Line {
+            name: if not_reported {
+                "total = female + male + not reported".into()
+            } else {
+                "total = female + male".into()
+            },
+            total,
+            parts,
+            weighted,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -180,7 +180,18 @@ pub fn compute(
     trends: &Trends,
     settings: &TrendSettings,
 ) -> Shift {
-    let services: HashMap<&str, ServiceIndicator> = catalog
+    let services = service_indicators(catalog);
+    let configured: BTreeSet<&str> = areas.iter().map(|a| a.key.as_str()).collect();
+    let cells = period_cells(observations, derived, &services, &configured);
+    let rows = shift_rows(&cells, population);
+    let summaries = summaries(&rows, &cells, catalog, areas, trends, settings);
+    Shift { rows, summaries }
+}
+
+/// The catalog's service indicators with a service level, by id (cost
+/// indicators left out: costs are volume × unit cost).
+fn service_indicators(catalog: &Catalog) -> HashMap<&str, ServiceIndicator> {
+    catalog
         .indicators
         .iter()
         .filter_map(|i| match (&i.source, i.service_level) {
@@ -197,13 +208,20 @@ pub fn compute(
             }
             _ => None,
         })
-        .collect();
-    let configured: BTreeSet<&str> = areas.iter().map(|a| a.key.as_str()).collect();
+        .collect()
+}
 
-    // Per (area, period): volumes by level and service, and which
-    // (indicator, measure) pairs are published or not. Quarters come from the
-    // observations, years and city-wide sums from the derived totals, all
-    // after privacy protection.
+/// Per (area, period) of a configured area: volumes by level and service,
+/// and which (indicator, measure) pairs are published or not, from the
+/// rows of both sexes and all groups. Quarters come from the observations,
+/// years and city-wide sums from the derived totals, all after privacy
+/// protection.
+fn period_cells(
+    observations: &[Observation],
+    derived: &[Observation],
+    services: &HashMap<&str, ServiceIndicator>,
+    configured: &BTreeSet<&str>,
+) -> BTreeMap<(String, Period), QuarterCell> {
     let mut cells: BTreeMap<(String, Period), QuarterCell> = BTreeMap::new();
     for o in observations
         .iter()
@@ -216,40 +234,31 @@ pub fn compute(
         if o.sex != Sex::Total || o.group != ALL_GROUPS || !configured.contains(o.area.as_str()) {
             continue;
         }
-        let cell = cells.entry((o.area.clone(), o.period)).or_default();
-        let key = (o.indicator.clone(), info.measure);
-        match o.value {
-            Some(v) => {
-                let mut volumes = Volumes::default();
-                match info.measure {
-                    Measure::Clients => volumes.clients = v,
-                    Measure::Visits => volumes.visits = v,
-                    // Costs are volume × unit cost, not a measure of their own.
-                    Measure::CostEur => continue,
-                }
-                volumes.cost_eur = info.unit_cost.map_or(0.0, |c| c * v);
-                cell.level_mut(info.level).add(&volumes);
-                cell.by_service
-                    .entry((info.service.clone(), info.level))
-                    .or_default()
-                    .add(&volumes);
-                cell.published.insert(key);
-            }
-            None => {
-                cell.missing.insert(key);
-            }
-        }
+        cells
+            .entry((o.area.clone(), o.period))
+            .or_default()
+            .record(o, info);
     }
+    cells
+}
+
+/// One row per (area, period) cell: its volumes, whether its client and
+/// visit sums are complete (every service the area reports at all is
+/// published there for that measure) and the area's population aged 0–17
+/// in that year.
+fn shift_rows(
+    cells: &BTreeMap<(String, Period), QuarterCell>,
+    population: &[PopulationRow],
+) -> Vec<ShiftRow> {
     let population_0_17: HashMap<(&str, i32), f64> = population
         .iter()
         .filter(|p| p.age_group == "0-17")
         .map(|p| ((p.area.as_str(), p.year), p.population))
         .collect();
-
     // Which services each area reports at all: a period is complete for a
     // measure when each of them is published there.
     let mut reported: BTreeMap<&str, BTreeSet<(String, Measure)>> = BTreeMap::new();
-    for ((area, _), cell) in &cells {
+    for ((area, _), cell) in cells {
         let set = reported.entry(area.as_str()).or_default();
         set.extend(cell.published.iter().cloned());
         set.extend(cell.missing.iter().cloned());
@@ -260,7 +269,7 @@ pub fn compute(
             .filter(|(_, m)| *m == measure)
             .all(|key| cell.published.contains(key))
     };
-    let rows: Vec<ShiftRow> = cells
+    cells
         .iter()
         .map(|((area, period), cell)| {
             let flags = (
@@ -276,8 +285,20 @@ pub fn compute(
                     .copied(),
             )
         })
-        .collect();
+        .collect()
+}
 
+/// The summaries: a local one for every area with rows, in the order of
+/// `areas`, then a Sotkanet one for every reference area that has Sotkanet
+/// service indicators.
+fn summaries(
+    rows: &[ShiftRow],
+    cells: &BTreeMap<(String, Period), QuarterCell>,
+    catalog: &Catalog,
+    areas: &[Area],
+    trends: &Trends,
+    settings: &TrendSettings,
+) -> Vec<ShiftSummary> {
     let mut summaries: Vec<ShiftSummary> = Vec::new();
     for area in areas {
         let area_rows: Vec<&ShiftRow> = rows.iter().filter(|r| r.area == area.key).collect();
@@ -292,7 +313,7 @@ pub fn compute(
             summaries.push(summary);
         }
     }
-    Shift { rows, summaries }
+    summaries
 }
 
 /// Sums of one area and period. `published` and `missing` hold
@@ -313,6 +334,34 @@ impl QuarterCell {
             ServiceLevel::Basic => &mut self.basic,
             ServiceLevel::Intermediate => &mut self.intermediate,
             ServiceLevel::Specialist => &mut self.specialist,
+        }
+    }
+
+    /// Adds one service row: a published value to its level and service
+    /// (with its cost where the indicator has a unit cost) and its
+    /// (indicator, measure) to `published`; an unpublished one to `missing`.
+    fn record(&mut self, o: &Observation, info: &ServiceIndicator) {
+        let key = (o.indicator.clone(), info.measure);
+        match o.value {
+            Some(v) => {
+                let mut volumes = Volumes::default();
+                match info.measure {
+                    Measure::Clients => volumes.clients = v,
+                    Measure::Visits => volumes.visits = v,
+                    // Costs are volume × unit cost, not a measure of their own.
+                    Measure::CostEur => return,
+                }
+                volumes.cost_eur = info.unit_cost.map_or(0.0, |c| c * v);
+                self.level_mut(info.level).add(&volumes);
+                self.by_service
+                    .entry((info.service.clone(), info.level))
+                    .or_default()
+                    .add(&volumes);
+                self.published.insert(key);
+            }
+            None => {
+                self.missing.insert(key);
+            }
         }
     }
 

@@ -10,7 +10,7 @@
 //! the cells they sum (they share their lines), before the shift stage
 //! publishes them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::catalog::{Catalog, Source};
 use crate::domain::{Area, AreaKind};
@@ -43,88 +43,13 @@ pub fn derive_totals(
     catalog: &Catalog,
     areas: &[Area],
 ) -> Vec<Observation> {
-    let is_service_sum = |id: &str| is_service_sum(catalog, id);
-    let sum = |parts: &[&Observation]| -> Option<f64> { parts.iter().map(|o| o.value).sum() };
-    let derived_row =
-        |template: &Observation, area: &str, period: Period, value: Option<f64>, source: String| {
-            Observation {
-                indicator: template.indicator.clone(),
-                area: area.to_string(),
-                period,
-                sex: template.sex,
-                group: template.group.clone(),
-                value,
-                count: value,
-                n: None,
-                ci_lower: None,
-                ci_upper: None,
-                source,
-            }
-        };
-    // (indicator, area, sex, group) -> quarter rows.
-    let mut quarterly: BTreeMap<(&str, &str, Sex, &str), BTreeMap<Period, &Observation>> =
-        BTreeMap::new();
-    for o in observations
-        .iter()
-        .filter(|o| o.period.is_quarter() && is_service_sum(&o.indicator))
-    {
-        quarterly
-            .entry((&o.indicator, &o.area, o.sex, &o.group))
-            .or_default()
-            .insert(o.period, o);
-    }
+    let mut quarterly = quarterly_rows(observations, catalog);
     // Rows the inputs already have are never derived a second time.
-    let existing: std::collections::HashSet<TextCellKey> =
-        observations.iter().map(Observation::key).collect();
-    let mut out = Vec::new();
+    let existing: HashSet<TextCellKey> = observations.iter().map(Observation::key).collect();
     // City-wide quarters first, so that their years are summed below too.
     let mut city_quarters: Vec<Observation> = Vec::new();
     for city in areas.iter().filter(|a| a.kind == AreaKind::Municipality) {
-        let children: Vec<&str> = areas
-            .iter()
-            .filter(|a| {
-                a.kind == AreaKind::SchoolArea && a.parent.as_deref() == Some(city.key.as_str())
-            })
-            .map(|a| a.key.as_str())
-            .collect();
-        if children.is_empty() {
-            continue;
-        }
-        let series: BTreeMap<(&str, Sex, &str), BTreeMap<Period, Vec<&Observation>>> = quarterly
-            .iter()
-            .filter(|((_, area, ..), _)| children.contains(area))
-            .fold(
-                BTreeMap::new(),
-                |mut map, ((indicator, _, sex, group), rows)| {
-                    let entry: &mut BTreeMap<Period, Vec<&Observation>> =
-                        map.entry((*indicator, *sex, *group)).or_default();
-                    for (period, row) in rows {
-                        entry.entry(*period).or_default().push(row);
-                    }
-                    map
-                },
-            );
-        for ((_, _, _), by_period) in series {
-            for (period, parts) in by_period {
-                // Only a quarter every school area reported has a city total.
-                let key = (
-                    parts[0].indicator.as_str(),
-                    city.key.as_str(),
-                    period,
-                    parts[0].sex,
-                    parts[0].group.as_str(),
-                );
-                if parts.len() == children.len() && !existing.contains(&key) {
-                    city_quarters.push(derived_row(
-                        parts[0],
-                        &city.key,
-                        period,
-                        sum(&parts),
-                        format!("derived: {} = sum of its school areas", city.key),
-                    ));
-                }
-            }
-        }
+        city_quarters.extend(city_quarter_totals(city, areas, &quarterly, &existing));
     }
     for o in &city_quarters {
         quarterly
@@ -132,8 +57,95 @@ pub fn derive_totals(
             .or_default()
             .insert(o.period, o);
     }
-    for ((_, area, _, _), rows) in &quarterly {
-        let years: std::collections::BTreeSet<i32> = rows.keys().map(|p| p.year()).collect();
+    let mut out = year_totals(&quarterly, &existing);
+    out.extend(city_quarters);
+    crate::observation::sort_rows(&mut out);
+    out
+}
+
+/// The quarter rows of one series: (indicator, area, sex, group) ->
+/// period -> row.
+type Quarterly<'a> = BTreeMap<(&'a str, &'a str, Sex, &'a str), BTreeMap<Period, &'a Observation>>;
+
+/// The quarter rows of the service sums, by series.
+fn quarterly_rows<'a>(observations: &'a [Observation], catalog: &Catalog) -> Quarterly<'a> {
+    let mut quarterly: Quarterly = BTreeMap::new();
+    for o in observations
+        .iter()
+        .filter(|o| o.period.is_quarter() && is_service_sum(catalog, &o.indicator))
+    {
+        quarterly
+            .entry((&o.indicator, &o.area, o.sex, &o.group))
+            .or_default()
+            .insert(o.period, o);
+    }
+    quarterly
+}
+
+/// One municipality's quarters summed over its school areas, for every
+/// (indicator, sex, group) and quarter that each school area reported and
+/// the inputs do not already have; none when it has no school areas.
+fn city_quarter_totals(
+    city: &Area,
+    areas: &[Area],
+    quarterly: &Quarterly,
+    existing: &HashSet<TextCellKey>,
+) -> Vec<Observation> {
+    let mut out = Vec::new();
+    let children: Vec<&str> = areas
+        .iter()
+        .filter(|a| {
+            a.kind == AreaKind::SchoolArea && a.parent.as_deref() == Some(city.key.as_str())
+        })
+        .map(|a| a.key.as_str())
+        .collect();
+    if children.is_empty() {
+        return out;
+    }
+    let series: BTreeMap<(&str, Sex, &str), BTreeMap<Period, Vec<&Observation>>> = quarterly
+        .iter()
+        .filter(|((_, area, ..), _)| children.contains(area))
+        .fold(
+            BTreeMap::new(),
+            |mut map, ((indicator, _, sex, group), rows)| {
+                let entry: &mut BTreeMap<Period, Vec<&Observation>> =
+                    map.entry((*indicator, *sex, *group)).or_default();
+                for (period, row) in rows {
+                    entry.entry(*period).or_default().push(row);
+                }
+                map
+            },
+        );
+    for ((_, _, _), by_period) in series {
+        for (period, parts) in by_period {
+            // Only a quarter every school area reported has a city total.
+            let key = (
+                parts[0].indicator.as_str(),
+                city.key.as_str(),
+                period,
+                parts[0].sex,
+                parts[0].group.as_str(),
+            );
+            if parts.len() == children.len() && !existing.contains(&key) {
+                out.push(derived_row(
+                    parts[0],
+                    &city.key,
+                    period,
+                    sum(&parts),
+                    format!("derived: {} = sum of its school areas", city.key),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Every series' calendar-year sums of its four quarters, for the years
+/// with all four quarters that the inputs do not already have.
+fn year_totals(quarterly: &Quarterly, existing: &HashSet<TextCellKey>) -> Vec<Observation> {
+    let mut out = Vec::new();
+    for ((_, area, _, _), rows) in quarterly {
+        let years: BTreeSet<i32> = rows.keys().map(|p| p.year()).collect();
         for year in years {
             let parts: Vec<&Observation> = (1..=4)
                 .filter_map(|q| rows.get(&Period::Quarter(year, q)).copied())
@@ -157,7 +169,34 @@ pub fn derive_totals(
             }
         }
     }
-    out.extend(city_quarters);
-    crate::observation::sort_rows(&mut out);
     out
+}
+
+/// The sum of the parts' values; none when a part has none.
+fn sum(parts: &[&Observation]) -> Option<f64> {
+    parts.iter().map(|o| o.value).sum()
+}
+
+/// A derived total of the template's series (indicator, sex, group) for
+/// this area and period; its count is its value.
+fn derived_row(
+    template: &Observation,
+    area: &str,
+    period: Period,
+    value: Option<f64>,
+    source: String,
+) -> Observation {
+    Observation {
+        indicator: template.indicator.clone(),
+        area: area.to_string(),
+        period,
+        sex: template.sex,
+        group: template.group.clone(),
+        value,
+        count: value,
+        n: None,
+        ci_lower: None,
+        ci_upper: None,
+        source,
+    }
 }

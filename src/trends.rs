@@ -163,15 +163,7 @@ pub fn series_stats(
     is_percent: bool,
     settings: &TrendSettings,
 ) -> Result<SeriesStats, DuplicatePeriod> {
-    for pair in points.windows(2) {
-        if pair[0].period.decimal_time() == pair[1].period.decimal_time() {
-            return Err(DuplicatePeriod {
-                period: pair[1].period.to_string(),
-                first: pair[0].source.to_string(),
-                second: pair[1].source.to_string(),
-            });
-        }
-    }
+    check_periods(points)?;
     let published: Vec<&Point> = points.iter().filter(|p| p.value.is_some()).collect();
     let mut out = SeriesStats {
         n_points: published.len(),
@@ -184,33 +176,10 @@ pub fn series_stats(
     out.first_period = Some(first.period);
     out.last_period = Some(latest.period);
     out.latest_value = latest.value;
-    match (latest.ci_lower, latest.ci_upper) {
-        (Some(lo), Some(hi)) => {
-            out.latest_ci = Some((lo, hi));
-            out.latest_ci_method = Some(CiMethod::Published);
-        }
-        _ => {
-            if let (true, Some(v), Some(n)) = (is_percent, latest.value, latest.n) {
-                out.latest_ci = stats::wilson(v, n);
-                out.latest_ci_method = out.latest_ci.map(|_| CiMethod::Wilson);
-            }
-        }
-    }
+    (out.latest_ci, out.latest_ci_method) = latest_interval(latest, is_percent);
     if published.len() >= 2 {
-        let previous = published[published.len() - 2];
-        out.previous_period = Some(previous.period);
-        out.previous_value = previous.value;
-        if let (Some(v), Some(p)) = (latest.value, previous.value) {
-            out.change = Some(v - p);
-            out.change_relative = (p != 0.0).then(|| (v - p) / p);
-        }
-        out.change_test = compare(previous, latest, is_percent);
+        latest_change(&mut out, published[published.len() - 2], latest, is_percent);
     }
-    let xy = |ps: &[&Point]| -> Vec<(f64, f64)> {
-        ps.iter()
-            .filter_map(|p| p.value.map(|v| (p.period.decimal_time(), v)))
-            .collect()
-    };
     out.slope = stats::least_squares(&xy(&published));
     let window_start = latest.period.decimal_time() - settings.recent_years;
     let recent: Vec<&Point> = published
@@ -220,10 +189,71 @@ pub fn series_stats(
         .collect();
     out.recent_n_points = recent.len();
     out.recent_slope = stats::least_squares(&xy(&recent));
+    (out.movement, out.basis) = movement(&out, recent.len(), published.len(), settings);
+    Ok(out)
+}
 
-    // Direction: the recent slope when the window has enough points; else
-    // the whole series' slope when it has enough; else the latest change
-    // when it can be tested (n or limits known); else insufficient.
+/// An error when two neighbouring points (sorted) share a period.
+fn check_periods(points: &[Point]) -> Result<(), DuplicatePeriod> {
+    for pair in points.windows(2) {
+        if pair[0].period.decimal_time() == pair[1].period.decimal_time() {
+            return Err(DuplicatePeriod {
+                period: pair[1].period.to_string(),
+                first: pair[0].source.to_string(),
+                second: pair[1].source.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The latest value's confidence interval and where it comes from: the
+/// published limits, else (percentages with n) Wilson's interval.
+fn latest_interval(latest: &Point, is_percent: bool) -> (Option<(f64, f64)>, Option<CiMethod>) {
+    match (latest.ci_lower, latest.ci_upper) {
+        (Some(lo), Some(hi)) => (Some((lo, hi)), Some(CiMethod::Published)),
+        _ => {
+            if let (true, Some(v), Some(n)) = (is_percent, latest.value, latest.n) {
+                let ci = stats::wilson(v, n);
+                (ci, ci.map(|_| CiMethod::Wilson))
+            } else {
+                (None, None)
+            }
+        }
+    }
+}
+
+/// The previous point and the change from it to the latest, absolute,
+/// relative (none from zero) and tested.
+fn latest_change(out: &mut SeriesStats, previous: &Point, latest: &Point, is_percent: bool) {
+    out.previous_period = Some(previous.period);
+    out.previous_value = previous.value;
+    if let (Some(v), Some(p)) = (latest.value, previous.value) {
+        out.change = Some(v - p);
+        out.change_relative = (p != 0.0).then(|| (v - p) / p);
+    }
+    out.change_test = compare(previous, latest, is_percent);
+}
+
+/// The (decimal time, value) pairs of the published points.
+fn xy(points: &[&Point]) -> Vec<(f64, f64)> {
+    points
+        .iter()
+        .filter_map(|p| p.value.map(|v| (p.period.decimal_time(), v)))
+        .collect()
+}
+
+/// The movement and the test that decided it: the recent slope when the
+/// window has enough points; else the whole series' slope when it has
+/// enough; else the latest change when it can be tested (n or limits
+/// known); else insufficient. `recent` and `published` count the points
+/// behind the two slopes.
+fn movement(
+    out: &SeriesStats,
+    recent: usize,
+    published: usize,
+    settings: &TrendSettings,
+) -> (Option<Movement>, Option<Basis>) {
     let decide = |significant: bool, sign: f64| {
         if !significant || sign == 0.0 {
             Movement::Flat
@@ -237,19 +267,18 @@ pub fn series_stats(
         fit.filter(|_| points >= settings.min_points)
             .and_then(|f| f.p_value.map(|p| decide(p < settings.alpha, f.slope)))
     };
-    if let Some(m) = slope_decision(&out.recent_slope, recent.len()) {
-        out.movement = Some(m);
-        out.basis = Some(Basis::RecentSlope);
-    } else if let Some(m) = slope_decision(&out.slope, published.len()) {
-        out.movement = Some(m);
-        out.basis = Some(Basis::Slope);
+    if let Some(m) = slope_decision(&out.recent_slope, recent) {
+        (Some(m), Some(Basis::RecentSlope))
+    } else if let Some(m) = slope_decision(&out.slope, published) {
+        (Some(m), Some(Basis::Slope))
     } else if let (Some(test), Some(change)) = (out.change_test, out.change) {
-        out.movement = Some(decide(test.p_value < settings.alpha, change));
-        out.basis = Some(Basis::LatestChange);
+        (
+            Some(decide(test.p_value < settings.alpha, change)),
+            Some(Basis::LatestChange),
+        )
     } else {
-        out.movement = Some(Movement::Insufficient);
+        (Some(Movement::Insufficient), None)
     }
-    Ok(out)
 }
 
 /// The direction of a movement for a polarity; `None` for a neutral

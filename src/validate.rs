@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{Catalog, Source, Unit};
+use crate::catalog::{Catalog, Indicator, Source, Unit};
 use crate::config::Config;
 use crate::ingest::sotkanet_metadata::{self, Finding, IndicatorMetadata};
 use crate::ingest::{Ingested, PopulationRow, Rejection};
@@ -76,6 +76,50 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
     let known = table
         .indicators
         .per_code(|key| catalog.get(key).or_else(|| catalog.by_source_key(key)));
+    let keep = screen_rows(&table, &known, config, &mut out);
+    table.retain(&keep);
+    let ids: Vec<String> = table
+        .indicators
+        .texts()
+        .iter()
+        .zip(&known)
+        .map(|(key, indicator)| indicator.map_or_else(|| key.clone(), |i| i.id.clone()))
+        .collect();
+    table.rename_indicators(&ids);
+    let keep = reject_duplicates(&table, &mut out.rejections);
+    table.retain(&keep);
+
+    let latest_sotkanet_year = latest_sotkanet_year(&table, catalog);
+    out.table = table;
+    out.metadata_findings = sotkanet_metadata::check(&out.metadata, catalog, latest_sotkanet_year);
+    if config.deny_warnings {
+        // Under --deny-warnings a finding fails the run like rejected input.
+        out.rejections
+            .extend(out.metadata_findings.iter().map(|f| Rejection {
+                location: f.location.clone(),
+                field: "catalog".into(),
+                reason: format!(
+                    "{}: {} (rejected under --deny-warnings)",
+                    f.indicator, f.message
+                ),
+            }));
+    }
+    out
+}
+
+/// The first pass over the rows (indicators still source keys): which rows
+/// to keep. Rows after `--period` are counted and dropped; rows of a known
+/// indicator with impossible values are rejected; data the catalog does
+/// not know is counted per source key, and rejected under
+/// `--deny-warnings`; kept rows of an area the config does not declare
+/// are counted. Fills `out`'s counts, rejections, unknown sources and
+/// outside areas.
+fn screen_rows(
+    table: &ObservationTable,
+    known: &[Option<&Indicator>],
+    config: &Config,
+    out: &mut Validated,
+) -> Vec<bool> {
     let configured = table.areas.per_code(|key| config.area(key).is_some());
     let mut unknown: BTreeMap<u32, (usize, SourceRef)> = BTreeMap::new();
     let mut outside: BTreeMap<u32, usize> = BTreeMap::new();
@@ -88,38 +132,31 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
             continue;
         }
         let code = table.columns.indicator[row];
-        match known[code as usize] {
-            Some(indicator) => {
-                if let Err((field, reason)) = check_values(&table.numbers(row), indicator.unit) {
-                    out.rejections.push(Rejection {
+        let rejection =
+            match known[code as usize] {
+                Some(indicator) => check_values(&table.numbers(row), indicator.unit).err().map(
+                    |(field, reason)| Rejection {
                         location: table.source(row),
                         field: field.into(),
                         reason,
-                    });
-                    *keep = false;
-                    continue;
+                    },
+                ),
+                None => {
+                    // The first place: the lowest line of the first file (rows
+                    // are in table order, not file order).
+                    let here = table.columns.source[row];
+                    let entry = unknown.entry(code).or_insert((0, here));
+                    entry.0 += 1;
+                    entry.1 = entry.1.min(here);
+                    config
+                        .deny_warnings
+                        .then(|| unknown_source_rejection(table, row, code))
                 }
-            }
-            None => {
-                // The first place: the lowest line of the first file (rows
-                // are in table order, not file order).
-                let here = table.columns.source[row];
-                let entry = unknown.entry(code).or_insert((0, here));
-                entry.0 += 1;
-                entry.1 = entry.1.min(here);
-                if config.deny_warnings {
-                    out.rejections.push(Rejection {
-                        location: table.source(row),
-                        field: "indicator".into(),
-                        reason: format!(
-                            "source {} is not in the catalog (rejected under --deny-warnings): add an indicator with this source to indicators/",
-                            table.indicators.text(code)
-                        ),
-                    });
-                    *keep = false;
-                    continue;
-                }
-            }
+            };
+        if let Some(rejection) = rejection {
+            out.rejections.push(rejection);
+            *keep = false;
+            continue;
         }
         let area = table.columns.area[row];
         if !configured[area as usize] {
@@ -138,18 +175,27 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
             first_seen: table.source_text(first),
         })
         .collect();
-    table.retain(&keep);
-    let ids: Vec<String> = table
-        .indicators
-        .texts()
-        .iter()
-        .zip(&known)
-        .map(|(key, indicator)| indicator.map_or_else(|| key.clone(), |i| i.id.clone()))
-        .collect();
-    table.rename_indicators(&ids);
+    keep
+}
 
-    // Rows are sorted by key, then source: the first of equal keys is kept
-    // and each later one rejected naming it.
+/// The rejection of a row whose source key (indicator code `code`) the
+/// catalog does not know, under `--deny-warnings`.
+fn unknown_source_rejection(table: &ObservationTable, row: usize, code: u32) -> Rejection {
+    Rejection {
+        location: table.source(row),
+        field: "indicator".into(),
+        reason: format!(
+            "source {} is not in the catalog (rejected under --deny-warnings): add an indicator with this source to indicators/",
+            table.indicators.text(code)
+        ),
+    }
+}
+
+/// Which rows to keep of the same cell given twice. Rows are sorted by
+/// key, then source: the first of equal keys is kept and each later one
+/// rejected naming it (as a duplicate within one file, or as a second
+/// source for the cell).
+fn reject_duplicates(table: &ObservationTable, rejections: &mut Vec<Rejection>) -> Vec<bool> {
     let mut keep = vec![true; table.len()];
     for run in table.runs(|row| table.key(row)) {
         let first = run.start;
@@ -172,41 +218,29 @@ pub fn validate(ingested: Ingested, catalog: &Catalog, config: &Config) -> Valid
                     table.source(first)
                 )
             };
-            out.rejections.push(Rejection {
+            rejections.push(Rejection {
                 location: table.source(row),
                 field: "row".into(),
                 reason,
             });
         }
     }
-    table.retain(&keep);
+    keep
+}
 
-    // A series has ended when other Sotkanet series of this run go on past
-    // it: local and survey data are often a year ahead of Sotkanet's.
+/// The latest year of the table's Sotkanet data. A series has ended when
+/// other Sotkanet series of this run go on past it: local and survey data
+/// are often a year ahead of Sotkanet's.
+fn latest_sotkanet_year(table: &ObservationTable, catalog: &Catalog) -> Option<i32> {
     let is_sotkanet = table.indicators.per_code(|id| {
         catalog
             .get(id)
             .is_some_and(|i| matches!(i.source, Source::Sotkanet(_)))
     });
-    let latest_sotkanet_year = (0..table.len())
+    (0..table.len())
         .filter(|&row| is_sotkanet[table.columns.indicator[row] as usize])
         .map(|row| table.columns.period[row].year())
-        .max();
-    out.table = table;
-    out.metadata_findings = sotkanet_metadata::check(&out.metadata, catalog, latest_sotkanet_year);
-    if config.deny_warnings {
-        // Under --deny-warnings a finding fails the run like rejected input.
-        out.rejections
-            .extend(out.metadata_findings.iter().map(|f| Rejection {
-                location: f.location.clone(),
-                field: "catalog".into(),
-                reason: format!(
-                    "{}: {} (rejected under --deny-warnings)",
-                    f.indicator, f.message
-                ),
-            }));
-    }
-    out
+        .max()
 }
 
 /// Checks values that cannot be right whatever the source.
