@@ -138,42 +138,93 @@ pub struct LabelMaps {
     pub measure: BTreeMap<String, String>,
 }
 
+/// One input file as the config declares it: where it is, where it was
+/// declared, and what its format needs, typed per kind (a THL cube has its
+/// cube options, a Sotkanet file its regions dump), so no reader has to
+/// guess at a companion that config validation already required.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
-    pub kind: InputKind,
     pub path: PathBuf,
-    /// Sotkanet `/regions` dump (Sotkanet inputs).
-    pub regions: Option<PathBuf>,
-    /// The cube's `fact_X.dimensions.json` (THL cube inputs).
-    pub dimension_file: Option<PathBuf>,
-    /// Cube name used in source keys (`cube:NAME:measure`), JSON-stat inputs.
-    pub cube: Option<String>,
-    /// Fixed measure code when a JSON-stat file has no measure dimension.
-    pub measure: Option<String>,
-    /// Category code -> area key, JSON-stat and THL cube inputs.
-    pub area_map: BTreeMap<String, String>,
-    /// Label maps per role, THL cube inputs.
-    pub labels: LabelMaps,
-    pub dimensions: DimensionRoles,
     /// Where the input is declared, for messages: `hyte.toml:31`.
     pub declared_at: String,
+    pub format: Format,
+}
+
+/// An input's format and what reading it takes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Format {
+    /// Sotkanet's CSV download, with the `/regions` dump that turns region
+    /// ids into areas.
+    SotkanetCsv {
+        regions: PathBuf,
+    },
+    SotkanetJson {
+        regions: PathBuf,
+    },
+    /// Sotkanet `/indicators/{id}` metadata: checks the catalog, cites the
+    /// producer and the data date.
+    SotkanetMetadata,
+    /// A THL open data cube as served (fact_X.json / .js / .csv), with its
+    /// `fact_X.dimensions.json` when given.
+    ThlCube {
+        cube: CubeInput,
+        dimension_file: Option<PathBuf>,
+    },
+    /// Standard JSON-stat whose category keys are codes.
+    Jsonstat(CubeInput),
+    ServicesCsv,
+    PopulationCsv,
+    /// Statistics Finland's StatFin 11re population as JSON-stat 2.
+    PxwebPopulation(Pxweb),
+    ObservationsParquet,
+    ObservationsArrow,
+}
+
+/// How a cube-shaped input (THL cube, JSON-stat) becomes observations.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CubeInput {
+    /// The cube's name in source keys (`cube:NAME:measure`).
+    pub name: String,
+    /// A fixed measure code, when the file has no measure dimension.
+    pub measure: Option<String>,
+    /// Category code -> area key.
+    pub area_map: BTreeMap<String, String>,
+    pub dimensions: DimensionRoles,
+    /// Label maps per role (THL cubes; always empty for JSON-stat, which
+    /// the config does not allow them for).
+    pub labels: LabelMaps,
+}
+
+/// How a PxWeb population table's codes and dimensions are read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pxweb {
+    /// Area code -> area key.
+    pub area_map: BTreeMap<String, String>,
+    pub dimensions: DimensionRoles,
 }
 
 impl Input {
-    /// An input with no companion files, maps or roles; the other fields
-    /// are set with struct update syntax.
-    pub fn new(kind: InputKind, path: impl Into<PathBuf>, declared_at: impl Into<String>) -> Self {
+    pub fn new(path: impl Into<PathBuf>, declared_at: impl Into<String>, format: Format) -> Self {
         Input {
-            kind,
             path: path.into(),
-            regions: None,
-            dimension_file: None,
-            cube: None,
-            measure: None,
-            area_map: BTreeMap::new(),
-            labels: LabelMaps::default(),
-            dimensions: DimensionRoles::default(),
             declared_at: declared_at.into(),
+            format,
+        }
+    }
+
+    /// The kind, as the config names it.
+    pub fn kind(&self) -> InputKind {
+        match self.format {
+            Format::SotkanetCsv { .. } => InputKind::SotkanetCsv,
+            Format::SotkanetJson { .. } => InputKind::SotkanetJson,
+            Format::SotkanetMetadata => InputKind::SotkanetMetadata,
+            Format::ThlCube { .. } => InputKind::ThlCube,
+            Format::Jsonstat(_) => InputKind::Jsonstat,
+            Format::ServicesCsv => InputKind::ServicesCsv,
+            Format::PopulationCsv => InputKind::PopulationCsv,
+            Format::PxwebPopulation(_) => InputKind::PxwebPopulation,
+            Format::ObservationsParquet => InputKind::ObservationsParquet,
+            Format::ObservationsArrow => InputKind::ObservationsArrow,
         }
     }
 }
@@ -503,32 +554,66 @@ fn input(
         }
     }
     Ok(Input {
-        kind: input.kind,
         path: base.join(&input.path),
-        regions: input.regions.as_ref().map(|r| base.join(r.get_ref())),
-        dimension_file: input
-            .dimension_file
-            .as_ref()
-            .map(|r| base.join(r.get_ref())),
-        cube: input.cube.as_ref().map(|c| c.get_ref().clone()),
-        measure: input.measure.as_ref().map(|m| m.get_ref().clone()),
-        area_map: input
+        declared_at,
+        format: format(input, base),
+    })
+}
+
+/// The typed format of a checked input (`check_keys` has made sure that
+/// the companions its kind needs are there).
+fn format(input: &RawInput, base: &Path) -> Format {
+    let regions = || base.join(input.regions.as_ref().map_or("", |r| r.get_ref().as_str()));
+    let area_map = || {
+        input
             .area_map
             .as_ref()
             .map(|m| m.get_ref().clone())
+            .unwrap_or_default()
+    };
+    let dimensions = || {
+        input
+            .dimensions
+            .as_ref()
+            .map(|d| d.get_ref().clone())
+            .unwrap_or_default()
+    };
+    let cube = || CubeInput {
+        name: input
+            .cube
+            .as_ref()
+            .map(|c| c.get_ref().clone())
             .unwrap_or_default(),
+        measure: input.measure.as_ref().map(|m| m.get_ref().clone()),
+        area_map: area_map(),
+        dimensions: dimensions(),
         labels: input
             .labels
             .as_ref()
             .map(|l| l.get_ref().clone())
             .unwrap_or_default(),
-        dimensions: input
-            .dimensions
-            .as_ref()
-            .map(|d| d.get_ref().clone())
-            .unwrap_or_default(),
-        declared_at,
-    })
+    };
+    match input.kind {
+        InputKind::SotkanetCsv => Format::SotkanetCsv { regions: regions() },
+        InputKind::SotkanetJson => Format::SotkanetJson { regions: regions() },
+        InputKind::SotkanetMetadata => Format::SotkanetMetadata,
+        InputKind::ThlCube => Format::ThlCube {
+            cube: cube(),
+            dimension_file: input
+                .dimension_file
+                .as_ref()
+                .map(|r| base.join(r.get_ref())),
+        },
+        InputKind::Jsonstat => Format::Jsonstat(cube()),
+        InputKind::ServicesCsv => Format::ServicesCsv,
+        InputKind::PopulationCsv => Format::PopulationCsv,
+        InputKind::PxwebPopulation => Format::PxwebPopulation(Pxweb {
+            area_map: area_map(),
+            dimensions: dimensions(),
+        }),
+        InputKind::ObservationsParquet => Format::ObservationsParquet,
+        InputKind::ObservationsArrow => Format::ObservationsArrow,
+    }
 }
 
 /// An input takes only the keys of its kind, and has the companions its
@@ -751,13 +836,21 @@ path = "s.csv"
         );
         let config = parse_text(&text).unwrap();
         let input = &config.inputs[0];
-        assert_eq!(input.kind, InputKind::ThlCube);
+        assert_eq!(input.kind(), InputKind::ThlCube);
+        let Format::ThlCube {
+            cube,
+            dimension_file,
+        } = &input.format
+        else {
+            panic!("not a THL cube: {:?}", input.format);
+        };
+        assert_eq!(cube.name, "ktk");
         assert_eq!(
-            input.dimension_file.as_deref(),
+            dimension_file.as_deref(),
             Some(Path::new("base/fact_ktk.dimensions.json"))
         );
-        assert_eq!(input.labels.sex.get("Muu"), Some(&Sex::NotReported));
-        assert_eq!(input.labels.group.get("8. ja 9. lk").unwrap(), "8-9");
+        assert_eq!(cube.labels.sex.get("Muu"), Some(&Sex::NotReported));
+        assert_eq!(cube.labels.group.get("8. ja 9. lk").unwrap(), "8-9");
 
         // An undeclared area, a bad sex, a key for another kind: each named.
         let err = parse_text(&text.replace("\"kunta.444\" }", "\"kunta.999\" }"))

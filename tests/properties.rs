@@ -73,9 +73,9 @@ proptest! {
 
     #[test]
     fn jsonstat_never_panics(text in "\\PC{0,200}") {
-        let input = hyte::config::Input {
-            cube: Some("ktk".into()),
-            ..hyte::config::Input::new(hyte::config::InputKind::Jsonstat, "c.json", "t")
+        let input = hyte::config::CubeInput {
+            name: "ktk".into(),
+            ..Default::default()
         };
         let _ = hyte::ingest::jsonstat::parse(text.as_bytes(), "c.json", &input);
     }

@@ -1,6 +1,6 @@
 //! The parsers on real files THL served (tests/fixtures/reference/).
 
-use hyte::config::{Input, InputKind};
+use hyte::config::{CubeInput, Format, Input};
 use hyte::ingest::{self, sotkanet_csv, sotkanet_regions};
 
 use crate::common::{fixture, hyte, stderr_of, write_config};
@@ -60,14 +60,13 @@ fn wellbeing_county_ids_changed_but_keys_did_not() {
 
 #[test]
 fn ingest_reports_sha256_and_counts_for_the_real_file() {
-    let input = Input {
-        regions: Some(fixture("reference/SotkaRegions.json")),
-        ..Input::new(
-            InputKind::SotkanetCsv,
-            fixture("reference/SotkaIndicatorData.csv"),
-            "test",
-        )
-    };
+    let input = Input::new(
+        fixture("reference/SotkaIndicatorData.csv"),
+        "test",
+        Format::SotkanetCsv {
+            regions: fixture("reference/SotkaRegions.json"),
+        },
+    );
     let ingested = ingest::ingest(&[input], &["0-17".to_string()]);
     let report = &ingested.files[0];
     assert_eq!(
@@ -222,9 +221,9 @@ fn thl_cube_json_jsonp_and_csv_agree() {
     let root = crate::common::root().join("data-samples/survey");
     let tree_bytes = std::fs::read(root.join("fact_ktk.dimensions.json")).unwrap();
     let tree = thl_dimensions::parse(&tree_bytes, "fact_ktk.dimensions.json").unwrap();
-    let input = Input {
-        cube: Some("ktk".into()),
-        ..Input::new(InputKind::ThlCube, "fact_ktk.json", "test")
+    let input = CubeInput {
+        name: "ktk".into(),
+        ..Default::default()
     };
     let json = std::fs::read(root.join("fact_ktk.json")).unwrap();
     let (from_json, shape) = thl_cube::parse(&json, "fact_ktk.json", &input, Some(&tree)).unwrap();

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use super::{reject_duplicates, FileError, Parsed};
 use crate::catalog::cube_key;
-use crate::config::Input;
+use crate::config::CubeInput;
 use crate::observation::{Observation, Sex, ALL_GROUPS};
 use crate::period::Period;
 use crate::text::{decode_utf8, excerpt, parse_number};
@@ -296,7 +296,11 @@ pub(super) fn cell_numbers(
     ])
 }
 
-pub fn parse(bytes: &[u8], file: &str, input: &Input) -> Result<Parsed<Observation>, FileError> {
+pub fn parse(
+    bytes: &[u8],
+    file: &str,
+    input: &CubeInput,
+) -> Result<Parsed<Observation>, FileError> {
     let text = decode_utf8(bytes).map_err(|e| FileError::new(file, e))?;
     let root: Value = serde_json::from_str(text).map_err(|e| {
         FileError::new(
@@ -311,7 +315,7 @@ pub fn parse(bytes: &[u8], file: &str, input: &Input) -> Result<Parsed<Observati
     let roles =
         assign_roles(dims, input).map_err(|reason| FileError::new(at(".dimension"), reason))?;
 
-    let cube_name = input.cube.clone().unwrap_or_default();
+    let cube_name = input.name.clone();
     let mut parsed = Parsed::default();
     let cells = cube.cells();
     parsed.read = cells.len();
@@ -441,7 +445,7 @@ struct Roles {
     measure: Option<usize>,
 }
 
-fn assign_roles(dims: &[Dim], input: &Input) -> Result<Roles, String> {
+fn assign_roles(dims: &[Dim], input: &CubeInput) -> Result<Roles, String> {
     let configured = &input.dimensions;
     let find =
         |explicit: &Option<String>, names: &[&str], role: &str| -> Result<Option<usize>, String> {
@@ -618,16 +622,15 @@ fn cell_number(value: &Value) -> Result<Option<f64>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::InputKind;
 
-    fn input(area_map: &[(&str, &str)]) -> Input {
-        Input {
-            cube: Some("ktk".into()),
+    fn input(area_map: &[(&str, &str)]) -> CubeInput {
+        CubeInput {
+            name: "ktk".into(),
             area_map: area_map
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
-            ..Input::new(InputKind::Jsonstat, "cube.json", "hyte.toml:1")
+            ..CubeInput::default()
         }
     }
 

@@ -32,7 +32,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::config::{Input, InputKind};
+use crate::config::{Format, Input};
 use crate::observation::Observation;
 use crate::table::{ObservationTable, TableBuilder};
 
@@ -175,7 +175,7 @@ pub fn ingest(inputs: &[Input], age_groups: &[String]) -> Ingested {
         let path = input.path.display().to_string();
         let mut report = FileReport {
             path: path.clone(),
-            kind: input.kind.name(),
+            kind: input.kind().name(),
             sha256: None,
             bytes: None,
             rows_read: 0,
@@ -232,9 +232,9 @@ fn read_input(
     table: &mut TableBuilder,
 ) -> Result<Rows, FileError> {
     let path = report.path.clone();
-    if input.kind == InputKind::SotkanetCsv {
+    if let Format::SotkanetCsv { regions } = &input.format {
         // Streamed: the national download is read block by block.
-        let regions = read_regions(input, report)?;
+        let regions = read_regions(regions, input, report)?;
         let file = std::fs::File::open(&input.path)
             .map_err(|e| cannot_read(&input.path, &input.declared_at, e))?;
         let appended = sotkanet_csv::read(file, &path, &regions, table)?;
@@ -245,37 +245,40 @@ fn read_input(
     let bytes = read_file(&input.path, &input.declared_at)?;
     report.sha256 = Some(sha256_hex(&bytes));
     report.bytes = Some(bytes.len() as u64);
-    Ok(match input.kind {
+    Ok(match &input.format {
         // (A Sotkanet CSV was streamed above.)
-        InputKind::SotkanetCsv | InputKind::SotkanetJson => {
-            let regions = read_regions(input, report)?;
+        Format::SotkanetCsv { regions } | Format::SotkanetJson { regions } => {
+            let regions = read_regions(regions, input, report)?;
             Rows::Observations(sotkanet_json::parse(&bytes, &path, &regions)?)
         }
-        InputKind::SotkanetMetadata => Rows::Metadata(sotkanet_metadata::parse(&bytes, &path)?),
-        InputKind::ThlCube => {
-            let tree = match &input.dimension_file {
+        Format::SotkanetMetadata => Rows::Metadata(sotkanet_metadata::parse(&bytes, &path)?),
+        Format::ThlCube {
+            cube,
+            dimension_file,
+        } => {
+            let tree = match dimension_file {
                 Some(tree_path) => {
                     let (name, tree_bytes) = read_companion(tree_path, input, report)?;
                     Some(thl_dimensions::parse(&tree_bytes, &name)?)
                 }
                 None => None,
             };
-            let (parsed, shape) = thl_cube::parse(&bytes, &path, input, tree.as_ref())?;
+            let (parsed, shape) = thl_cube::parse(&bytes, &path, cube, tree.as_ref())?;
             if shape == thl_cube::Shape::Csv {
                 report.notes.push(thl_cube::CSV_HAS_NO_N.to_string());
             }
             Rows::Observations(parsed)
         }
-        InputKind::Jsonstat => Rows::Observations(jsonstat::parse(&bytes, &path, input)?),
-        InputKind::ServicesCsv => Rows::Observations(services_csv::parse(&bytes, &path)?),
-        InputKind::PopulationCsv => Rows::Population(population_csv::parse(&bytes, &path)?),
-        InputKind::PxwebPopulation => {
-            Rows::Population(pxweb_population::parse(&bytes, &path, input, age_groups)?)
+        Format::Jsonstat(cube) => Rows::Observations(jsonstat::parse(&bytes, &path, cube)?),
+        Format::ServicesCsv => Rows::Observations(services_csv::parse(&bytes, &path)?),
+        Format::PopulationCsv => Rows::Population(population_csv::parse(&bytes, &path)?),
+        Format::PxwebPopulation(pxweb) => {
+            Rows::Population(pxweb_population::parse(&bytes, &path, pxweb, age_groups)?)
         }
-        InputKind::ObservationsParquet => {
+        Format::ObservationsParquet => {
             Rows::Appended(observations_file::read_parquet(bytes, &path, table)?)
         }
-        InputKind::ObservationsArrow => {
+        Format::ObservationsArrow => {
             Rows::Appended(observations_file::read_arrow(bytes, &path, table)?)
         }
     })
@@ -305,13 +308,13 @@ fn read_companion(
     Ok((name, bytes))
 }
 
-/// The Sotkanet `/regions` dump of a Sotkanet input (config validation
-/// guarantees one), recorded as a companion with its hash.
+/// The Sotkanet `/regions` dump of a Sotkanet input, recorded as a
+/// companion with its hash.
 fn read_regions(
+    path: &Path,
     input: &Input,
     report: &mut FileReport,
 ) -> Result<sotkanet_regions::Regions, FileError> {
-    let path = input.regions.as_deref().unwrap_or(Path::new(""));
     let (name, bytes) = read_companion(path, input, report)?;
     let regions = sotkanet_regions::parse(&bytes, &name)?;
     report.notes.push(regions.describe());

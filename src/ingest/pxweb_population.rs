@@ -27,7 +27,7 @@ use serde_json::Value;
 
 use super::jsonstat::{read_cube, Cube, Dim};
 use super::{FileError, Parsed, PopulationRow};
-use crate::config::Input;
+use crate::config::Pxweb;
 use crate::text::{decode_utf8, excerpt};
 
 /// An age group the catalog names: ages `from..=to`.
@@ -59,7 +59,7 @@ fn age_of(code: &str) -> Option<u32> {
 }
 
 /// The area key of a Statistics Finland area code.
-fn area_of(code: &str, input: &Input) -> Option<String> {
+fn area_of(code: &str, input: &Pxweb) -> Option<String> {
     if let Some(key) = input.area_map.get(code) {
         return Some(key.clone());
     }
@@ -90,7 +90,7 @@ struct Layout {
 pub fn parse(
     bytes: &[u8],
     file: &str,
-    input: &Input,
+    input: &Pxweb,
     age_group_names: &[String],
 ) -> Result<Parsed<PopulationRow>, FileError> {
     let text = decode_utf8(bytes).map_err(|e| FileError::new(file, e))?;
@@ -236,7 +236,7 @@ impl Sums<'_> {
     /// One row per area, year and age group, or the reason it is rejected:
     /// an unknown area code, a year that is not one, a group that cannot be
     /// summed.
-    fn rows(&self, input: &Input, groups: &[AgeGroup]) -> Parsed<PopulationRow> {
+    fn rows(&self, input: &Pxweb, groups: &[AgeGroup]) -> Parsed<PopulationRow> {
         let (at, dims, layout) = (self.at, &self.cube.dims, self.layout);
         let mut parsed = Parsed::default();
         for (area_pos, area_code) in dims[layout.area].codes.iter().enumerate() {
@@ -426,7 +426,7 @@ fn is_sex(d: &Dim) -> bool {
 }
 
 /// Finds the five dimensions by role and content.
-fn layout(root: &Value, dims: &[Dim], input: &Input) -> Result<Layout, String> {
+fn layout(root: &Value, dims: &[Dim], input: &Pxweb) -> Result<Layout, String> {
     let roles = &input.dimensions;
     let area = named_dim(dims, &roles.area)?.or_else(|| role_dim(root, dims, "geo")).ok_or_else(|| {
         format!("no area dimension: expected `role.geo` as StatFin 11re has (codes SSS, KU444, …); found {}", describe_dims(dims))
@@ -493,10 +493,9 @@ fn content_category(dim: &Dim) -> Result<usize, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::InputKind;
 
-    fn input() -> Input {
-        Input::new(InputKind::PxwebPopulation, "11re.json", "hyte.toml:1")
+    fn input() -> Pxweb {
+        Pxweb::default()
     }
 
     /// The shape of a real 11re answer after the June 2026 change (ids,

@@ -40,7 +40,7 @@ use super::thl_dimensions::DimensionTree;
 use super::thl_json::{parse_lenient, strip_jsonp};
 use super::{reject_duplicates, FileError, Parsed};
 use crate::catalog::cube_key;
-use crate::config::{DimensionRoles, Input, LabelMaps};
+use crate::config::{CubeInput, DimensionRoles, LabelMaps};
 use crate::observation::{Observation, Sex, ALL_GROUPS};
 use crate::period::Period;
 use crate::text::{decode_utf8, excerpt, parse_number};
@@ -91,7 +91,7 @@ pub enum Shape {
 pub fn parse(
     bytes: &[u8],
     file: &str,
-    input: &Input,
+    input: &CubeInput,
     tree: Option<&DimensionTree>,
 ) -> Result<(Parsed<Observation>, Shape), FileError> {
     let text = decode_utf8(bytes).map_err(|e| FileError::new(file, e))?;
@@ -109,7 +109,7 @@ pub fn parse(
 fn parse_json(
     text: &str,
     file: &str,
-    input: &Input,
+    input: &CubeInput,
     tree: Option<&DimensionTree>,
 ) -> Result<Parsed<Observation>, FileError> {
     let body = strip_jsonp(text, "thl.pivot.fromJsonStat");
@@ -450,7 +450,7 @@ impl Unresolved {
 impl Resolved {
     /// Resolves every category of each role's dimension once: its area key,
     /// period, sex, group and measure, or why it cannot be.
-    fn new(dims: &[CubeDim], roles: &Roles, input: &Input, has_tree: bool) -> Self {
+    fn new(dims: &[CubeDim], roles: &Roles, input: &CubeInput, has_tree: bool) -> Self {
         let labels = &input.labels;
         let no_tree_hint = if has_tree {
             ""
@@ -472,7 +472,7 @@ impl Resolved {
                     .unwrap_or_else(|| c.key.clone()))
             }),
             roles: *roles,
-            cube: input.cube.clone().unwrap_or_default(),
+            cube: input.name.clone(),
             fixed_measure: input.measure.clone(),
         }
     }
@@ -540,7 +540,7 @@ fn mapped(map: &BTreeMap<String, String>, c: &Category, derived: Option<&str>) -
 /// then the key derived from the node's stage and code.
 fn resolve_area(
     c: &Category,
-    input: &Input,
+    input: &CubeInput,
     area_dim: &str,
     no_tree_hint: &str,
 ) -> Result<String, String> {
@@ -658,7 +658,7 @@ pub(super) mod shared {
     impl CsvResolver {
         pub fn new(
             csv_dims: Vec<CsvDim>,
-            input: &Input,
+            input: &CubeInput,
             tree: Option<&DimensionTree>,
         ) -> Result<Self, String> {
             let mut dims = Vec::with_capacity(csv_dims.len());
@@ -728,7 +728,7 @@ pub(crate) mod tests {
     fn parse(
         bytes: &[u8],
         file: &str,
-        input: &Input,
+        input: &CubeInput,
         tree: Option<&DimensionTree>,
     ) -> Result<Parsed<Observation>, FileError> {
         super::parse(bytes, file, input, tree).map(|(parsed, shape)| {
@@ -736,14 +736,13 @@ pub(crate) mod tests {
             parsed
         })
     }
-    use crate::config::InputKind;
     use crate::ingest::thl_dimensions;
 
-    pub(crate) fn input(labels: LabelMaps) -> Input {
-        Input {
-            cube: Some("ktk".into()),
+    pub(crate) fn input(labels: LabelMaps) -> CubeInput {
+        CubeInput {
+            name: "ktk".into(),
             labels,
-            ..Input::new(InputKind::ThlCube, "fact_ktk.json", "hyte.toml:1")
+            ..CubeInput::default()
         }
     }
 

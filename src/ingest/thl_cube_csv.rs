@@ -18,7 +18,7 @@ use super::csv_rows::{check_shape, records, NumberedRecord};
 use super::thl_cube::shared::{csv_value, CsvDim, CsvResolver};
 use super::thl_dimensions::DimensionTree;
 use super::{reject_duplicates, FileError, Parsed};
-use crate::config::Input;
+use crate::config::CubeInput;
 use crate::observation::Observation;
 use crate::text::excerpt;
 
@@ -38,7 +38,7 @@ type Row = (usize, Vec<usize>, String);
 pub fn parse(
     text: &str,
     file: &str,
-    input: &Input,
+    input: &CubeInput,
     tree: Option<&DimensionTree>,
 ) -> Result<Parsed<Observation>, FileError> {
     let mut records = records(text).into_iter();
