@@ -197,8 +197,20 @@ fn write(staging: &mut output::Staging, files: Vec<export::OutputFile>) -> Resul
     Ok(())
 }
 
-/// Runs the whole pipeline and writes the output folder.
+/// Runs the whole pipeline and writes the output folder with every report
+/// format: Markdown, HTML and the chart files.
 pub fn run(config: &Config) -> Result<RunSummary, RunError> {
+    let charts = export::charts::Charts::default();
+    run_with(
+        config,
+        &[&export::markdown::Markdown, &export::html::Html, &charts],
+    )
+}
+
+/// Runs the whole pipeline with the given report exporters (the tables and
+/// `manifest.json` are always written). Any exporter's failure fails the
+/// run, and nothing is published.
+pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary, RunError> {
     let started_at = SystemTime::now();
     let timer = Instant::now();
     let lock = OutputLock::acquire(&config.output_dir)?;
@@ -251,12 +263,9 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     let mut staging = lock.staging()?;
     export::tables::write_all(&mut staging, &input)?;
     times.stage("reports");
-    write(&mut staging, export::markdown::Markdown.render(&model)?)?;
-    write(&mut staging, export::html::Html.render(&model)?)?;
-    write(
-        &mut staging,
-        export::charts::Charts::default().render(&model)?,
-    )?;
+    for exporter in reports {
+        write(&mut staging, exporter.render(&model)?)?;
+    }
     times.end();
     // The manifest comes last: it lists every other output with its hash.
     let clock = export::manifest::RunClock {

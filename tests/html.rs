@@ -274,3 +274,35 @@ fn report_html_opens_in_headless_chromium() {
         png.len()
     );
 }
+
+/// A chart that cannot be drawn fails the run with a message naming the
+/// chart and the cause, and nothing is published (issue 11). The chart is
+/// made to fail by drawing it at 0 × 0 pixels, which the PNG encoder
+/// refuses.
+#[test]
+fn a_chart_that_cannot_be_drawn_fails_the_run() {
+    use hyte::export::{charts::Charts, html::Html, markdown::Markdown};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let config = hyte::config::load(
+        &root().join("hyte.toml"),
+        hyte::config::Overrides {
+            output_dir: Some(out.clone()),
+            progress: hyte::progress::ProgressMode::Never,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let broken = Charts { size: (0, 0) };
+    let error = hyte::run_with(&config, &[&Markdown, &Html, &broken])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("drawing the chart charts/") && error.contains("PNG encoding"),
+        "{error}"
+    );
+    // The staging folder is dropped: no report, no table, no manifest.
+    assert!(!out.join("report.md").exists());
+    assert!(!out.join("manifest.json").exists());
+    assert!(!out.join("tables").exists());
+}
