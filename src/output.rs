@@ -212,7 +212,7 @@ impl Staging<'_> {
         self.written.push(Written {
             path: relative,
             bytes,
-            sha256: crate::ingest::hex(&hasher.finalize()),
+            sha256: format!("{:x}", hasher.finalize()),
         });
         Ok(())
     }

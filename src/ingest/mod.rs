@@ -33,7 +33,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::config::{Format, Input};
-use crate::observation::Observation;
+use crate::observation::{Observation, TextCellKey};
 use crate::table::{ObservationTable, TableBuilder};
 
 /// One rejected row or cell.
@@ -321,50 +321,40 @@ fn read_regions(
     Ok(regions)
 }
 
+/// A file's sha256 as lowercase hex, as `sha256sum` prints it.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// A digest as lowercase hex, as `sha256sum` prints it.
-pub fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 /// Finds duplicate cells inside one file: the later row is rejected and
 /// names the earlier one.
 pub fn reject_duplicates(parsed: &mut Parsed<Observation>) {
-    let mut first_seen: HashMap<
-        (
-            String,
-            String,
-            crate::period::Period,
-            crate::observation::Sex,
-            String,
-        ),
-        String,
-    > = HashMap::new();
-    let mut kept = Vec::with_capacity(parsed.rows.len());
-    for row in std::mem::take(&mut parsed.rows) {
-        let key = (
-            row.indicator.clone(),
-            row.area.clone(),
-            row.period,
-            row.sex,
-            row.group.clone(),
-        );
-        match first_seen.get(&key) {
+    use std::collections::hash_map::Entry;
+    // First, borrowing the rows: which row repeats an earlier cell, and
+    // where that cell was first seen.
+    let mut first_seen: HashMap<TextCellKey, &str> = HashMap::new();
+    let duplicate_of: Vec<Option<String>> = parsed
+        .rows
+        .iter()
+        .map(|row| match first_seen.entry(row.key()) {
+            Entry::Occupied(first) => Some(first.get().to_string()),
+            Entry::Vacant(slot) => {
+                slot.insert(&row.source);
+                None
+            }
+        })
+        .collect();
+    let rows = std::mem::take(&mut parsed.rows);
+    for (row, first) in rows.into_iter().zip(duplicate_of) {
+        match first {
             Some(first) => parsed.rejections.push(Rejection {
-                location: row.source.clone(),
+                location: row.source,
                 field: "row".into(),
                 reason: format!(
                     "duplicate of {first} (same indicator, area, period, sex and group): remove one of them"
                 ),
             }),
-            None => {
-                first_seen.insert(key, row.source.clone());
-                kept.push(row);
-            }
+            None => parsed.rows.push(row),
         }
     }
-    parsed.rows = kept;
 }

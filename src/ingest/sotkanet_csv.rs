@@ -135,7 +135,7 @@ fn read_blocks(
             break;
         }
     }
-    out.sha256 = crate::ingest::hex(&hasher.finalize());
+    out.sha256 = format!("{:x}", hasher.finalize());
     Ok(out)
 }
 
