@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod observation;
 pub mod output;
 pub mod period;
+pub mod plan;
 pub mod privacy;
 pub mod progress;
 pub mod report;

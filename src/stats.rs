@@ -299,6 +299,53 @@ pub fn least_squares_by_group(points: &[(f64, f64, u8)]) -> Option<LinearFit> {
     Some(fit(points.len(), slope, sxx, rss, df))
 }
 
+/// The least-squares line's value at `x` with its 95 % interval: where a
+/// series is heading (the wellbeing plan projects each indicator to its
+/// target period).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Projection {
+    pub value: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// Projects the least-squares line through `points` to `x`:
+/// ŷ = ȳ + b(x − x̄), with the t-based 95 % interval of the line's mean
+/// there, ŷ ± t(0.975, n − 2) · s · √(1/n + (x − x̄)²/Sxx), s² = RSS/(n − 2).
+/// `None` with fewer than three points (no interval) or when x does not
+/// vary.
+pub fn projection(points: &[(f64, f64)], x: f64) -> Option<Projection> {
+    let n = points.len();
+    if n < 3 {
+        return None;
+    }
+    let nf = n as f64;
+    let mean_x = points.iter().map(|(px, _)| px).sum::<f64>() / nf;
+    let mean_y = points.iter().map(|(_, py)| py).sum::<f64>() / nf;
+    let sxx: f64 = points.iter().map(|(px, _)| (px - mean_x).powi(2)).sum();
+    if sxx.is_nan() || sxx <= 0.0 {
+        return None;
+    }
+    let sxy: f64 = points
+        .iter()
+        .map(|(px, py)| (px - mean_x) * (py - mean_y))
+        .sum();
+    let slope = sxy / sxx;
+    let rss: f64 = points
+        .iter()
+        .map(|(px, py)| (py - mean_y - slope * (px - mean_x)).powi(2))
+        .sum();
+    let df = nf - 2.0;
+    let value = mean_y + slope * (x - mean_x);
+    let se = (rss / df).sqrt() * (1.0 / nf + (x - mean_x).powi(2) / sxx).sqrt();
+    let half = t_critical(0.05, df) * se;
+    (value.is_finite() && half.is_finite()).then_some(Projection {
+        value,
+        lower: value - half,
+        upper: value + half,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +365,24 @@ mod tests {
                 $b
             )
         };
+    }
+
+    /// By hand: (0,1) (1,3) (2,2) (3,5): x̄ = 1.5, Sxx = 5, b = 1.1,
+    /// ŷ(5) = 2.75 + 1.1 · 3.5 = 6.6; RSS = 2.7, s = √1.35;
+    /// se = s · √(1/4 + 3.5²/5) = 1.909188; t(0.975, 2) = 4.302653.
+    #[test]
+    fn projection_hand_checked() {
+        let points = [(0.0, 1.0), (1.0, 3.0), (2.0, 2.0), (3.0, 5.0)];
+        let p = projection(&points, 5.0).unwrap();
+        assert!((p.value - 6.6).abs() < 1e-12);
+        let half = 4.302653 * 1.35_f64.sqrt() * (0.25_f64 + 12.25 / 5.0).sqrt();
+        assert!((p.upper - (6.6 + half)).abs() < 1e-5, "{p:?}");
+        assert!((p.lower - (6.6 - half)).abs() < 1e-5, "{p:?}");
+        assert_eq!(projection(&points[..2], 5.0), None);
+        assert_eq!(projection(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)], 5.0), None);
+        // A perfect line: no interval width.
+        let line = projection(&[(0.0, 0.0), (1.0, 2.0), (2.0, 4.0)], 3.0).unwrap();
+        assert_eq!((line.value, line.lower, line.upper), (6.0, 6.0, 6.0));
     }
 
     #[test]
