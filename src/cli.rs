@@ -192,7 +192,7 @@ fn finish(summary: &RunSummary) -> u8 {
 fn fail(error: RunError) -> u8 {
     say(&error);
     match error {
-        RunError::Catalog(_) => exit::USAGE,
+        RunError::Catalog(_) | RunError::Plan(_) => exit::USAGE,
         RunError::Output(crate::output::OutputError::Locked { .. }) => exit::LOCKED,
         _ => {
             say("nothing was written");

@@ -237,6 +237,8 @@ pub struct Config {
     /// The folder relative paths in the config are relative to.
     pub base_dir: PathBuf,
     pub catalog_dir: PathBuf,
+    /// The wellbeing plan (`plan = "plan.toml"`), when the city follows one.
+    pub plan_file: Option<PathBuf>,
     pub output_dir: PathBuf,
     pub language: Language,
     pub csv_style: CsvStyle,
@@ -311,6 +313,7 @@ struct RawConfig {
     csv: Option<CsvStyle>,
     output: Option<String>,
     catalog: Option<String>,
+    plan: Option<String>,
     min_n: Option<Spanned<f64>>,
     min_count: Option<Spanned<f64>>,
     trends: Option<Spanned<RawTrends>>,
@@ -442,6 +445,7 @@ pub fn parse(
         origin: file.to_string(),
         base_dir: base.to_path_buf(),
         catalog_dir: base.join(raw.catalog.as_deref().unwrap_or("indicators")),
+        plan_file: raw.plan.as_deref().map(|p| base.join(p)),
         output_dir: overrides
             .output_dir
             .unwrap_or_else(|| base.join(raw.output.as_deref().unwrap_or("out"))),

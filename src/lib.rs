@@ -60,6 +60,8 @@ pub enum RunError {
     #[error(transparent)]
     Catalog(#[from] catalog::CatalogError),
     #[error(transparent)]
+    Plan(#[from] plan::PlanError),
+    #[error(transparent)]
     Output(#[from] output::OutputError),
     #[error("no observation could be used: {0}")]
     NoData(String),
@@ -151,6 +153,8 @@ pub struct Checked {
     /// Yearly and city-wide totals of service counts, protected.
     pub derived: Vec<observation::Observation>,
     pub privacy: privacy::Protected,
+    /// The wellbeing plan, validated against the catalog and the areas.
+    pub plan: Option<plan::Plan>,
     pub times: StageTimes,
 }
 
@@ -160,6 +164,10 @@ pub fn check(config: &Config) -> Result<Checked, RunError> {
     let mut times = StageTimes::new(progress::Progress::new(config.progress));
     times.stage("catalog");
     let catalog = catalog::load(&config.catalog_dir)?;
+    let plan = match &config.plan_file {
+        Some(path) => Some(plan::load(path, &catalog, &config.areas)?),
+        None => None,
+    };
     times.stage("ingest");
     let mut ingested = ingest::ingest(&config.inputs, &catalog.age_groups());
     let files = std::mem::take(&mut ingested.files);
@@ -173,6 +181,7 @@ pub fn check(config: &Config) -> Result<Checked, RunError> {
     Ok(Checked {
         times,
         catalog,
+        plan,
         files,
         validated,
         derived,
@@ -222,6 +231,7 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
         validated,
         derived,
         privacy,
+        plan,
         mut times,
     } = check(config)?;
     if validated.table.is_empty() {
@@ -243,6 +253,10 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
         &trends,
         &config.trends,
     );
+    times.stage("plan");
+    let followed = plan
+        .as_ref()
+        .map(|p| (p, plan::follow(p, &report_rows, &catalog)));
 
     times.stage("report model");
     let input = ReportInput {
@@ -255,6 +269,7 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
         shift: &shift,
         privacy: &privacy,
         files: &files,
+        plan: followed.as_ref().map(|(p, rows)| (*p, rows.as_slice())),
     };
     let model = report::build(&input);
 

@@ -20,6 +20,7 @@ use toml::Spanned;
 use crate::catalog::Catalog;
 use crate::domain::{parse_key, Area, Dimension, Polarity};
 use crate::i18n::Localized;
+use crate::observation::{Observation, Sex};
 use crate::period::Period;
 use crate::stats::{self, Projection};
 use crate::text::line_of;
@@ -337,6 +338,70 @@ fn assess_direction(
             format!("{interval}: no clear direction yet"),
         )
     };
+}
+
+/// One line of the follow-up: a target (or one of its milestones) in one
+/// area, assessed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRow {
+    pub goal: String,
+    pub dimension: Dimension,
+    pub indicator: String,
+    pub area: String,
+    pub group: String,
+    /// `None` for the target itself, the milestone's period otherwise.
+    pub milestone: Option<Period>,
+    pub aim: Aim,
+    pub by: Period,
+    pub assessment: Assessment,
+}
+
+/// Assesses every target and milestone of the plan in each of its areas,
+/// on the sex-total series of the protected rows of the areas of interest
+/// (`rows`, in table order: each series in period order). Rows follow the
+/// plan's order: goals, targets, areas, then the target before its
+/// milestones.
+pub fn follow(plan: &Plan, rows: &[Observation], catalog: &Catalog) -> Vec<PlanRow> {
+    let mut out = Vec::new();
+    for goal in &plan.goals {
+        for target in &goal.targets {
+            let polarity = catalog
+                .get(&target.indicator)
+                .map_or(Polarity::Neutral, |i| i.polarity);
+            for area in &target.areas {
+                let points: Vec<(Period, f64)> = rows
+                    .iter()
+                    .filter(|r| {
+                        r.indicator == target.indicator
+                            && &r.area == area
+                            && r.group == target.group
+                            && r.sex == Sex::Total
+                    })
+                    .filter_map(|r| Some((r.period, r.value?)))
+                    .collect();
+                let milestones = target
+                    .milestones
+                    .iter()
+                    .map(|(p, v)| (Some(*p), Aim::Value(*v), *p));
+                for (milestone, aim, by) in
+                    std::iter::once((None, target.aim, target.by)).chain(milestones)
+                {
+                    out.push(PlanRow {
+                        goal: goal.id.clone(),
+                        dimension: goal.dimension,
+                        indicator: target.indicator.clone(),
+                        area: area.clone(),
+                        group: target.group.clone(),
+                        milestone,
+                        aim,
+                        by,
+                        assessment: assess(&points, target, aim, by, polarity),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 // ---- plan.toml -----------------------------------------------------------
@@ -830,12 +895,7 @@ mod tests {
     #[test]
     fn direction_targets_follow_the_slope_interval() {
         let down = Aim::Direction(Heading::Decrease);
-        let noisy = [
-            ("2019", 12.0),
-            ("2021", 11.1),
-            ("2023", 9.9),
-            ("2025", 9.1),
-        ];
+        let noisy = [("2019", 12.0), ("2021", 11.1), ("2023", 9.9), ("2025", 9.1)];
         let a = status(&noisy, "2019", down, "2029", Polarity::HigherIsWorse);
         assert_eq!(a.status, PlanStatus::OnTrack, "{}", a.reason);
         let up = status(

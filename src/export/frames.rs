@@ -309,3 +309,68 @@ pub fn whole_or_null<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<u32>) -
 pub fn flag<T>(name: &str, rows: &[T], f: impl Fn(&T) -> bool) -> Column {
     Column::new(name.into(), rows.iter().map(f).collect::<Vec<bool>>())
 }
+
+/// The plan's follow-up: one row per target (and milestone) and area, with
+/// the numbers its status rests on (docs/PLAN.md).
+pub fn plan_frame(rows: &[crate::plan::PlanRow]) -> PolarsResult<DataFrame> {
+    use crate::plan::Aim;
+    let period = |p: Option<Period>| p.map(|p| p.to_string());
+    let projection = |r: &crate::plan::PlanRow, slope: bool| {
+        r.assessment
+            .projection
+            .filter(|_| matches!(r.aim, Aim::Direction(_)) == slope)
+    };
+    DataFrame::new(
+        rows.len(),
+        vec![
+            text("goal", rows, |r| Some(r.goal.clone())),
+            text("dimension", rows, |r| Some(r.dimension.key().into())),
+            text("indicator", rows, |r| Some(r.indicator.clone())),
+            text("area", rows, |r| Some(r.area.clone())),
+            text("group", rows, |r| Some(r.group.clone())),
+            text("milestone", rows, |r| period(r.milestone)),
+            number("target_value", rows, |r| match r.aim {
+                Aim::Value(v) => Some(v),
+                Aim::Direction(_) => None,
+            }),
+            text("target_direction", rows, |r| match r.aim {
+                Aim::Value(_) => None,
+                Aim::Direction(h) => Some(h.key().into()),
+            }),
+            text("by", rows, |r| Some(r.by.to_string())),
+            text("baseline_period", rows, |r| {
+                period(r.assessment.baseline.map(|b| b.0))
+            }),
+            number("baseline_value", rows, |r| {
+                r.assessment.baseline.map(|b| b.1)
+            }),
+            text("latest_period", rows, |r| {
+                period(r.assessment.latest.map(|l| l.0))
+            }),
+            number("latest_value", rows, |r| r.assessment.latest.map(|l| l.1)),
+            whole("points", rows, |r| r.assessment.points as u32),
+            // A value target's projection to its period; a direction
+            // target's slope per year: each with its 95 % interval.
+            number("projection", rows, |r| {
+                projection(r, false).map(|p| p.value)
+            }),
+            number("projection_lower", rows, |r| {
+                projection(r, false).map(|p| p.lower)
+            }),
+            number("projection_upper", rows, |r| {
+                projection(r, false).map(|p| p.upper)
+            }),
+            number("slope_per_year", rows, |r| {
+                projection(r, true).map(|p| p.value)
+            }),
+            number("slope_lower", rows, |r| {
+                projection(r, true).map(|p| p.lower)
+            }),
+            number("slope_upper", rows, |r| {
+                projection(r, true).map(|p| p.upper)
+            }),
+            text("status", rows, |r| Some(r.assessment.status.key().into())),
+            text("reason", rows, |r| Some(r.assessment.reason.clone())),
+        ],
+    )
+}

@@ -74,6 +74,10 @@ pub fn write_all(staging: &mut Staging, input: &ReportInput) -> Result<(), Table
         ("shift", frames::shift_frame(shift)),
         ("shift_summary", frames::summary_frame(shift)),
     ];
+    let plan_table = input
+        .plan
+        .map(|(_, rows)| ("plan_status", frames::plan_frame(rows)));
+    let small_tables = small_tables.into_iter().chain(plan_table);
     for (name, frame) in small_tables {
         let frame = frame.map_err(building(name))?;
         write_batches(

@@ -843,6 +843,7 @@ source = { sotkanet = 5527 }
                 shift: &crate::shift::Shift::default(),
                 privacy: &crate::privacy::Protected::default(),
                 files: &[],
+                plan: None,
             };
             let model = build(&input);
 

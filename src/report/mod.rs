@@ -37,4 +37,6 @@ pub struct ReportInput<'a> {
     pub shift: &'a Shift,
     pub privacy: &'a crate::privacy::Protected,
     pub files: &'a [FileReport],
+    /// The wellbeing plan and its follow-up, when the config names a plan.
+    pub plan: Option<(&'a crate::plan::Plan, &'a [crate::plan::PlanRow])>,
 }
