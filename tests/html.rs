@@ -144,6 +144,13 @@ fn text_from_the_catalog_is_escaped() {
             &format!("catalog = {:?}", catalog.display().to_string()),
         )
         .replace(
+            "plan = \"plan.toml\"",
+            &format!(
+                "plan = {:?}",
+                root().join("plan.toml").display().to_string()
+            ),
+        )
+        .replace(
             "path = \"data-samples/",
             &format!("path = \"{}/data-samples/", root().display()),
         )

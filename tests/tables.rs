@@ -106,13 +106,24 @@ fn written_tables_are_valid_inputs_again() {
         let path = first.path().join("tables").join(file);
         // The sample config's areas, so that privacy sees the same hierarchy.
         let sample = std::fs::read_to_string(root().join("hyte.toml")).unwrap();
-        let head = sample.split("# --- Inputs ---").next().unwrap().replace(
-            "catalog = \"indicators\"",
-            &format!(
-                "catalog = {:?}",
-                root().join("indicators").display().to_string()
-            ),
-        );
+        let head = sample
+            .split("# --- Inputs ---")
+            .next()
+            .unwrap()
+            .replace(
+                "catalog = \"indicators\"",
+                &format!(
+                    "catalog = {:?}",
+                    root().join("indicators").display().to_string()
+                ),
+            )
+            .replace(
+                "plan = \"plan.toml\"",
+                &format!(
+                    "plan = {:?}",
+                    root().join("plan.toml").display().to_string()
+                ),
+            );
         let config = dir.path().join("hyte.toml");
         std::fs::write(
             &config,
