@@ -208,12 +208,17 @@ fn write(staging: &mut output::Staging, files: Vec<export::OutputFile>) -> Resul
 }
 
 /// Runs the whole pipeline and writes the output folder with every report
-/// format: Markdown, HTML and the chart files.
+/// format: Markdown, HTML, the chart files and, with a plan, `plan.md`.
 pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     let charts = export::charts::Charts::default();
     run_with(
         config,
-        &[&export::markdown::Markdown, &export::html::Html, &charts],
+        &[
+            &export::markdown::Markdown,
+            &export::html::Html,
+            &charts,
+            &export::plan_markdown::PlanMarkdown,
+        ],
     )
 }
 

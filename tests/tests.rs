@@ -7,6 +7,7 @@ mod cli;
 mod compare;
 mod html;
 mod malformed;
+mod plan;
 mod privacy;
 mod properties;
 mod reference;

@@ -72,6 +72,7 @@ pub fn build(input: &ReportInput) -> ReportModel {
         areas,
         words: w,
         html_words: html_words(language),
+        plan: super::plan::plan_section(input),
     }
 }
 

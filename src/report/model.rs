@@ -31,6 +31,8 @@ pub struct ReportModel {
     pub quality: Quality,
     /// Sotkanet indicators with data in this run, cited (THL's licence).
     pub sources: Vec<CitedSource>,
+    /// The wellbeing plan's follow-up, when the config names a plan.
+    pub plan: Option<PlanSection>,
 }
 
 /// An RGB colour.
@@ -264,3 +266,47 @@ pub struct CitedSource {
 
 /// How many rejections the reports list; manifest.json has them all.
 pub const REJECTIONS_SHOWN: usize = 20;
+
+/// The wellbeing plan's follow-up.
+pub struct PlanSection {
+    pub words: super::words::PlanWords,
+    pub name: String,
+    /// "2025–2028".
+    pub period: String,
+    pub approved: Option<String>,
+    /// Targets (milestones aside) per status, in status order, with the
+    /// status's word; statuses with none left out.
+    pub summary: Vec<(&'static str, usize)>,
+    pub targets: usize,
+    /// "Indicator (group): Area", for each target that is off track.
+    pub off_track: Vec<String>,
+    /// The dimensions that have goals, in plan order (the seven's order).
+    pub dimensions: Vec<PlanDimension>,
+}
+
+pub struct PlanDimension {
+    pub name: String,
+    pub goals: Vec<PlanGoal>,
+}
+
+pub struct PlanGoal {
+    pub title: String,
+    /// "Text (responsible: …; schedule: …; resource proposal: 20 000 €)".
+    pub actions: Vec<String>,
+    pub lines: Vec<PlanLine>,
+}
+
+/// One target or milestone in one area, as the report shows it.
+pub struct PlanLine {
+    /// Title, with the group when it is not "all".
+    pub indicator: String,
+    pub area: String,
+    /// "5,0 (2027)", "laskee 2027 mennessä", "välitavoite 6,0 (2025)".
+    pub target: String,
+    pub baseline: String,
+    pub latest: String,
+    /// "7,45 (4,72 … 10,18)", a slope per year for a direction target, or "–".
+    pub projection: String,
+    pub status: crate::plan::PlanStatus,
+    pub status_text: &'static str,
+}

@@ -283,3 +283,99 @@ const HTML_WORDS_EN: HtmlWords = HtmlWords {
     specialist: "specialist services",
     year: "year",
 };
+
+/// Words of the plan follow-up (`plan.md`).
+pub struct PlanWords {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub approved: &'static str,
+    pub summary: &'static str,
+    /// "{on} / {all} targets …": the summary line's lead.
+    pub targets: &'static str,
+    pub off_track_areas: &'static str,
+    pub none: &'static str,
+    pub actions: &'static str,
+    pub responsible: &'static str,
+    pub schedule: &'static str,
+    pub resources: &'static str,
+    /// Column heads: indicator, area, target, baseline, latest, projection, status.
+    pub heads: [&'static str; 7],
+    pub milestone: &'static str,
+    pub decrease: &'static str,
+    pub increase: &'static str,
+    pub by: &'static str,
+    /// Achieved, on track, uncertain, off track, insufficient data.
+    pub statuses: [&'static str; 5],
+    pub rules: &'static str,
+}
+
+pub fn plan_words(language: Language) -> PlanWords {
+    match language {
+        Language::Fi => PLAN_WORDS_FI,
+        Language::Sv => PLAN_WORDS_SV,
+        Language::En => PLAN_WORDS_EN,
+    }
+}
+
+const PLAN_WORDS_FI: PlanWords = PlanWords {
+    title: "Hyvinvointisuunnitelman seuranta",
+    intro: "Suunnitelman tavoitteet ja niiden toteutuminen alueittain viimeisimmän julkaistun tiedon mukaan.",
+    approved: "Hyväksytty",
+    summary: "Yhteenveto valtuustolle",
+    targets: "tavoitetta",
+    off_track_areas: "Jäljessä tavoitteesta",
+    none: "ei yhtään",
+    actions: "Toimenpiteet",
+    responsible: "vastuu",
+    schedule: "aikataulu",
+    resources: "resurssiesitys",
+    heads: ["Indikaattori", "Alue", "Tavoite", "Lähtötaso", "Viimeisin", "Ennuste (95 %)", "Tila"],
+    milestone: "välitavoite",
+    decrease: "laskee",
+    increase: "nousee",
+    by: "mennessä",
+    statuses: ["saavutettu", "tavoitteessa", "epävarma", "jäljessä", "liian vähän tietoa"],
+    rules: "Tilan säännöt: docs/PLAN.md. Ennuste on pienimmän neliösumman suora lähtötasosta alkaen, jatkettuna tavoitevuoteen; sulkeissa 95 %:n luottamusväli.",
+};
+
+const PLAN_WORDS_SV: PlanWords = PlanWords {
+    title: "Uppföljning av välfärdsplanen",
+    intro: "Planens mål och hur de uppnås per område enligt de senaste publicerade uppgifterna.",
+    approved: "Godkänd",
+    summary: "Sammanfattning för fullmäktige",
+    targets: "mål",
+    off_track_areas: "Efter målet",
+    none: "inga",
+    actions: "Åtgärder",
+    responsible: "ansvar",
+    schedule: "tidtabell",
+    resources: "resursförslag",
+    heads: ["Indikator", "Område", "Mål", "Utgångsläge", "Senaste", "Prognos (95 %)", "Läge"],
+    milestone: "delmål",
+    decrease: "minskar",
+    increase: "ökar",
+    by: "senast",
+    statuses: ["uppnått", "på väg", "osäkert", "efter målet", "för lite data"],
+    rules: "Reglerna för läget: docs/PLAN.md. Prognosen är minsta kvadrat-linjen från utgångsläget, förlängd till målåret; inom parentes 95 % konfidensintervall.",
+};
+
+const PLAN_WORDS_EN: PlanWords = PlanWords {
+    title: "Wellbeing plan follow-up",
+    intro: "The plan's targets and how each area stands by the latest published data.",
+    approved: "Approved",
+    summary: "Summary for the council",
+    targets: "targets",
+    off_track_areas: "Off track",
+    none: "none",
+    actions: "Actions",
+    responsible: "responsible",
+    schedule: "schedule",
+    resources: "resource proposal",
+    heads: ["Indicator", "Area", "Target", "Baseline", "Latest", "Projection (95 %)", "Status"],
+    milestone: "milestone",
+    decrease: "decreases",
+    increase: "increases",
+    by: "by",
+    statuses: ["achieved", "on track", "uncertain", "off track", "insufficient data"],
+    rules: "Status rules: docs/PLAN.md. The projection is the least-squares line from the baseline on, extended to the target period; in brackets its 95 % interval.",
+};

@@ -1,0 +1,133 @@
+//! The wellbeing plan end to end (issue 14): the shipped example plan on
+//! the bundled samples, and a bad plan refused with its line.
+
+use crate::common::{hyte, root, stderr_of};
+
+/// Reads a CSV table into rows of (column → value).
+fn table(path: &std::path::Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let heads: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| {
+            heads
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hyte()
+        .arg("run")
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let rows = table(&dir.path().join("tables/plan_status.csv"));
+    for ext in ["parquet", "arrow"] {
+        assert!(dir
+            .path()
+            .join(format!("tables/plan_status.{ext}"))
+            .is_file());
+    }
+    let row = |goal: &str, area: &str, milestone: &str| {
+        rows.iter()
+            .find(|r| r["goal"] == goal && r["area"] == area && r["milestone"] == milestone)
+            .unwrap_or_else(|| panic!("no row for {goal} {area} {milestone}"))
+    };
+    // Each status follows from the numbers in the same row.
+    let achieved = row("friends", "kunta.444", "");
+    assert_eq!(achieved["status"], "achieved");
+    let latest: f64 = achieved["latest_value"].parse().unwrap();
+    assert!(latest <= achieved["target_value"].parse().unwrap());
+    let uncertain = row("safe-school", "kunta.444", "");
+    assert_eq!(uncertain["status"], "uncertain");
+    let (value, lower): (f64, f64) = (
+        uncertain["projection"].parse().unwrap(),
+        uncertain["projection_lower"].parse().unwrap(),
+    );
+    let target: f64 = uncertain["target_value"].parse().unwrap();
+    assert!(value > target && lower <= target, "{uncertain:?}");
+    let missed = row("safe-school", "kunta.444", "2025");
+    assert_eq!(missed["status"], "off_track");
+    assert_eq!(
+        (missed["latest_period"].as_str(), missed["by"].as_str()),
+        ("2025", "2025")
+    );
+    let two_rounds = row("likes-school", "lohja.harju", "");
+    assert_eq!(
+        (two_rounds["status"].as_str(), two_rounds["points"].as_str()),
+        ("insufficient_data", "2")
+    );
+    let direction = row("voice", "kunta.444", "");
+    assert_eq!(direction["target_direction"], "decrease");
+    assert!(!direction["slope_per_year"].is_empty() && direction["projection"].is_empty());
+
+    let md = std::fs::read_to_string(dir.path().join("plan.md")).unwrap();
+    assert!(
+        md.starts_with("# Hyvinvointisuunnitelman seuranta"),
+        "{md:.200}"
+    );
+    assert!(
+        md.contains("8 tavoitetta: 1 saavutettu, 6 epävarma, 1 liian vähän tietoa."),
+        "{md}"
+    );
+    assert!(md.contains("| Koulukiusattuna vähintään kerran viikossa (8-9) | Lohja | 5,0 (2027) | 6,7 (2019) | 7,6 (2025) | 7,45 (4,72 … 10,18) | epävarma |"), "{md}");
+}
+
+#[test]
+fn a_plan_naming_an_unknown_indicator_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(root().join("plan.toml"))
+        .unwrap()
+        .replace(
+            "indicator = \"ktk.no_close_friend\"",
+            "indicator = \"ktk.no_such\"",
+        );
+    let plan_path = dir.path().join("plan.toml");
+    std::fs::write(&plan_path, plan).unwrap();
+    let config = std::fs::read_to_string(root().join("hyte.toml"))
+        .unwrap()
+        .replace(
+            "path = \"data-samples/",
+            &format!("path = \"{}/data-samples/", root().display()),
+        )
+        .replace(
+            "regions = \"data-samples/",
+            &format!("regions = \"{}/data-samples/", root().display()),
+        )
+        .replace(
+            "dimension_file = \"data-samples/",
+            &format!("dimension_file = \"{}/data-samples/", root().display()),
+        )
+        .replace(
+            "catalog = \"indicators\"",
+            &format!(
+                "catalog = {:?}",
+                root().join("indicators").display().to_string()
+            ),
+        );
+    let config_path = dir.path().join("hyte.toml");
+    std::fs::write(&config_path, config).unwrap();
+    for command in ["validate", "run"] {
+        let out = hyte()
+            .arg(command)
+            .arg("--config")
+            .arg(&config_path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let stderr = stderr_of(&out);
+        assert!(
+            stderr.contains("plan.toml:42: indicator 'ktk.no_such' is not in the catalog"),
+            "{command}: {stderr}"
+        );
+    }
+    assert!(!dir.path().join("out/plan.md").exists());
+}
