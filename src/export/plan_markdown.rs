@@ -37,10 +37,12 @@ pub fn render(plan: &PlanSection) -> String {
     let w = &plan.words;
     let mut md = String::new();
     let _ = writeln!(md, "# {}: {}\n", w.title, escape(&plan.name));
-    let _ = writeln!(md, "{} {}\n", w.intro, plan.period);
+    let _ = writeln!(md, "{}\n", w.intro);
+    let _ = write!(md, "{}: {}", w.period, plan.period);
     if let Some(approved) = &plan.approved {
-        let _ = writeln!(md, "{}: {}\n", w.approved, escape(approved));
+        let _ = write!(md, ". {}: {}", w.approved, escape(approved));
     }
+    md.push_str(".\n\n");
     let _ = writeln!(md, "## {}\n", w.summary);
     let counts: Vec<String> = plan
         .summary

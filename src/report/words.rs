@@ -289,6 +289,8 @@ pub struct PlanWords {
     pub title: &'static str,
     pub intro: &'static str,
     pub approved: &'static str,
+    /// "Plan period".
+    pub period: &'static str,
     pub summary: &'static str,
     /// "{on} / {all} targets …": the summary line's lead.
     pub targets: &'static str,
@@ -321,6 +323,7 @@ const PLAN_WORDS_FI: PlanWords = PlanWords {
     title: "Hyvinvointisuunnitelman seuranta",
     intro: "Suunnitelman tavoitteet ja niiden toteutuminen alueittain viimeisimmän julkaistun tiedon mukaan.",
     approved: "Hyväksytty",
+    period: "Suunnitelmakausi",
     summary: "Yhteenveto valtuustolle",
     targets: "tavoitetta",
     off_track_areas: "Jäljessä tavoitteesta",
@@ -342,6 +345,7 @@ const PLAN_WORDS_SV: PlanWords = PlanWords {
     title: "Uppföljning av välfärdsplanen",
     intro: "Planens mål och hur de uppnås per område enligt de senaste publicerade uppgifterna.",
     approved: "Godkänd",
+    period: "Planperiod",
     summary: "Sammanfattning för fullmäktige",
     targets: "mål",
     off_track_areas: "Efter målet",
@@ -363,6 +367,7 @@ const PLAN_WORDS_EN: PlanWords = PlanWords {
     title: "Wellbeing plan follow-up",
     intro: "The plan's targets and how each area stands by the latest published data.",
     approved: "Approved",
+    period: "Plan period",
     summary: "Summary for the council",
     targets: "targets",
     off_track_areas: "Off track",
