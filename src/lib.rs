@@ -208,7 +208,8 @@ fn write(staging: &mut output::Staging, files: Vec<export::OutputFile>) -> Resul
 }
 
 /// Runs the whole pipeline and writes the output folder with every report
-/// format: Markdown, HTML, the chart files and, with a plan, `plan.md`.
+/// format: Markdown, HTML, the chart files and, with a plan, `plan.md` and
+/// `plan.html`.
 pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     let charts = export::charts::Charts::default();
     run_with(
@@ -218,6 +219,7 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
             &export::html::Html,
             &charts,
             &export::plan_markdown::PlanMarkdown,
+            &export::plan_html::PlanHtml,
         ],
     )
 }

@@ -79,6 +79,18 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
         "{md}"
     );
     assert!(md.contains("| Koulukiusattuna vähintään kerran viikossa (8-9) | Lohja | 5,0 (2027) | 6,7 (2019) | 7,6 (2025) | 7,45 (4,72 … 10,18) | epävarma |"), "{md}");
+
+    // plan.html: self-contained, the same lines, each status marked.
+    let html = std::fs::read_to_string(dir.path().join("plan.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"fi\">"));
+    for forbidden in ["<script", "<link", "<img", "src=", "href=\"http", "url("] {
+        assert!(!html.contains(forbidden), "plan.html contains {forbidden}");
+    }
+    assert_eq!(html.matches("<tr><th scope=\"row\">").count(), rows.len());
+    assert!(html.contains(
+        "<td class=\"num\">7,45 (4,72 … 10,18)</td><td class=\"uncertain\">epävarma</td>"
+    ));
+    assert_eq!(html.matches("<td class=\"off_track\">").count(), 3);
 }
 
 #[test]

@@ -1,0 +1,49 @@
+//! `plan.html`: the wellbeing plan's follow-up as one self-contained,
+//! printable page for the council.
+//!
+//! In: the [`ReportModel`]'s plan section. Out: HTML from the template
+//! `src/export/templates/plan.html` (askama; the same style sheet as
+//! `report.html`). Nothing when the config names no plan. Guarantees: no
+//! script and no request to any other host; every text is escaped by the
+//! template engine; each status is shown with its baseline, latest value
+//! and projection, the numbers of `tables/plan_status.*`. The charts of
+//! each target's series with its baseline, target and milestones are not
+//! drawn yet (issue 14).
+
+use askama::Template;
+
+use super::{ExportError, Exporter, OutputFile};
+use crate::report::model::{PlanSection, ReportModel};
+use crate::report::words::PlanWords;
+
+/// The plan follow-up as HTML.
+pub struct PlanHtml;
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct Page<'a> {
+    p: &'a PlanSection,
+    w: &'a PlanWords,
+    lang: &'static str,
+}
+
+impl Exporter for PlanHtml {
+    fn render(&self, model: &ReportModel) -> Result<Vec<OutputFile>, ExportError> {
+        let Some(plan) = &model.plan else {
+            return Ok(Vec::new());
+        };
+        let page = Page {
+            p: plan,
+            w: &plan.words,
+            lang: model.language.code(),
+        };
+        let html = page.render().map_err(|e| ExportError::Render {
+            output: "plan.html",
+            cause: e.to_string(),
+        })?;
+        Ok(vec![OutputFile {
+            path: "plan.html".into(),
+            bytes: html.into_bytes(),
+        }])
+    }
+}
