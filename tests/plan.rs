@@ -91,6 +91,13 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
         "<td class=\"num\">7,45 (4,72 … 10,18)</td><td class=\"uncertain\">epävarma</td>"
     ));
     assert_eq!(html.matches("<td class=\"off_track\">").count(), 3);
+    // One accessible chart per target with data (all five), inline only.
+    assert_eq!(
+        html.matches("<figure><svg role=\"img\" aria-label=")
+            .count(),
+        5
+    );
+    assert!(!dir.path().join("charts/plan").exists());
 }
 
 #[test]

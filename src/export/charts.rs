@@ -12,7 +12,7 @@ use plotters::prelude::*;
 
 use super::{ExportError, Exporter, OutputFile};
 use crate::i18n::Language;
-use crate::report::model::{Chart, ChartLine, ChartPoint, ReportModel};
+use crate::report::model::{Chart, ChartPoint, MarkShape, ReportModel};
 
 /// The chart size in pixels.
 pub const CHART_SIZE: (u32, u32) = (640, 300);
@@ -144,12 +144,18 @@ fn png(chart: &Chart, language: Language, size: (u32, u32)) -> Result<Vec<u8>, E
     Ok(bytes)
 }
 
-/// The x and y ranges of a chart, padded. The model never gives a chart
-/// without points.
-fn chart_range(lines: &[ChartLine]) -> (f64, f64, f64, f64) {
+/// The x and y ranges of a chart (its points, intervals and marks),
+/// padded. The model never gives a chart without points.
+fn chart_range(chart: &Chart) -> (f64, f64, f64, f64) {
     let (mut x0, mut x1) = (f64::INFINITY, f64::NEG_INFINITY);
     let (mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY);
-    for (x, y, ci) in lines.iter().flat_map(|l| l.runs.iter().flatten()) {
+    let marks = chart.marks.iter().map(|m| (m.x, m.y, None));
+    let points = chart
+        .lines
+        .iter()
+        .flat_map(|l| l.runs.iter().flatten().copied());
+    for (x, y, ci) in points.chain(marks) {
+        let (x, y, ci) = (&x, &y, &ci);
         x0 = x0.min(*x);
         x1 = x1.max(*x);
         let (lo, hi) = ci.unwrap_or((*y, *y));
@@ -185,7 +191,7 @@ where
     if chart.lines.iter().all(|l| l.runs.is_empty()) {
         return Err("the chart has no point to draw".into());
     }
-    let (x0, x1, y0, y1) = chart_range(&chart.lines);
+    let (x0, x1, y0, y1) = chart_range(chart);
     root.fill(&WHITE).map_err(error)?;
     let mut builder = ChartBuilder::on(&root);
     builder
@@ -220,6 +226,19 @@ where
         for run in &line.runs {
             draw_run(&mut plot, run, colour, dx).map_err(error)?;
         }
+    }
+    for mark in &chart.marks {
+        let (r, g, b) = mark.colour;
+        let style = RGBColor(r, g, b).stroke_width(2);
+        let at = (mark.x, mark.y);
+        match mark.shape {
+            MarkShape::Ring => plot.draw_series(std::iter::once(Circle::new(at, 6, style))),
+            MarkShape::Cross => plot.draw_series(std::iter::once(Cross::new(at, 6, style))),
+            MarkShape::Triangle => {
+                plot.draw_series(std::iter::once(TriangleMarker::new(at, 6, style)))
+            }
+        }
+        .map_err(error)?;
     }
     root.present().map_err(error)
 }
@@ -256,7 +275,7 @@ fn draw_run<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::ChartKey;
+    use crate::report::model::{ChartKey, ChartLine};
 
     fn chart() -> Chart {
         Chart {
@@ -274,6 +293,7 @@ mod tests {
                 ]],
             }],
             key: ChartKey::Indicator(None),
+            marks: Vec::new(),
         }
     }
 
@@ -283,6 +303,25 @@ mod tests {
         assert!(svg.starts_with("<svg role=\"img\" aria-label=\"Viivakuva: Kiusattu\" "));
         let png = png(&chart(), Language::Fi, CHART_SIZE).unwrap();
         assert_eq!(&png[1..4], b"PNG");
+    }
+
+    /// The plan's marks (a target beyond the data) widen the chart's
+    /// ranges so that they are drawn inside it.
+    #[test]
+    fn marks_are_inside_the_chart() {
+        use crate::report::model::{Mark, MarkShape};
+        let mut marked = chart();
+        marked.marks.push(Mark {
+            x: 2027.0,
+            y: 4.0,
+            shape: MarkShape::Cross,
+            colour: (0, 0, 0),
+        });
+        let (x0, x1, y0, y1) = chart_range(&marked);
+        assert_eq!((x0, x1), (2019.0, 2027.0));
+        assert!(y0 < 4.0 && y1 > 12.0, "{y0} {y1}");
+        let svg = inline_svg(&marked, Language::Fi).unwrap();
+        assert!(svg.len() > inline_svg(&chart(), Language::Fi).unwrap().len());
     }
 
     /// A chart that cannot be drawn fails with its name and the cause

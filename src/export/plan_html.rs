@@ -6,12 +6,13 @@
 //! `report.html`). Nothing when the config names no plan. Guarantees: no
 //! script and no request to any other host; every text is escaped by the
 //! template engine; each status is shown with its baseline, latest value
-//! and projection, the numbers of `tables/plan_status.*`. The charts of
-//! each target's series with its baseline, target and milestones are not
-//! drawn yet (issue 14).
+//! and projection, the numbers of `tables/plan_status.*`; each target has
+//! a chart of its series per area with the baselines (rings), the target
+//! (a cross) and the milestones (triangles) drawn in, inline only.
 
 use askama::Template;
 
+use super::charts::inline_svg;
 use super::{ExportError, Exporter, OutputFile};
 use crate::report::model::{PlanSection, ReportModel};
 use crate::report::words::PlanWords;
@@ -25,6 +26,15 @@ struct Page<'a> {
     p: &'a PlanSection,
     w: &'a PlanWords,
     lang: &'static str,
+    /// Per dimension and goal, its charts as inline SVG, in plan order.
+    svgs: Vec<Vec<Vec<String>>>,
+}
+
+impl Page<'_> {
+    /// The inline charts of goal `g` of dimension `d`.
+    fn charts(&self, d: usize, g: usize) -> &[String] {
+        &self.svgs[d][g]
+    }
 }
 
 impl Exporter for PlanHtml {
@@ -32,10 +42,26 @@ impl Exporter for PlanHtml {
         let Some(plan) = &model.plan else {
             return Ok(Vec::new());
         };
+        let svgs = plan
+            .dimensions
+            .iter()
+            .map(|d| {
+                d.goals
+                    .iter()
+                    .map(|g| {
+                        g.charts
+                            .iter()
+                            .map(|c| inline_svg(c, model.language))
+                            .collect::<Result<Vec<String>, ExportError>>()
+                    })
+                    .collect::<Result<Vec<_>, ExportError>>()
+            })
+            .collect::<Result<Vec<_>, ExportError>>()?;
         let page = Page {
             p: plan,
             w: &plan.words,
             lang: model.language.code(),
+            svgs,
         };
         let html = page.render().map_err(|e| ExportError::Render {
             output: "plan.html",

@@ -53,6 +53,7 @@ pub fn build(input: &ReportInput) -> ReportModel {
         .map(|(i, &d)| dimension(input, &w, &series, &areas, i + 1, d))
         .collect();
     unique_stems(dimensions.iter_mut().flat_map(|d| &mut d.charts));
+    let plan = super::plan::plan_section(input, &areas);
     ReportModel {
         language,
         latest_period: input.rows.iter().map(|o| o.period).max(),
@@ -72,7 +73,7 @@ pub fn build(input: &ReportInput) -> ReportModel {
         areas,
         words: w,
         html_words: html_words(language),
-        plan: super::plan::plan_section(input),
+        plan,
     }
 }
 
@@ -403,6 +404,7 @@ fn indicator_chart<'a>(
         decimals: indicator.decimals,
         lines,
         key: ChartKey::Indicator(phrases::sotkanet_page(indicator, language)),
+        marks: Vec::new(),
     })
 }
 
@@ -484,6 +486,7 @@ fn share_chart(input: &ReportInput, areas: &[AreaLegend]) -> Option<Chart> {
         decimals: 1,
         lines,
         key: ChartKey::AreaLegend,
+        marks: Vec::new(),
     })
 }
 
@@ -524,6 +527,7 @@ fn volume_chart(input: &ReportInput, area: &crate::domain::Area) -> Option<Chart
         decimals: 1,
         lines,
         key: ChartKey::Levels,
+        marks: Vec::new(),
     })
 }
 
@@ -659,6 +663,7 @@ mod tests {
             decimals: 1,
             lines: Vec::new(),
             key: ChartKey::Levels,
+            marks: Vec::new(),
         };
         let mut charts = [
             chart("charts/x_8-9"),

@@ -190,6 +190,29 @@ pub struct Chart {
     pub decimals: u8,
     pub lines: Vec<ChartLine>,
     pub key: ChartKey,
+    /// Points marked on the chart: a plan's baselines, target and
+    /// milestones (none on the report's charts).
+    pub marks: Vec<Mark>,
+}
+
+/// A marked point of a chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    /// Decimal time and value.
+    pub x: f64,
+    pub y: f64,
+    pub shape: MarkShape,
+    pub colour: Colour,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkShape {
+    /// A ring: a baseline.
+    Ring,
+    /// A cross: the target.
+    Cross,
+    /// A triangle: a milestone.
+    Triangle,
 }
 
 /// The colours of the two service levels in the volume charts.
@@ -291,6 +314,9 @@ pub struct PlanDimension {
 
 pub struct PlanGoal {
     pub title: String,
+    /// One chart per target: its series per area, with the baselines
+    /// (rings), the target (a cross) and the milestones (triangles).
+    pub charts: Vec<Chart>,
     /// "Text (responsible: …; schedule: …; resource proposal: 20 000 €)".
     pub actions: Vec<String>,
     pub lines: Vec<PlanLine>,

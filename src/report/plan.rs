@@ -5,12 +5,17 @@
 //! language. Guarantees: pure; every status shown comes with its baseline,
 //! latest value and projection, the numbers of `tables/plan_status.*`.
 
-use super::model::{PlanDimension, PlanGoal, PlanLine, PlanSection};
+use super::model::{
+    AreaLegend, Chart, ChartKey, ChartLine, Mark, MarkShape, PlanDimension, PlanGoal, PlanLine,
+    PlanSection,
+};
 use super::words::{plan_words, PlanWords};
 use super::ReportInput;
 use crate::domain::Dimension;
 use crate::i18n::Language;
-use crate::plan::{Aim, Heading, Plan, PlanRow, PlanStatus};
+use crate::observation::Sex;
+use crate::period::Period;
+use crate::plan::{Aim, Goal, Heading, Plan, PlanRow, PlanStatus, Target};
 
 const STATUSES: [PlanStatus; 5] = [
     PlanStatus::Achieved,
@@ -25,7 +30,7 @@ fn status_text(words: &PlanWords, status: PlanStatus) -> &'static str {
 }
 
 /// The follow-up of the plan, when there is one.
-pub(super) fn plan_section(input: &ReportInput) -> Option<PlanSection> {
+pub(super) fn plan_section(input: &ReportInput, legends: &[AreaLegend]) -> Option<PlanSection> {
     let (plan, rows) = input.plan?;
     let language = input.config.language;
     let words = plan_words(language);
@@ -56,7 +61,7 @@ pub(super) fn plan_section(input: &ReportInput) -> Option<PlanSection> {
         .filter(|&&d| plan.goals.iter().any(|g| g.dimension == d))
         .map(|&d| PlanDimension {
             name: crate::report::phrases::capitalize(d.name(language)),
-            goals: goals(input, plan, rows, d, &words),
+            goals: goals(input, plan, rows, d, &words, legends),
         })
         .collect();
     Some(PlanSection {
@@ -78,6 +83,7 @@ fn goals(
     rows: &[PlanRow],
     dimension: Dimension,
     words: &PlanWords,
+    legends: &[AreaLegend],
 ) -> Vec<PlanGoal> {
     let language = input.config.language;
     plan.goals
@@ -85,6 +91,11 @@ fn goals(
         .filter(|g| g.dimension == dimension)
         .map(|goal| PlanGoal {
             title: goal.title.get(language).to_string(),
+            charts: goal
+                .targets
+                .iter()
+                .filter_map(|t| target_chart(input, goal, t, rows, legends))
+                .collect(),
             actions: goal
                 .actions
                 .iter()
@@ -186,4 +197,121 @@ fn line(input: &ReportInput, row: &PlanRow, words: &PlanWords) -> PlanLine {
         status: row.assessment.status,
         status_text: status_text(words, row.assessment.status),
     }
+}
+
+/// The chart of one target: its series in each of its areas (every
+/// published period, gaps where none), each area's baseline as a ring in
+/// its colour, the target as a black cross at the target period and the
+/// milestones as black triangles. `None` when no area has a point.
+fn target_chart(
+    input: &ReportInput,
+    goal: &Goal,
+    target: &Target,
+    rows: &[PlanRow],
+    legends: &[AreaLegend],
+) -> Option<Chart> {
+    let language = input.config.language;
+    let series = |area: &str| -> Vec<&crate::observation::Observation> {
+        input
+            .rows
+            .iter()
+            .filter(|r| {
+                r.indicator == target.indicator
+                    && r.area == area
+                    && r.group == target.group
+                    && r.sex == Sex::Total
+            })
+            .collect()
+    };
+    let legend = |area: &str| {
+        input
+            .config
+            .areas
+            .iter()
+            .position(|a| a.key == area)
+            .and_then(|i| legends.get(i))
+    };
+    let mut periods: Vec<Period> = target
+        .areas
+        .iter()
+        .flat_map(|a| series(a))
+        .map(|r| r.period)
+        .collect();
+    periods.sort();
+    periods.dedup();
+    let mut lines = Vec::new();
+    let mut marks = Vec::new();
+    for area in &target.areas {
+        let Some(legend) = legend(area) else { continue };
+        let runs = super::runs(&series(area), &periods);
+        if runs.is_empty() {
+            continue;
+        }
+        lines.push(ChartLine {
+            label: legend.name.clone(),
+            colour: legend.colour,
+            offset: 0.0,
+            runs,
+        });
+        let baseline = rows
+            .iter()
+            .find(|r| {
+                r.goal == goal.id
+                    && r.indicator == target.indicator
+                    && &r.area == area
+                    && r.milestone.is_none()
+            })
+            .and_then(|r| r.assessment.baseline);
+        if let Some((period, value)) = baseline {
+            marks.push(Mark {
+                x: period.decimal_time(),
+                y: value,
+                shape: MarkShape::Ring,
+                colour: legend.colour,
+            });
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    let black = (0, 0, 0);
+    if let Aim::Value(value) = target.aim {
+        marks.push(Mark {
+            x: target.by.decimal_time(),
+            y: value,
+            shape: MarkShape::Cross,
+            colour: black,
+        });
+    }
+    for (period, value) in &target.milestones {
+        marks.push(Mark {
+            x: period.decimal_time(),
+            y: *value,
+            shape: MarkShape::Triangle,
+            colour: black,
+        });
+    }
+    let indicator = input.catalog.get(&target.indicator);
+    let title = indicator.map_or(target.indicator.clone(), |i| {
+        i.title.get(language).to_string()
+    });
+    let title = if target.group == crate::observation::ALL_GROUPS {
+        title
+    } else {
+        format!("{title} ({})", target.group)
+    };
+    let names: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
+    Some(Chart {
+        stem: format!("plan/{}_{}", goal.id, target.indicator),
+        alt: format!(
+            "{}: {title}. {}",
+            super::words::html_words(language).chart_alt,
+            names.join(", ")
+        ),
+        title,
+        decimals: indicator.map_or(1, |i| i.decimals),
+        lines,
+        key: ChartKey::Indicator(None),
+        marks,
+    })
 }

@@ -309,6 +309,8 @@ pub struct PlanWords {
     /// Achieved, on track, uncertain, off track, insufficient data.
     pub statuses: [&'static str; 5],
     pub rules: &'static str,
+    /// What the chart marks mean.
+    pub chart_key: &'static str,
 }
 
 pub fn plan_words(language: Language) -> PlanWords {
@@ -338,6 +340,7 @@ const PLAN_WORDS_FI: PlanWords = PlanWords {
     increase: "nousee",
     by: "mennessä",
     statuses: ["saavutettu", "tavoitteessa", "epävarma", "jäljessä", "liian vähän tietoa"],
+    chart_key: "○ lähtötaso, × tavoite, △ välitavoite",
     rules: "Tilan säännöt: docs/PLAN.md. Ennuste on pienimmän neliösumman suora lähtötasosta alkaen, jatkettuna tavoitevuoteen; sulkeissa 95 %:n luottamusväli.",
 };
 
@@ -360,6 +363,7 @@ const PLAN_WORDS_SV: PlanWords = PlanWords {
     increase: "ökar",
     by: "senast",
     statuses: ["uppnått", "på väg", "osäkert", "efter målet", "för lite data"],
+    chart_key: "○ utgångsläge, × mål, △ delmål",
     rules: "Reglerna för läget: docs/PLAN.md. Prognosen är minsta kvadrat-linjen från utgångsläget, förlängd till målåret; inom parentes 95 % konfidensintervall.",
 };
 
@@ -382,5 +386,6 @@ const PLAN_WORDS_EN: PlanWords = PlanWords {
     increase: "increases",
     by: "by",
     statuses: ["achieved", "on track", "uncertain", "off track", "insufficient data"],
+    chart_key: "○ baseline, × target, △ milestone",
     rules: "Status rules: docs/PLAN.md. The projection is the least-squares line from the baseline on, extended to the target period; in brackets its 95 % interval.",
 };
