@@ -21,6 +21,30 @@ pub fn hyte() -> Command {
     cmd
 }
 
+/// The bundled `hyte.toml` for a test that writes it into another folder:
+/// its catalog at `catalog`, and its plan and every input, regions and
+/// dimension file pointing into the repository.
+pub fn sample_config(catalog: &Path) -> String {
+    let root = root();
+    let mut text = std::fs::read_to_string(root.join("hyte.toml"))
+        .unwrap()
+        .replace(
+            "catalog = \"indicators\"",
+            &format!("catalog = {:?}", catalog.display().to_string()),
+        )
+        .replace(
+            "plan = \"plan.toml\"",
+            &format!("plan = {:?}", root.join("plan.toml").display().to_string()),
+        );
+    for key in ["path", "regions", "dimension_file"] {
+        text = text.replace(
+            &format!("{key} = \"data-samples/"),
+            &format!("{key} = \"{}/data-samples/", root.display()),
+        );
+    }
+    text
+}
+
 pub fn fixture(path: &str) -> PathBuf {
     root().join("tests/fixtures").join(path)
 }

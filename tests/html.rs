@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{hyte, root, stderr_of};
+use crate::common::{hyte, root, sample_config, stderr_of};
 
 fn run_samples(out: &Path, extra: &[&str]) -> String {
     let result = hyte()
@@ -137,31 +137,7 @@ fn text_from_the_catalog_is_escaped() {
             std::fs::write(catalog.join(path.file_name().unwrap()), text).unwrap();
         }
     }
-    let sample = std::fs::read_to_string(root().join("hyte.toml")).unwrap();
-    let config = sample
-        .replace(
-            "catalog = \"indicators\"",
-            &format!("catalog = {:?}", catalog.display().to_string()),
-        )
-        .replace(
-            "plan = \"plan.toml\"",
-            &format!(
-                "plan = {:?}",
-                root().join("plan.toml").display().to_string()
-            ),
-        )
-        .replace(
-            "path = \"data-samples/",
-            &format!("path = \"{}/data-samples/", root().display()),
-        )
-        .replace(
-            "regions = \"data-samples/",
-            &format!("regions = \"{}/data-samples/", root().display()),
-        )
-        .replace(
-            "dimension_file = \"data-samples/",
-            &format!("dimension_file = \"{}/data-samples/", root().display()),
-        );
+    let config = sample_config(&catalog);
     let config_path = dir.path().join("hyte.toml");
     std::fs::write(&config_path, config).unwrap();
     let out = hyte()

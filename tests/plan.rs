@@ -1,7 +1,7 @@
 //! The wellbeing plan end to end (issue 14): the shipped example plan on
 //! the bundled samples, and a bad plan refused with its line.
 
-use crate::common::{hyte, root, stderr_of};
+use crate::common::{hyte, root, sample_config, stderr_of};
 
 /// Reads a CSV table into rows of (column → value).
 fn table(path: &std::path::Path) -> Vec<std::collections::BTreeMap<String, String>> {
@@ -111,27 +111,14 @@ fn a_plan_naming_an_unknown_indicator_is_refused_with_its_line() {
         );
     let plan_path = dir.path().join("plan.toml");
     std::fs::write(&plan_path, plan).unwrap();
-    let config = std::fs::read_to_string(root().join("hyte.toml"))
-        .unwrap()
-        .replace(
-            "path = \"data-samples/",
-            &format!("path = \"{}/data-samples/", root().display()),
-        )
-        .replace(
-            "regions = \"data-samples/",
-            &format!("regions = \"{}/data-samples/", root().display()),
-        )
-        .replace(
-            "dimension_file = \"data-samples/",
-            &format!("dimension_file = \"{}/data-samples/", root().display()),
-        )
-        .replace(
-            "catalog = \"indicators\"",
-            &format!(
-                "catalog = {:?}",
-                root().join("indicators").display().to_string()
-            ),
-        );
+    // The sample config, with the broken plan instead of the bundled one.
+    let config = sample_config(&root().join("indicators")).replace(
+        &format!(
+            "plan = {:?}",
+            root().join("plan.toml").display().to_string()
+        ),
+        &format!("plan = {:?}", plan_path.display().to_string()),
+    );
     let config_path = dir.path().join("hyte.toml");
     std::fs::write(&config_path, config).unwrap();
     for command in ["validate", "run"] {

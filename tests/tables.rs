@@ -7,7 +7,7 @@ use arrow::array::{Array, Float64Array, StringArray};
 use arrow::ipc::reader::FileReader;
 use polars::prelude::*;
 
-use crate::common::{hyte, root, stderr_of};
+use crate::common::{hyte, root, sample_config, stderr_of};
 
 fn run_samples(dir: &std::path::Path) {
     let out = hyte().arg("run").arg("--out").arg(dir).output().unwrap();
@@ -105,25 +105,8 @@ fn written_tables_are_valid_inputs_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = first.path().join("tables").join(file);
         // The sample config's areas, so that privacy sees the same hierarchy.
-        let sample = std::fs::read_to_string(root().join("hyte.toml")).unwrap();
-        let head = sample
-            .split("# --- Inputs ---")
-            .next()
-            .unwrap()
-            .replace(
-                "catalog = \"indicators\"",
-                &format!(
-                    "catalog = {:?}",
-                    root().join("indicators").display().to_string()
-                ),
-            )
-            .replace(
-                "plan = \"plan.toml\"",
-                &format!(
-                    "plan = {:?}",
-                    root().join("plan.toml").display().to_string()
-                ),
-            );
+        let sample = sample_config(&root().join("indicators"));
+        let head = sample.split("# --- Inputs ---").next().unwrap();
         let config = dir.path().join("hyte.toml");
         std::fs::write(
             &config,

@@ -155,12 +155,11 @@ fn chart_range(chart: &Chart) -> (f64, f64, f64, f64) {
         .iter()
         .flat_map(|l| l.runs.iter().flatten().copied());
     for (x, y, ci) in points.chain(marks) {
-        let (x, y, ci) = (&x, &y, &ci);
-        x0 = x0.min(*x);
-        x1 = x1.max(*x);
-        let (lo, hi) = ci.unwrap_or((*y, *y));
-        y0 = y0.min(lo.min(*y));
-        y1 = y1.max(hi.max(*y));
+        x0 = x0.min(x);
+        x1 = x1.max(x);
+        let (lo, hi) = ci.unwrap_or((y, y));
+        y0 = y0.min(lo.min(y));
+        y1 = y1.max(hi.max(y));
     }
     if x0 == x1 {
         x0 -= 0.5;
