@@ -42,6 +42,30 @@ impl Language {
             Language::En => text,
         }
     }
+
+    /// [`Language::number`] with the whole part in groups of three: a
+    /// no-break space in Finnish and Swedish (150 000), a comma in English
+    /// (150,000). For sums of money, where 150000 is hard to read.
+    pub fn grouped(self, value: f64, decimals: u8) -> String {
+        let text = self.number(value, decimals);
+        let (sign, rest) = text
+            .strip_prefix('-')
+            .map_or(("", text.as_str()), |r| ("-", r));
+        let split = rest.find([',', '.']).unwrap_or(rest.len());
+        let (whole, fraction) = rest.split_at(split);
+        let separator = match self {
+            Language::Fi | Language::Sv => '\u{a0}',
+            Language::En => ',',
+        };
+        let mut grouped = String::new();
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(separator);
+            }
+            grouped.push(digit);
+        }
+        format!("{sign}{grouped}{fraction}")
+    }
 }
 
 /// A text in the three languages hyte reports in.
@@ -74,6 +98,14 @@ impl Localized {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grouped_numbers() {
+        assert_eq!(Language::Fi.grouped(150000.0, 0), "150\u{a0}000");
+        assert_eq!(Language::En.grouped(1234567.5, 1), "1,234,567.5");
+        assert_eq!(Language::Sv.grouped(-999.0, 0), "-999");
+        assert_eq!(Language::Fi.grouped(-1000.25, 2), "-1\u{a0}000,25");
+    }
 
     #[test]
     fn decimal_comma_in_finnish_and_swedish() {

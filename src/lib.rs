@@ -261,9 +261,15 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
         &config.trends,
     );
     times.stage("plan");
+    let plan_data = plan::PlanData {
+        rows: &report_rows,
+        derived: &derived,
+        shift: &shift,
+    };
+    let rules = plan::Rules::new(&config.trends);
     let followed = plan
         .as_ref()
-        .map(|p| (p, plan::follow(p, &report_rows, &catalog)));
+        .map(|p| (p, plan::follow(p, &plan_data, &catalog, rules)));
 
     times.stage("report model");
     let input = ReportInput {

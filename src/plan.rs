@@ -22,6 +22,7 @@ use crate::domain::{parse_key, Area, Dimension, Polarity};
 use crate::i18n::Localized;
 use crate::observation::{Observation, Sex};
 use crate::period::Period;
+use crate::shift::Shift;
 use crate::stats::{self, Projection};
 use crate::text::line_of;
 
@@ -96,20 +97,85 @@ pub enum Aim {
     Direction(Heading),
 }
 
-/// An indicator a goal is followed with, in some areas.
+/// A share of the shift analysis a target can follow: the column of
+/// `tables/shift.*` of the same name, in complete calendar years.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantNames,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum ShiftShare {
+    /// Basic services' share of clients, basic / (basic + specialist): the
+    /// development programme's 2030 goal.
+    BasicShareClients,
+    BasicShareVisits,
+    BasicShareCost,
+}
+
+/// What a target follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// A catalog indicator in one population group (`all` when the
+    /// indicator has none).
+    Indicator { id: String, group: String },
+    /// A share of the shift analysis (basic care and prevention against
+    /// specialist care).
+    Shift(ShiftShare),
+}
+
+impl Subject {
+    /// The id in `tables/plan_status.*`: the catalog id, or
+    /// `shift.basic_share_clients`.
+    pub fn key(&self) -> String {
+        match self {
+            Subject::Indicator { id, .. } => id.clone(),
+            Subject::Shift(share) => format!("shift.{}", share.key()),
+        }
+    }
+
+    pub fn group(&self) -> &str {
+        match self {
+            Subject::Indicator { group, .. } => group,
+            Subject::Shift(_) => crate::observation::ALL_GROUPS,
+        }
+    }
+
+    /// The range a value can take: a percentage lies in 0–100, a share in
+    /// 0–1, a rate or count is never negative. A projection's interval is
+    /// cut to it (a line extended far enough passes any bound).
+    pub fn range(&self, catalog: &Catalog) -> (f64, f64) {
+        match self {
+            Subject::Indicator { id, .. } => match catalog.get(id).map(|i| i.unit) {
+                Some(crate::domain::Unit::Percent) => (0.0, 100.0),
+                Some(crate::domain::Unit::Index) | None => (f64::NEG_INFINITY, f64::INFINITY),
+                Some(_) => (0.0, f64::INFINITY),
+            },
+            Subject::Shift(_) => (0.0, 1.0),
+        }
+    }
+
+    /// Which way is better: the catalog's polarity, and for the shift
+    /// shares a rise (the emphasis moves to basic care).
+    pub fn polarity(&self, catalog: &Catalog) -> Polarity {
+        match self {
+            Subject::Indicator { id, .. } => {
+                catalog.get(id).map_or(Polarity::Neutral, |i| i.polarity)
+            }
+            Subject::Shift(_) => Polarity::HigherIsBetter,
+        }
+    }
+}
+
+/// What a goal is followed with, in some areas.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
-    /// A catalog id.
-    pub indicator: String,
+    pub subject: Subject,
     pub areas: Vec<String>,
-    /// The population group (`8-9`); `all` when not given.
-    pub group: String,
     /// The baseline period; the value there is taken from the data unless
     /// `baseline_value` gives it.
     pub baseline: Period,
     pub baseline_value: Option<f64>,
     pub aim: Aim,
-    /// The target period.
+    /// The target period: a year or a quarter, as the baseline.
     pub by: Period,
     /// Intermediate values on the way, in period order.
     pub milestones: Vec<(Period, f64)>,
@@ -129,55 +195,112 @@ pub enum PlanStatus {
     InsufficientData,
 }
 
-crate::domain::keyed!(Heading, PlanStatus);
+crate::domain::keyed!(Heading, PlanStatus, ShiftShare);
+
+impl PlanStatus {
+    pub const ALL: [PlanStatus; 5] = [
+        PlanStatus::Achieved,
+        PlanStatus::OnTrack,
+        PlanStatus::Uncertain,
+        PlanStatus::OffTrack,
+        PlanStatus::InsufficientData,
+    ];
+}
+
+/// Why a target has its status: the rule that decided it and its numbers.
+/// The words are the report's ([`crate::report::plan::reason_text`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    /// The series has no row of the target's group in any area; the data
+    /// has these groups for the indicator.
+    UnknownGroup { available: Vec<String> },
+    /// A value target needs a value at its baseline period.
+    NoBaseline { baseline: Period },
+    /// Nothing published from the baseline to the target period.
+    NoPoints { baseline: Period, by: Period },
+    /// Fewer points than a projection or a slope needs.
+    TooFewPoints { points: usize, needed: usize },
+    /// The value at `at` is at or beyond the target (achieved).
+    Reached { at: (Period, f64), goal: f64 },
+    /// The target period is reached and the value there falls short.
+    Missed { at: (Period, f64), goal: f64 },
+    /// A value target projected to its period; the status says which end
+    /// of the interval reaches the target.
+    Projected { goal: f64 },
+    /// A direction target's slope and its interval; `reached` when the
+    /// target period is reached.
+    Slope { reached: bool },
+}
 
 /// A status with the numbers behind it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
     pub status: PlanStatus,
     pub baseline: Option<(Period, f64)>,
+    /// The last published value up to the target period.
     pub latest: Option<(Period, f64)>,
-    /// Published points from the baseline period on.
+    /// Published points from the baseline to the target period.
     pub points: usize,
-    /// The trend projected to the target period (value targets), or the
-    /// slope per year with its interval (direction targets, as value,
-    /// lower, upper).
+    /// The trend from the baseline projected to the target period, and its
+    /// slope per year, with (1 − α) intervals.
     pub projection: Option<Projection>,
-    /// Why, in words a reader can check against the tables.
-    pub reason: String,
+    pub reason: Reason,
 }
 
-/// Points a projection needs: with fewer the line has no interval.
+/// Points a projection needs at the least: with fewer the line has no
+/// interval. `[trends] min_points` may ask for more.
 pub const MIN_POINTS: usize = 3;
+
+/// How a target is assessed: the run's `[trends]` settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rules {
+    /// The intervals are (1 − α).
+    pub alpha: f64,
+    /// Points from the baseline on that a projection or slope needs
+    /// (at least [`MIN_POINTS`]).
+    pub min_points: usize,
+}
+
+impl Rules {
+    pub fn new(settings: &crate::config::TrendSettings) -> Rules {
+        Rules {
+            alpha: settings.alpha,
+            min_points: settings.min_points.max(MIN_POINTS),
+        }
+    }
+}
 
 /// Assesses one target in one series: `points` are the published values
 /// of the series in period order. The rules are in docs/PLAN.md §3:
 ///
+/// * only the points from the baseline to the target period (or the
+///   milestone's) count: a later value does not decide an earlier goal;
 /// * value target, with "better" the indicator's polarity (for a neutral
 ///   indicator: the side of the target from the baseline):
-///   achieved when the latest value is at or beyond the target; off track
-///   when the target period has passed without it, or when even the better
-///   end of the projection's 95 % interval at the target period falls
+///   achieved when the last value is at or beyond the target; off track
+///   when the target period is reached without it, or when even the better
+///   end of the projection's (1 − α) interval at the target period falls
 ///   short; on track when the projection itself reaches the target;
 ///   uncertain otherwise;
-/// * direction target: on track when the slope's 95 % interval since the
-///   baseline lies wholly on the wanted side (achieved once the target
-///   period is reached), off track when it lies wholly on the other side,
-///   uncertain otherwise;
-/// * fewer than [`MIN_POINTS`] points since the baseline (a survey with
-///   two rounds) give insufficient data, unless the target is already
-///   achieved.
+/// * direction target: on track when the slope's (1 − α) interval since
+///   the baseline lies wholly on the wanted side (achieved once the
+///   target period is reached), off track when it lies wholly on the other
+///   side, uncertain otherwise; it needs no baseline value;
+/// * fewer than `rules.min_points` points (a survey with two rounds) give
+///   insufficient data, unless a value target is already achieved or
+///   missed at its period.
 pub fn assess(
     points: &[(Period, f64)],
     target: &Target,
     aim: Aim,
     by: Period,
     polarity: Polarity,
+    rules: Rules,
 ) -> Assessment {
     let since: Vec<(Period, f64)> = points
         .iter()
         .copied()
-        .filter(|(p, _)| *p >= target.baseline)
+        .filter(|(p, _)| *p >= target.baseline && *p <= by)
         .collect();
     let baseline = target
         .baseline_value
@@ -190,154 +313,103 @@ pub fn assess(
         latest,
         points: since.len(),
         projection: None,
-        reason: String::new(),
+        reason: Reason::NoPoints {
+            baseline: target.baseline,
+            by,
+        },
     };
-    let (Some((_, base)), Some((latest_period, latest_value))) = (baseline, latest) else {
-        out.reason = match baseline {
-            None => format!(
-                "no published value at the baseline period {}",
-                target.baseline
-            ),
-            Some(_) => format!(
-                "no published value since the baseline period {}",
-                target.baseline
-            ),
-        };
+    let Some(latest) = latest else {
         return out;
     };
     let xy: Vec<(f64, f64)> = since.iter().map(|(p, v)| (p.decimal_time(), *v)).collect();
-    match aim {
+    if xy.len() >= rules.min_points {
+        out.projection = stats::projection(&xy, by.decimal_time(), rules.alpha);
+    }
+    let too_few = Reason::TooFewPoints {
+        points: xy.len(),
+        needed: rules.min_points,
+    };
+    (out.status, out.reason) = match aim {
         Aim::Value(goal) => {
+            let Some((_, base)) = baseline else {
+                out.reason = Reason::NoBaseline {
+                    baseline: target.baseline,
+                };
+                return out;
+            };
             let better = match polarity {
                 Polarity::HigherIsBetter => 1.0,
                 Polarity::HigherIsWorse => -1.0,
                 Polarity::Neutral if goal >= base => 1.0,
                 Polarity::Neutral => -1.0,
             };
-            assess_value(
-                &mut out,
-                &xy,
-                goal,
-                better,
-                (latest_period, latest_value),
-                by,
-            );
+            assess_value(out.projection, goal, better, latest, by)
+                .unwrap_or((PlanStatus::InsufficientData, too_few))
         }
         Aim::Direction(heading) => {
             let better = match heading {
                 Heading::Increase => 1.0,
                 Heading::Decrease => -1.0,
             };
-            assess_direction(&mut out, &xy, better, latest_period, by);
+            match out.projection {
+                Some(p) => assess_direction(p, better, latest.0 >= by),
+                None => (PlanStatus::InsufficientData, too_few),
+            }
         }
-    }
+    };
     out
 }
 
-/// A value target: achieved, off track, on track or uncertain.
+/// A value target: achieved, off track, on track or uncertain; `None`
+/// when it needs a projection and there is none.
 fn assess_value(
-    out: &mut Assessment,
-    xy: &[(f64, f64)],
+    projection: Option<Projection>,
     goal: f64,
     better: f64,
-    (latest_period, latest_value): (Period, f64),
+    latest: (Period, f64),
     by: Period,
-) {
-    if better * (latest_value - goal) >= 0.0 {
-        out.status = PlanStatus::Achieved;
-        out.reason = format!("{latest_value} in {latest_period} is at or beyond the target {goal}");
-        return;
+) -> Option<(PlanStatus, Reason)> {
+    if better * (latest.1 - goal) >= 0.0 {
+        return Some((PlanStatus::Achieved, Reason::Reached { at: latest, goal }));
     }
-    if latest_period >= by {
-        out.status = PlanStatus::OffTrack;
-        out.reason = format!("the target period {by} is reached and {latest_value} ({latest_period}) falls short of {goal}");
-        return;
+    if latest.0 >= by {
+        return Some((PlanStatus::OffTrack, Reason::Missed { at: latest, goal }));
     }
-    let Some(p) = stats::projection(xy, by.decimal_time()) else {
-        out.reason = format!(
-            "{} published points since the baseline: a projection needs {MIN_POINTS}",
-            xy.len()
-        );
-        return;
-    };
-    out.projection = Some(p);
+    let p = projection?;
     let best = if better > 0.0 { p.upper } else { p.lower };
-    (out.status, out.reason) = if better * (best - goal) < 0.0 {
-        (
-            PlanStatus::OffTrack,
-            format!(
-                "projected to {by}: {:.2} (95 % {:.2} … {:.2}); even the better end misses {goal}",
-                p.value, p.lower, p.upper
-            ),
-        )
+    let status = if better * (best - goal) < 0.0 {
+        PlanStatus::OffTrack
     } else if better * (p.value - goal) >= 0.0 {
-        (
-            PlanStatus::OnTrack,
-            format!(
-                "projected to {by}: {:.2} (95 % {:.2} … {:.2}), reaching {goal}",
-                p.value, p.lower, p.upper
-            ),
-        )
+        PlanStatus::OnTrack
     } else {
-        (
-            PlanStatus::Uncertain,
-            format!(
-                "projected to {by}: {:.2} (95 % {:.2} … {:.2}); only the interval reaches {goal}",
-                p.value, p.lower, p.upper
-            ),
-        )
+        PlanStatus::Uncertain
     };
+    Some((status, Reason::Projected { goal }))
 }
 
 /// A direction target: the slope's interval decides.
-fn assess_direction(
-    out: &mut Assessment,
-    xy: &[(f64, f64)],
-    better: f64,
-    latest_period: Period,
-    by: Period,
-) {
-    let fit = stats::least_squares(xy).filter(|_| xy.len() >= MIN_POINTS);
-    let Some((slope, lower, upper)) = fit.and_then(|f| Some((f.slope, f.ci_lower?, f.ci_upper?)))
-    else {
-        out.reason = format!(
-            "{} published points since the baseline: a trend needs {MIN_POINTS}",
-            xy.len()
-        );
-        return;
-    };
-    out.projection = Some(Projection {
-        value: slope,
-        lower,
-        upper,
-    });
-    let interval = format!("slope {slope:.3} per year (95 % {lower:.3} … {upper:.3})");
+fn assess_direction(p: Projection, better: f64, reached: bool) -> (PlanStatus, Reason) {
     let (wanted, unwanted) = if better > 0.0 {
-        (lower > 0.0, upper < 0.0)
+        (p.slope_lower > 0.0, p.slope_upper < 0.0)
     } else {
-        (upper < 0.0, lower > 0.0)
+        (p.slope_upper < 0.0, p.slope_lower > 0.0)
     };
-    (out.status, out.reason) = if wanted && latest_period >= by {
-        (
-            PlanStatus::Achieved,
-            format!("{interval}: the wanted way, and {by} is reached"),
-        )
-    } else if wanted {
-        (
-            PlanStatus::OnTrack,
-            format!("{interval}: wholly the wanted way"),
-        )
-    } else if unwanted {
-        (
-            PlanStatus::OffTrack,
-            format!("{interval}: wholly the wrong way"),
-        )
-    } else {
-        (
-            PlanStatus::Uncertain,
-            format!("{interval}: no clear direction yet"),
-        )
+    let status = match (wanted, unwanted) {
+        (true, _) if reached => PlanStatus::Achieved,
+        (true, _) => PlanStatus::OnTrack,
+        (_, true) => PlanStatus::OffTrack,
+        _ => PlanStatus::Uncertain,
     };
+    (status, Reason::Slope { reached })
+}
+
+/// One point of a followed series: unpublished periods are kept (value
+/// `None`) so that a chart shows the gap.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeriesPoint {
+    pub period: Period,
+    pub value: Option<f64>,
+    pub ci: Option<(f64, f64)>,
 }
 
 /// One line of the follow-up: a target (or one of its milestones) in one
@@ -346,38 +418,108 @@ fn assess_direction(
 pub struct PlanRow {
     pub goal: String,
     pub dimension: Dimension,
-    pub indicator: String,
+    pub subject: Subject,
     pub area: String,
-    pub group: String,
     /// `None` for the target itself, the milestone's period otherwise.
     pub milestone: Option<Period>,
     pub aim: Aim,
     pub by: Period,
     pub assessment: Assessment,
+    /// The series the target was assessed on, every period of it.
+    pub series: Vec<SeriesPoint>,
 }
 
-/// Assesses every target and milestone of the plan in each of its areas,
-/// on the sex-total series of the protected rows of the areas of interest
-/// (`rows`, in table order: each series in period order). Rows follow the
-/// plan's order: goals, targets, areas, then the target before its
-/// milestones.
-pub fn follow(plan: &Plan, rows: &[Observation], catalog: &Catalog) -> Vec<PlanRow> {
+/// What the plan is followed on: the run's protected data.
+pub struct PlanData<'a> {
+    /// The protected rows of the areas of interest, each series in period
+    /// order.
+    pub rows: &'a [Observation],
+    /// The derived (yearly and city-wide) totals of service counts.
+    pub derived: &'a [Observation],
+    pub shift: &'a Shift,
+}
+
+impl PlanData<'_> {
+    /// The sex-total series of a subject in an area, in periods of the
+    /// target's kind (years for a yearly target, quarters for a quarterly
+    /// one). Shift shares are the complete calendar years of the shift
+    /// table (an incomplete year is a gap).
+    pub fn series(&self, subject: &Subject, area: &str, quarterly: bool) -> Vec<SeriesPoint> {
+        let mut out: Vec<SeriesPoint> = match subject {
+            Subject::Indicator { id, group } => self
+                .rows
+                .iter()
+                .chain(self.derived)
+                .filter(|r| {
+                    &r.indicator == id
+                        && r.area == area
+                        && &r.group == group
+                        && r.sex == Sex::Total
+                        && r.period.is_quarter() == quarterly
+                })
+                .map(|r| SeriesPoint {
+                    period: r.period,
+                    value: r.value,
+                    ci: r.ci_lower.zip(r.ci_upper),
+                })
+                .collect(),
+            Subject::Shift(share) => self
+                .shift
+                .rows
+                .iter()
+                .filter(|r| r.area == area && r.period.is_quarter() == quarterly)
+                .map(|r| SeriesPoint {
+                    period: r.period,
+                    value: match share {
+                        ShiftShare::BasicShareClients => {
+                            r.complete_clients.then(|| r.share_clients()).flatten()
+                        }
+                        ShiftShare::BasicShareVisits => {
+                            r.complete_visits.then(|| r.share_visits()).flatten()
+                        }
+                        ShiftShare::BasicShareCost => (r.complete_clients && r.complete_visits)
+                            .then(|| r.share_cost())
+                            .flatten(),
+                    },
+                    ci: None,
+                })
+                .collect(),
+        };
+        out.sort_by_key(|p| p.period);
+        out
+    }
+
+    /// The groups the data has for an indicator, when the target's group
+    /// is not among them.
+    fn missing_group(&self, subject: &Subject) -> Option<Vec<String>> {
+        let Subject::Indicator { id, group } = subject else {
+            return None;
+        };
+        let groups: std::collections::BTreeSet<&str> = self
+            .rows
+            .iter()
+            .filter(|r| &r.indicator == id)
+            .map(|r| r.group.as_str())
+            .collect();
+        (!groups.is_empty() && !groups.contains(group.as_str()))
+            .then(|| groups.into_iter().map(String::from).collect())
+    }
+}
+
+/// Assesses every target and milestone of the plan in each of its areas.
+/// Rows follow the plan's order: goals, targets, areas, then the target
+/// before its milestones.
+pub fn follow(plan: &Plan, data: &PlanData, catalog: &Catalog, rules: Rules) -> Vec<PlanRow> {
     let mut out = Vec::new();
     for goal in &plan.goals {
         for target in &goal.targets {
-            let polarity = catalog
-                .get(&target.indicator)
-                .map_or(Polarity::Neutral, |i| i.polarity);
+            let polarity = target.subject.polarity(catalog);
+            let missing_group = data.missing_group(&target.subject);
             for area in &target.areas {
-                let points: Vec<(Period, f64)> = rows
+                let series = data.series(&target.subject, area, target.by.is_quarter());
+                let points: Vec<(Period, f64)> = series
                     .iter()
-                    .filter(|r| {
-                        r.indicator == target.indicator
-                            && &r.area == area
-                            && r.group == target.group
-                            && r.sex == Sex::Total
-                    })
-                    .filter_map(|r| Some((r.period, r.value?)))
+                    .filter_map(|p| Some((p.period, p.value?)))
                     .collect();
                 let milestones = target
                     .milestones
@@ -386,16 +528,28 @@ pub fn follow(plan: &Plan, rows: &[Observation], catalog: &Catalog) -> Vec<PlanR
                 for (milestone, aim, by) in
                     std::iter::once((None, target.aim, target.by)).chain(milestones)
                 {
+                    let mut assessment = assess(&points, target, aim, by, polarity, rules);
+                    let (low, high) = target.subject.range(catalog);
+                    if let Some(p) = &mut assessment.projection {
+                        p.value = p.value.clamp(low, high);
+                        p.lower = p.lower.clamp(low, high);
+                        p.upper = p.upper.clamp(low, high);
+                    }
+                    if let Some(available) = &missing_group {
+                        assessment.reason = Reason::UnknownGroup {
+                            available: available.clone(),
+                        };
+                    }
                     out.push(PlanRow {
                         goal: goal.id.clone(),
                         dimension: goal.dimension,
-                        indicator: target.indicator.clone(),
+                        subject: target.subject.clone(),
                         area: area.clone(),
-                        group: target.group.clone(),
                         milestone,
                         aim,
                         by,
-                        assessment: assess(&points, target, aim, by, polarity),
+                        assessment,
+                        series: series.clone(),
                     });
                 }
             }
@@ -447,7 +601,8 @@ struct RawAction {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTarget {
-    indicator: Spanned<String>,
+    indicator: Option<Spanned<String>>,
+    shift: Option<Spanned<String>>,
     areas: Spanned<Vec<String>>,
     group: Option<String>,
     baseline: Spanned<String>,
@@ -604,8 +759,9 @@ fn goal(
     })
 }
 
-/// One target: a known indicator, configured areas, a baseline before the
-/// target period, a value or a direction (not both), milestones between.
+/// One target: a known indicator or a shift share, configured areas, a
+/// baseline before the target period (both years or both quarters), a
+/// value or a direction, milestones between.
 fn target(
     raw: &Spanned<RawTarget>,
     file: &str,
@@ -620,9 +776,20 @@ fn target(
         ok = false;
         fail(offset, message);
     };
-    let indicator = t.indicator.get_ref();
-    if catalog.get(indicator).is_none() {
-        problem(t.indicator.span().start, format!("indicator '{indicator}' is not in the catalog: use a catalog id (`hyte catalog` lists them)"));
+    let subject = subject(raw, catalog, &mut problem);
+    let name = subject.as_ref().map_or_else(
+        || {
+            t.indicator
+                .as_ref()
+                .map_or("?".into(), |i| i.get_ref().clone())
+        },
+        Subject::key,
+    );
+    if t.areas.get_ref().is_empty() {
+        problem(
+            t.areas.span().start,
+            format!("the target for '{name}' has no areas: name at least one configured area"),
+        );
     }
     for area in t.areas.get_ref() {
         if !areas.iter().any(|a| &a.key == area) {
@@ -658,13 +825,25 @@ fn target(
                 None
             }
         },
-        _ => {
-            problem(raw.span().start, format!("the target for '{indicator}' needs either `value = …` or `direction = \"increase\"` / \"decrease\", not both"));
+        (Some(_), Some(_)) => {
+            problem(
+                raw.span().start,
+                format!("the target for '{name}' has both `value` and `direction`: keep one"),
+            );
+            None
+        }
+        (None, None) => {
+            problem(raw.span().start, format!("the target for '{name}' needs `value = …` or `direction = \"increase\"` / \"decrease\""));
             None
         }
     };
     if let (Some(b), Some(y)) = (baseline, by) {
-        if y <= b {
+        if b.is_quarter() != y.is_quarter() {
+            problem(
+                t.by.span().start,
+                format!("the baseline {b} and the target period {y} must both be years or both quarters: a target compares like with like"),
+            );
+        } else if y <= b {
             problem(
                 t.by.span().start,
                 format!("target period {y} is not after the baseline {b}: a target looks forward"),
@@ -674,27 +853,47 @@ fn target(
     let mut milestones = Vec::new();
     for m in &t.milestones {
         match m.get_ref().period.parse::<Period>() {
-            Ok(p) if baseline.is_some_and(|b| p > b) && by.is_some_and(|y| p < y) => {
-                milestones.push((p, m.get_ref().value));
+            Ok(p) => {
+                let (Some(b), Some(y)) = (baseline, by) else {
+                    // The baseline or target period is already reported.
+                    continue;
+                };
+                if p.is_quarter() != y.is_quarter() || p <= b || p >= y {
+                    problem(
+                        m.span().start,
+                        format!("milestone {p} must fall between the baseline {b} and the target period {y}, in the same kind of period"),
+                    );
+                } else {
+                    milestones.push((p, m.get_ref().value));
+                }
             }
-            Ok(p) => problem(
-                m.span().start,
-                format!("milestone {p} must fall between the baseline and the target period"),
-            ),
             Err(e) => problem(m.span().start, format!("milestone period: {e}")),
         }
     }
     milestones.sort_by_key(|(p, _)| *p);
+    if let Some(subject) = &subject {
+        let (low, high) = subject.range(catalog);
+        let values = t.value.iter().chain(milestones.iter().map(|(_, v)| v));
+        if let Some(v) = values.copied().find(|v| !(low..=high).contains(v)) {
+            problem(
+                raw.span().start,
+                format!(
+                    "target value {v} for '{}' lies outside the values it can take ({low} … {high}): {}",
+                    subject.key(),
+                    match subject {
+                        Subject::Shift(_) => "a share is written as a fraction, 0.95 for 95 %",
+                        Subject::Indicator { .. } => "check the value and the indicator's unit",
+                    }
+                ),
+            );
+        }
+    }
     if !ok {
         return None;
     }
     Some(Target {
-        indicator: indicator.clone(),
+        subject: subject?,
         areas: t.areas.get_ref().clone(),
-        group: t
-            .group
-            .clone()
-            .unwrap_or_else(|| crate::observation::ALL_GROUPS.to_string()),
         baseline: baseline?,
         baseline_value: t.baseline_value,
         aim: aim?,
@@ -704,15 +903,66 @@ fn target(
     })
 }
 
+/// `indicator = "…"` (with an optional `group`) or `shift = "…"`, exactly
+/// one.
+fn subject(
+    raw: &Spanned<RawTarget>,
+    catalog: &Catalog,
+    problem: &mut impl FnMut(usize, String),
+) -> Option<Subject> {
+    let t = raw.get_ref();
+    match (&t.indicator, &t.shift) {
+        (Some(indicator), None) => {
+            let id = indicator.get_ref();
+            if catalog.get(id).is_none() {
+                problem(indicator.span().start, format!("indicator '{id}' is not in the catalog: use a catalog id (`hyte catalog` lists them)"));
+                return None;
+            }
+            Some(Subject::Indicator {
+                id: id.clone(),
+                group: t
+                    .group
+                    .clone()
+                    .unwrap_or_else(|| crate::observation::ALL_GROUPS.to_string()),
+            })
+        }
+        (None, Some(shift)) => {
+            if t.group.is_some() {
+                problem(shift.span().start, "a shift target has no `group`: the shift analysis covers all children aged 0–17; remove `group`".into());
+            }
+            match parse_key::<ShiftShare>(shift.get_ref()) {
+                Ok(share) => Some(Subject::Shift(share)),
+                Err(allowed) => {
+                    problem(
+                        shift.span().start,
+                        format!("shift '{}': {allowed}", shift.get_ref()),
+                    );
+                    None
+                }
+            }
+        }
+        (Some(_), Some(_)) => {
+            problem(raw.span().start, "a target follows either `indicator = \"…\"` or `shift = \"basic_share_clients\"`, not both".into());
+            None
+        }
+        (None, None) => {
+            problem(raw.span().start, "a target needs `indicator = \"…\"` (a catalog id) or `shift = \"basic_share_clients\"`".into());
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn target(baseline: &str, aim: Aim, by: &str) -> Target {
         Target {
-            indicator: "x".into(),
+            subject: Subject::Indicator {
+                id: "x".into(),
+                group: "all".into(),
+            },
             areas: vec!["a".into()],
-            group: "all".into(),
             baseline: baseline.parse().unwrap(),
             baseline_value: None,
             aim,
@@ -737,8 +987,13 @@ mod tests {
         polarity: Polarity,
     ) -> Assessment {
         let t = target(baseline, aim, by);
-        assess(&series(points), &t, aim, t.by, polarity)
+        assess(&series(points), &t, aim, t.by, polarity, RULES)
     }
+
+    const RULES: Rules = Rules {
+        alpha: 0.05,
+        min_points: MIN_POINTS,
+    };
 
     const FALLING: [(&str, f64); 4] = [
         ("2019", 12.0),
@@ -756,7 +1011,7 @@ mod tests {
             "2029",
             Polarity::HigherIsWorse,
         );
-        assert_eq!(a.status, PlanStatus::Achieved, "{}", a.reason);
+        assert_eq!(a.status, PlanStatus::Achieved, "{:?}", a.reason);
         assert_eq!(a.baseline, Some(("2019".parse().unwrap(), 12.0)));
         assert_eq!(a.points, 4);
     }
@@ -771,7 +1026,7 @@ mod tests {
             "2029",
             Polarity::HigherIsWorse,
         );
-        assert_eq!(on.status, PlanStatus::OnTrack, "{}", on.reason);
+        assert_eq!(on.status, PlanStatus::OnTrack, "{:?}", on.reason);
         assert!((on.projection.unwrap().value - 7.0).abs() < 1e-9);
         // The same numbers where higher is better and the target is above:
         // the interval (no width on a perfect line) misses it.
@@ -782,7 +1037,7 @@ mod tests {
             "2029",
             Polarity::HigherIsBetter,
         );
-        assert_eq!(off.status, PlanStatus::OffTrack, "{}", off.reason);
+        assert_eq!(off.status, PlanStatus::OffTrack, "{:?}", off.reason);
     }
 
     #[test]
@@ -801,7 +1056,7 @@ mod tests {
             "2029",
             Polarity::HigherIsWorse,
         );
-        assert_eq!(a.status, PlanStatus::Uncertain, "{}", a.reason);
+        assert_eq!(a.status, PlanStatus::Uncertain, "{:?}", a.reason);
         let p = a.projection.unwrap();
         assert!(p.value > 6.5 && p.lower < 6.5, "{p:?}");
         // Far below anything the interval reaches: off track.
@@ -812,7 +1067,7 @@ mod tests {
             "2029",
             Polarity::HigherIsWorse,
         );
-        assert_eq!(b.status, PlanStatus::OffTrack, "{}", b.reason);
+        assert_eq!(b.status, PlanStatus::OffTrack, "{:?}", b.reason);
     }
 
     #[test]
@@ -825,10 +1080,12 @@ mod tests {
             Polarity::HigherIsWorse,
         );
         assert_eq!(none.status, PlanStatus::InsufficientData);
-        assert!(
-            none.reason.contains("baseline period 2019"),
-            "{}",
-            none.reason
+        assert_eq!(
+            none.reason,
+            Reason::NoPoints {
+                baseline: "2019".parse().unwrap(),
+                by: "2029".parse().unwrap()
+            }
         );
         let one = status(
             &[("2019", 12.0)],
@@ -846,10 +1103,12 @@ mod tests {
             Polarity::HigherIsWorse,
         );
         assert_eq!(two.status, PlanStatus::InsufficientData);
-        assert!(
-            two.reason.starts_with("2 published points"),
-            "{}",
-            two.reason
+        assert_eq!(
+            two.reason,
+            Reason::TooFewPoints {
+                points: 2,
+                needed: 3
+            }
         );
         // Points before the baseline do not count.
         let before = status(
@@ -874,7 +1133,7 @@ mod tests {
             "2025",
             Polarity::HigherIsWorse,
         );
-        assert_eq!(a.status, PlanStatus::OffTrack, "{}", a.reason);
+        assert_eq!(a.status, PlanStatus::OffTrack, "{:?}", a.reason);
     }
 
     #[test]
@@ -897,7 +1156,7 @@ mod tests {
         let down = Aim::Direction(Heading::Decrease);
         let noisy = [("2019", 12.0), ("2021", 11.1), ("2023", 9.9), ("2025", 9.1)];
         let a = status(&noisy, "2019", down, "2029", Polarity::HigherIsWorse);
-        assert_eq!(a.status, PlanStatus::OnTrack, "{}", a.reason);
+        assert_eq!(a.status, PlanStatus::OnTrack, "{:?}", a.reason);
         let up = status(
             &noisy,
             "2019",
@@ -905,7 +1164,7 @@ mod tests {
             "2029",
             Polarity::HigherIsWorse,
         );
-        assert_eq!(up.status, PlanStatus::OffTrack, "{}", up.reason);
+        assert_eq!(up.status, PlanStatus::OffTrack, "{:?}", up.reason);
         let flat = [
             ("2019", 10.0),
             ("2021", 11.0),
@@ -924,6 +1183,100 @@ mod tests {
         assert_eq!(
             status(&noisy[..2], "2019", down, "2029", Polarity::HigherIsWorse).status,
             PlanStatus::InsufficientData
+        );
+    }
+
+    #[test]
+    fn a_target_is_judged_at_its_period_not_by_later_values() {
+        // The milestone 2021 asked for 10.5: 11.0 then misses it, though
+        // 2023 and 2025 are lower.
+        let a = status(
+            &FALLING,
+            "2019",
+            Aim::Value(10.5),
+            "2021",
+            Polarity::HigherIsWorse,
+        );
+        assert_eq!(a.status, PlanStatus::OffTrack, "{:?}", a.reason);
+        assert_eq!(a.latest, Some(("2021".parse().unwrap(), 11.0)));
+        assert_eq!(a.points, 2);
+        assert_eq!(
+            a.reason,
+            Reason::Missed {
+                at: ("2021".parse().unwrap(), 11.0),
+                goal: 10.5
+            }
+        );
+    }
+
+    #[test]
+    fn a_direction_target_needs_no_baseline_value() {
+        // No point at the baseline period 2018: the slope since 2018 still
+        // decides.
+        let a = status(
+            &[("2019", 12.0), ("2021", 11.1), ("2023", 9.9), ("2025", 9.1)],
+            "2018",
+            Aim::Direction(Heading::Decrease),
+            "2029",
+            Polarity::HigherIsWorse,
+        );
+        assert_eq!(a.status, PlanStatus::OnTrack, "{:?}", a.reason);
+        assert_eq!(a.baseline, None);
+        // A value target does need it.
+        let b = status(
+            &FALLING,
+            "2018",
+            Aim::Value(5.0),
+            "2029",
+            Polarity::HigherIsWorse,
+        );
+        assert_eq!(
+            (b.status, b.reason),
+            (
+                PlanStatus::InsufficientData,
+                Reason::NoBaseline {
+                    baseline: "2018".parse().unwrap()
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn the_trend_settings_set_the_interval_and_the_points_needed() {
+        let noisy = [
+            ("2019", 12.0),
+            ("2021", 10.4),
+            ("2023", 10.4),
+            ("2025", 8.8),
+        ];
+        let t = target("2019", Aim::Value(6.5), "2029");
+        let points = series(&noisy);
+        let at = |alpha: f64, min_points: usize| {
+            assess(
+                &points,
+                &t,
+                t.aim,
+                t.by,
+                Polarity::HigherIsWorse,
+                Rules { alpha, min_points },
+            )
+        };
+        let p95 = at(0.05, 3).projection.unwrap();
+        let p80 = at(0.20, 3).projection.unwrap();
+        assert!(p80.lower > p95.lower && p80.upper < p95.upper);
+        assert_eq!((p80.value, p80.slope), (p95.value, p95.slope));
+        let strict = at(0.05, 5);
+        assert_eq!(strict.status, PlanStatus::InsufficientData);
+        assert_eq!(
+            strict.reason,
+            Reason::TooFewPoints {
+                points: 4,
+                needed: 5
+            }
+        );
+        assert_eq!(
+            Rules::new(&crate::config::TrendSettings::default()).min_points,
+            4
         );
     }
 
@@ -993,6 +1346,40 @@ milestones = [{ period = "2025", value = 6.0 }]
         assert_eq!(t.aim, Aim::Value(5.0));
         assert_eq!(t.milestones, vec![("2025".parse().unwrap(), 6.0)]);
         assert_eq!(t.defined_at, "plan.toml:16");
+        assert_eq!(
+            t.subject,
+            Subject::Indicator {
+                id: "ktk.bullied_weekly".into(),
+                group: "8-9".into()
+            }
+        );
+        let shift = parse_plan(
+            &PLAN
+                .replace(
+                    "indicator = \"ktk.bullied_weekly\"",
+                    "shift = \"basic_share_clients\"",
+                )
+                .replace("group = \"8-9\"\n", "")
+                .replace("value = 5.0", "value = 0.95")
+                .replace("value = 6.0", "value = 0.9"),
+        )
+        .unwrap();
+        let t = &shift.goals[0].targets[0];
+        assert_eq!(t.subject, Subject::Shift(ShiftShare::BasicShareClients));
+        assert_eq!(t.subject.key(), "shift.basic_share_clients");
+        assert_eq!(t.subject.group(), "all");
+    }
+
+    #[test]
+    fn a_bad_target_period_is_reported_once() {
+        let error = parse_plan(&PLAN.replace("by = \"2027\"", "by = \"soon\""))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error.lines().count(), 1, "{error}");
+        assert!(
+            error.starts_with("plan.toml:22: by 'soon' is not a period"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -1021,7 +1408,47 @@ milestones = [{ period = "2025", value = 6.0 }]
             (
                 "value = 5.0",
                 "value = 5.0\ndirection = \"decrease\"",
-                "either `value = …` or `direction",
+                "plan.toml:16: the target for 'ktk.bullied_weekly' has both `value` and `direction`",
+            ),
+            (
+                "value = 5.0",
+                "",
+                "plan.toml:16: the target for 'ktk.bullied_weekly' needs `value = …` or `direction",
+            ),
+            (
+                "[\"kunta.444\"]",
+                "[]",
+                "plan.toml:18: the target for 'ktk.bullied_weekly' has no areas",
+            ),
+            (
+                "by = \"2027\"",
+                "by = \"2027Q4\"",
+                "plan.toml:22: the baseline 2023 and the target period 2027Q4 must both be years",
+            ),
+            (
+                "indicator = \"ktk.bullied_weekly\"",
+                "shift = \"basic_share_clients\"",
+                "plan.toml:17: a shift target has no `group`",
+            ),
+            (
+                "indicator = \"ktk.bullied_weekly\"",
+                "shift = \"specialist_share\"",
+                "shift 'specialist_share': use one of basic_share_clients, basic_share_visits, basic_share_cost",
+            ),
+            (
+                "indicator = \"ktk.bullied_weekly\"",
+                "",
+                "plan.toml:16: a target needs `indicator = \"…\"` (a catalog id) or `shift",
+            ),
+            (
+                "value = 5.0",
+                "value = 105.0",
+                "plan.toml:16: target value 105 for 'ktk.bullied_weekly' lies outside the values it can take (0 … 100)",
+            ),
+            (
+                "{ period = \"2025\", value = 6.0 }",
+                "{ period = \"2028\", value = 6.0 }",
+                "plan.toml:23: milestone 2028 must fall between the baseline 2023 and the target period 2027",
             ),
             (
                 "period = \"2025-2028\"",

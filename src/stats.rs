@@ -299,22 +299,27 @@ pub fn least_squares_by_group(points: &[(f64, f64, u8)]) -> Option<LinearFit> {
     Some(fit(points.len(), slope, sxx, rss, df))
 }
 
-/// The least-squares line's value at `x` with its 95 % interval: where a
-/// series is heading (the wellbeing plan projects each indicator to its
-/// target period).
+/// The least-squares line's value at `x` with its interval, and the
+/// line's slope with its interval: where a series is heading (the
+/// wellbeing plan projects each indicator to its target period).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Projection {
     pub value: f64,
     pub lower: f64,
     pub upper: f64,
+    /// Per unit of x (per year).
+    pub slope: f64,
+    pub slope_lower: f64,
+    pub slope_upper: f64,
 }
 
 /// Projects the least-squares line through `points` to `x`:
-/// ŷ = ȳ + b(x − x̄), with the t-based 95 % interval of the line's mean
-/// there, ŷ ± t(0.975, n − 2) · s · √(1/n + (x − x̄)²/Sxx), s² = RSS/(n − 2).
+/// ŷ = ȳ + b(x − x̄), with the t-based (1 − α) interval of the line's mean
+/// there, ŷ ± t(1 − α/2, n − 2) · s · √(1/n + (x − x̄)²/Sxx),
+/// s² = RSS/(n − 2); and the slope b ± t(1 − α/2, n − 2) · s/√Sxx.
 /// `None` with fewer than three points (no interval) or when x does not
 /// vary.
-pub fn projection(points: &[(f64, f64)], x: f64) -> Option<Projection> {
+pub fn projection(points: &[(f64, f64)], x: f64, alpha: f64) -> Option<Projection> {
     let n = points.len();
     if n < 3 {
         return None;
@@ -337,12 +342,17 @@ pub fn projection(points: &[(f64, f64)], x: f64) -> Option<Projection> {
         .sum();
     let df = nf - 2.0;
     let value = mean_y + slope * (x - mean_x);
-    let se = (rss / df).sqrt() * (1.0 / nf + (x - mean_x).powi(2) / sxx).sqrt();
-    let half = t_critical(0.05, df) * se;
-    (value.is_finite() && half.is_finite()).then_some(Projection {
+    let s = (rss / df).sqrt();
+    let t = t_critical(alpha, df);
+    let half = t * s * (1.0 / nf + (x - mean_x).powi(2) / sxx).sqrt();
+    let slope_half = t * s / sxx.sqrt();
+    (value.is_finite() && half.is_finite() && slope_half.is_finite()).then_some(Projection {
         value,
         lower: value - half,
         upper: value + half,
+        slope,
+        slope_lower: slope - slope_half,
+        slope_upper: slope + slope_half,
     })
 }
 
@@ -369,20 +379,35 @@ mod tests {
 
     /// By hand: (0,1) (1,3) (2,2) (3,5): x̄ = 1.5, Sxx = 5, b = 1.1,
     /// ŷ(5) = 2.75 + 1.1 · 3.5 = 6.6; RSS = 2.7, s = √1.35;
-    /// se = s · √(1/4 + 3.5²/5) = 1.909188; t(0.975, 2) = 4.302653.
+    /// se = s · √(1/4 + 3.5²/5) = 1.909188; t(0.975, 2) = 4.302653;
+    /// the slope's se = s/√5 = 0.519615, so 1.1 ± 2.235724.
+    /// At α = 0.10: t(0.95, 2) = 2.919986.
     #[test]
     fn projection_hand_checked() {
         let points = [(0.0, 1.0), (1.0, 3.0), (2.0, 2.0), (3.0, 5.0)];
-        let p = projection(&points, 5.0).unwrap();
+        let p = projection(&points, 5.0, 0.05).unwrap();
         assert!((p.value - 6.6).abs() < 1e-12);
         let half = 4.302653 * 1.35_f64.sqrt() * (0.25_f64 + 12.25 / 5.0).sqrt();
         assert!((p.upper - (6.6 + half)).abs() < 1e-5, "{p:?}");
         assert!((p.lower - (6.6 - half)).abs() < 1e-5, "{p:?}");
-        assert_eq!(projection(&points[..2], 5.0), None);
-        assert_eq!(projection(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)], 5.0), None);
+        assert!((p.slope - 1.1).abs() < 1e-12);
+        assert!((p.slope_upper - (1.1 + 2.235724)).abs() < 1e-5, "{p:?}");
+        assert!((p.slope_lower - (1.1 - 2.235724)).abs() < 1e-5, "{p:?}");
+        // The slope's interval is least_squares' interval.
+        let fit = least_squares(&points).unwrap();
+        assert!((fit.ci_lower.unwrap() - p.slope_lower).abs() < 1e-12);
+        let p10 = projection(&points, 5.0, 0.10).unwrap();
+        let half10 = 2.919986 * 1.35_f64.sqrt() * (0.25_f64 + 12.25 / 5.0).sqrt();
+        assert!((p10.upper - (6.6 + half10)).abs() < 1e-5, "{p10:?}");
+        assert_eq!(projection(&points[..2], 5.0, 0.05), None);
+        assert_eq!(
+            projection(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)], 5.0, 0.05),
+            None
+        );
         // A perfect line: no interval width.
-        let line = projection(&[(0.0, 0.0), (1.0, 2.0), (2.0, 4.0)], 3.0).unwrap();
+        let line = projection(&[(0.0, 0.0), (1.0, 2.0), (2.0, 4.0)], 3.0, 0.05).unwrap();
         assert_eq!((line.value, line.lower, line.upper), (6.0, 6.0, 6.0));
+        assert_eq!((line.slope_lower, line.slope_upper), (2.0, 2.0));
     }
 
     #[test]

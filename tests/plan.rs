@@ -67,7 +67,36 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
     );
     let direction = row("voice", "kunta.444", "");
     assert_eq!(direction["target_direction"], "decrease");
-    assert!(!direction["slope_per_year"].is_empty() && direction["projection"].is_empty());
+    let (lower, upper): (f64, f64) = (
+        direction["slope_lower"].parse().unwrap(),
+        direction["slope_upper"].parse().unwrap(),
+    );
+    assert!(lower < 0.0 && upper > 0.0, "{direction:?}");
+    assert_eq!(direction["status"], "uncertain");
+    // The 2030 shift target reads the shift table's complete years: its
+    // numbers are those of tables/shift.csv.
+    let shift = table(&dir.path().join("tables/shift.csv"));
+    let share = |area: &str, year: &str| {
+        shift
+            .iter()
+            .find(|r| r["area"] == area && r["period"] == year)
+            .map(|r| r["basic_share_clients"].clone())
+            .unwrap()
+    };
+    let harju = row("basic-first", "lohja.harju", "");
+    assert_eq!(harju["indicator"], "shift.basic_share_clients");
+    assert_eq!(harju["status"], "achieved");
+    assert_eq!(harju["latest_value"], share("lohja.harju", "2024"));
+    assert_eq!(harju["baseline_value"], share("lohja.harju", "2019"));
+    let city = row("basic-first", "kunta.444", "");
+    assert_eq!(
+        (city["status"].as_str(), city["points"].as_str()),
+        ("insufficient_data", "3")
+    );
+    assert_eq!(
+        city["reason"],
+        "3 published points from the baseline: a projection needs 4"
+    );
 
     let md = std::fs::read_to_string(dir.path().join("plan.md")).unwrap();
     assert!(
@@ -75,10 +104,15 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
         "{md:.200}"
     );
     assert!(
-        md.contains("8 tavoitetta: 1 saavutettu, 6 epävarma, 1 liian vähän tietoa."),
+        md.contains("13 tavoitetta alueittain (suunnitelmassa 7): 2 saavutettu, 9 epävarma, 2 liian vähän tietoa."),
         "{md}"
     );
-    assert!(md.contains("| Koulukiusattuna vähintään kerran viikossa (8-9) | Lohja | 5,0 (2027) | 6,7 (2019) | 7,6 (2025) | 7,45 (4,72 … 10,18) | epävarma |"), "{md}");
+    assert!(md.contains("| Koulukiusattuna vähintään kerran viikossa (8-9) | Lohja | 5,0 (2027) | 6,7 (2019) | 7,6 (2025) | 7,45 (4,72 … 10,18) | epävarma | ennuste 2027: 7,45 (95 %: 4,72 … 10,18); vain luottamusväli ulottuu tavoitteeseen 5,0 |"), "{md}");
+    // Missed milestones are listed for the council.
+    assert!(
+        md.contains("Jäljessä tavoitteesta: Koulukiusattuna vähintään kerran viikossa (8-9): Lohja (välitavoite 2025);"),
+        "{md}"
+    );
 
     // plan.html: self-contained, the same lines, each status marked.
     let html = std::fs::read_to_string(dir.path().join("plan.html")).unwrap();
@@ -91,11 +125,11 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
         "<td class=\"num\">7,45 (4,72 … 10,18)</td><td class=\"uncertain\">epävarma</td>"
     ));
     assert_eq!(html.matches("<td class=\"off_track\">").count(), 3);
-    // One accessible chart per target with data (all five), inline only.
+    // One accessible chart per target with data (all seven), inline only.
     assert_eq!(
         html.matches("<figure><svg role=\"img\" aria-label=")
             .count(),
-        5
+        7
     );
     assert!(!dir.path().join("charts/plan").exists());
 }

@@ -312,22 +312,22 @@ pub fn flag<T>(name: &str, rows: &[T], f: impl Fn(&T) -> bool) -> Column {
 
 /// The plan's follow-up: one row per target (and milestone) and area, with
 /// the numbers its status rests on (docs/PLAN.md).
-pub fn plan_frame(rows: &[crate::plan::PlanRow]) -> PolarsResult<DataFrame> {
+/// `plan_status`: a row per target or milestone and area; `reason` is the
+/// English reason ([`crate::report::plan::Reasons`]).
+pub fn plan_frame(
+    rows: &[crate::plan::PlanRow],
+    reason: impl Fn(&crate::plan::PlanRow) -> String,
+) -> PolarsResult<DataFrame> {
     use crate::plan::Aim;
     let period = |p: Option<Period>| p.map(|p| p.to_string());
-    let projection = |r: &crate::plan::PlanRow, slope: bool| {
-        r.assessment
-            .projection
-            .filter(|_| matches!(r.aim, Aim::Direction(_)) == slope)
-    };
     DataFrame::new(
         rows.len(),
         vec![
             text("goal", rows, |r| Some(r.goal.clone())),
             text("dimension", rows, |r| Some(r.dimension.key().into())),
-            text("indicator", rows, |r| Some(r.indicator.clone())),
+            text("indicator", rows, |r| Some(r.subject.key())),
             text("area", rows, |r| Some(r.area.clone())),
-            text("group", rows, |r| Some(r.group.clone())),
+            text("group", rows, |r| Some(r.subject.group().to_string())),
             text("milestone", rows, |r| period(r.milestone)),
             number("target_value", rows, |r| match r.aim {
                 Aim::Value(v) => Some(v),
@@ -349,28 +349,28 @@ pub fn plan_frame(rows: &[crate::plan::PlanRow]) -> PolarsResult<DataFrame> {
             }),
             number("latest_value", rows, |r| r.assessment.latest.map(|l| l.1)),
             whole("points", rows, |r| r.assessment.points as u32),
-            // A value target's projection to its period; a direction
-            // target's slope per year: each with its 95 % interval.
+            // The line from the baseline projected to the target period,
+            // and its slope per year: each with its (1 − α) interval.
             number("projection", rows, |r| {
-                projection(r, false).map(|p| p.value)
+                r.assessment.projection.map(|p| p.value)
             }),
             number("projection_lower", rows, |r| {
-                projection(r, false).map(|p| p.lower)
+                r.assessment.projection.map(|p| p.lower)
             }),
             number("projection_upper", rows, |r| {
-                projection(r, false).map(|p| p.upper)
+                r.assessment.projection.map(|p| p.upper)
             }),
             number("slope_per_year", rows, |r| {
-                projection(r, true).map(|p| p.value)
+                r.assessment.projection.map(|p| p.slope)
             }),
             number("slope_lower", rows, |r| {
-                projection(r, true).map(|p| p.lower)
+                r.assessment.projection.map(|p| p.slope_lower)
             }),
             number("slope_upper", rows, |r| {
-                projection(r, true).map(|p| p.upper)
+                r.assessment.projection.map(|p| p.slope_upper)
             }),
             text("status", rows, |r| Some(r.assessment.status.key().into())),
-            text("reason", rows, |r| Some(r.assessment.reason.clone())),
+            text("reason", rows, |r| Some(reason(r))),
         ],
     )
 }

@@ -49,13 +49,7 @@ pub fn render(plan: &PlanSection) -> String {
         .iter()
         .map(|(s, n)| format!("{n} {s}"))
         .collect();
-    let _ = writeln!(
-        md,
-        "{} {}: {}.\n",
-        plan.targets,
-        w.targets,
-        counts.join(", ")
-    );
+    let _ = writeln!(md, "{}: {}.\n", plan.lead, counts.join(", "));
     let off: Vec<String> = plan.off_track.iter().map(|o| escape(o)).collect();
     let off = if off.is_empty() {
         w.none.to_string()
@@ -76,25 +70,26 @@ pub fn render(plan: &PlanSection) -> String {
             }
             let _ = writeln!(
                 md,
-                "| {} |\n|---|---|---|---:|---:|---:|---|",
+                "| {} |\n|---|---|---|---:|---:|---:|---|---|",
                 w.heads.join(" | ")
             );
             for l in &goal.lines {
                 let _ = writeln!(
                     md,
-                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} | {} | {} |",
                     escape(&l.indicator),
                     escape(&l.area),
                     l.target,
                     l.baseline,
                     l.latest,
                     l.projection,
-                    l.status_text
+                    l.status_text,
+                    escape(&l.reason)
                 );
             }
             md.push('\n');
         }
     }
-    let _ = writeln!(md, "{}", w.rules);
+    let _ = writeln!(md, "{}", plan.rules);
     md
 }

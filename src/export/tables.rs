@@ -74,9 +74,12 @@ pub fn write_all(staging: &mut Staging, input: &ReportInput) -> Result<(), Table
         ("shift", frames::shift_frame(shift)),
         ("shift_summary", frames::summary_frame(shift)),
     ];
+    // The reasons in English whatever the report's language: a table is
+    // data, read by scripts as much as by people.
+    let reasons = crate::report::plan::Reasons::new(input, crate::i18n::Language::En);
     let plan_table = input
         .plan
-        .map(|(_, rows)| ("plan_status", frames::plan_frame(rows)));
+        .map(|(_, rows)| ("plan_status", frames::plan_frame(rows, |r| reasons.text(r))));
     let small_tables = small_tables.into_iter().chain(plan_table);
     for (name, frame) in small_tables {
         let frame = frame.map_err(building(name))?;

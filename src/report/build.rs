@@ -80,7 +80,7 @@ pub fn build(input: &ReportInput) -> ReportModel {
 /// Gives charts whose file names would collide (groups that differ only in
 /// punctuation, "8-9" and "8/9") a numbered name, so that no chart file
 /// overwrites another: the second is `STEM_2`, the third `STEM_3`.
-fn unique_stems<'a>(charts: impl Iterator<Item = &'a mut Chart>) {
+pub(super) fn unique_stems<'a>(charts: impl Iterator<Item = &'a mut Chart>) {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for chart in charts {
         let count = seen.entry(chart.stem.clone()).or_insert(0);
@@ -324,6 +324,16 @@ pub fn runs(rows: &[&Observation], periods: &[Period]) -> Vec<Vec<ChartPoint>> {
             row.value
                 .map(|v| (period.decimal_time(), v, row.ci_lower.zip(row.ci_upper)))
         })
+    }))
+}
+
+/// [`runs`] for a plan target's series.
+pub fn point_runs(series: &[crate::plan::SeriesPoint], periods: &[Period]) -> Vec<Vec<ChartPoint>> {
+    split_runs(periods.iter().map(|period| {
+        series
+            .iter()
+            .find(|p| p.period == *period)
+            .and_then(|p| p.value.map(|v| (period.decimal_time(), v, p.ci)))
     }))
 }
 

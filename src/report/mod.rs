@@ -12,7 +12,7 @@
 mod build;
 pub mod model;
 mod phrases;
-mod plan;
+pub mod plan;
 pub mod words;
 
 pub use build::{build, runs};

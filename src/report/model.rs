@@ -300,9 +300,13 @@ pub struct PlanSection {
     /// Targets (milestones aside) per status, in status order, with the
     /// status's word; statuses with none left out.
     pub summary: Vec<(&'static str, usize)>,
-    pub targets: usize,
-    /// "Indicator (group): Area", for each target that is off track.
+    /// "8 targets by area (5 in the plan)": the summary's lead.
+    pub lead: String,
+    /// "Indicator (group): Area", for each target that is off track, and
+    /// "… (milestone 2025)" for each missed milestone.
     pub off_track: Vec<String>,
+    /// How the status is decided, with the intervals' level.
+    pub rules: String,
     /// The dimensions that have goals, in plan order (the seven's order).
     pub dimensions: Vec<PlanDimension>,
 }
@@ -335,4 +339,6 @@ pub struct PlanLine {
     pub projection: String,
     pub status: crate::plan::PlanStatus,
     pub status_text: &'static str,
+    /// Why, with the numbers behind it.
+    pub reason: String,
 }
