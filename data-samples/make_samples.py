@@ -1148,6 +1148,38 @@ def regions_bytes() -> bytes:
 # Main
 # ---------------------------------------------------------------------------------------------
 
+# ---- child-friendly municipality self-assessment (hyte's own format) -----------------------
+#
+# UNICEF's Child Friendly Municipality model: the city's coordination group rates each process
+# indicator of the model at a level 1-4 ("toteutuu vähän tai ei lainkaan" ... "toteutuu
+# erinomaisesti") in its digital service, which documents no export. The city copies the levels
+# into this file (docs/PLAN.md). The themes are the model's; the indicator numbers 9, 22 and 61
+# appear on the model's public indicator pages; the other numbers, every wording (paraphrased)
+# and EVERY LEVEL ARE MADE UP. No randomness: a fixed table.
+CHILD_FRIENDLY = [
+    # item, theme, dimension, text, levels in 2021, 2023, 2025
+    ("9", "yhdenvertaisuus", "equality",
+     "Haavoittuvassa asemassa olevien lasten näkökulma toiminnan suunnittelussa", (1, 2, 2)),
+    ("14", "yhdenvertaisuus", "equality", "Harrastusten maksuttomuus ja saavutettavuus", (2, 2, 3)),
+    ("22", "lapsen etu", "care", "Ohjeet lapsen edun ensisijaiseen huomioon ottamiseen", (1, 2, 3)),
+    ("27", "lapsen etu", "care", "Lapsivaikutusten arviointi päätöksenteossa", (2, 3, 3)),
+    ("38", "oikeus elämään ja kehittymiseen", "health", "Mielenterveyden tuki kouluissa", (2, 2, 2)),
+    ("41", "oikeus elämään ja kehittymiseen", "safety", "Kiusaamisen ehkäisyn toimintamalli", (3, 3, 2)),
+    ("47", "oikeus elämään ja kehittymiseen", "learning", "Oppimisen tuki varhaiskasvatuksesta alkaen", (2, 3, 3)),
+    ("61", "osallisuus", "participation", "Osallisuus lasten arjen kasvuympäristöissä", (2, 2, 3)),
+    ("65", "osallisuus", "participation", "Lasten ja nuorten osallistuva budjetointi", (1, 1, 2)),
+]
+
+
+def child_friendly_csv() -> bytes:
+    """The self-assessment file as Excel saves "CSV UTF-8" in a Finnish locale: BOM, ';', CRLF."""
+    lines = ["year;item;theme;dimension;level;scale;text"]
+    for year_idx, year in enumerate((2021, 2023, 2025)):
+        for item, theme, dimension, text, levels in CHILD_FRIENDLY:
+            lines.append(f"{year};{item};{theme};{dimension};{levels[year_idx]};4;{text}")
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
 FILES = [
     "survey/ktk_school_areas.json",
     "survey/fact_ktk.json",
@@ -1159,6 +1191,7 @@ FILES = [
     "population/statfin_11re.json",
     "local/services.csv",
     "local/population.csv",
+    "local/child_friendly.csv",
 ]
 # Files earlier versions wrote; generate() removes them from the output folder.
 REMOVED_FILES = ["survey/ktk_public.json"]
@@ -1185,6 +1218,7 @@ def generate(out: str, verbose: bool = True) -> None:
         "population/statfin_11re.json": statfin_11re_json(pop),
         "local/services.csv": services,
         "local/population.csv": popcsv,
+        "local/child_friendly.csv": child_friendly_csv(),
     }
     for name in FILES:
         write_bytes(os.path.join(out, name), data[name])

@@ -239,6 +239,9 @@ pub struct Config {
     pub catalog_dir: PathBuf,
     /// The wellbeing plan (`plan = "plan.toml"`), when the city follows one.
     pub plan_file: Option<PathBuf>,
+    /// The city's UNICEF Child Friendly Municipality self-assessments
+    /// (`child_friendly = "…csv"`), shown in the plan follow-up.
+    pub child_friendly_file: Option<PathBuf>,
     pub output_dir: PathBuf,
     pub language: Language,
     pub csv_style: CsvStyle,
@@ -314,6 +317,7 @@ struct RawConfig {
     output: Option<String>,
     catalog: Option<String>,
     plan: Option<String>,
+    child_friendly: Option<Spanned<String>>,
     min_n: Option<Spanned<f64>>,
     min_count: Option<Spanned<f64>>,
     trends: Option<Spanned<RawTrends>>,
@@ -441,11 +445,18 @@ pub fn parse(
     let min_count = threshold(&raw.min_count, "min_count", DEFAULT_MIN_COUNT)?;
     let trends = trend_settings(&raw.trends, &at)?;
     let comparison_groups = comparison_groups(&raw, &at)?;
+    if let (Some(file), None) = (&raw.child_friendly, &raw.plan) {
+        return Err(at.invalid(
+            file.span().start,
+            "child_friendly is shown in the plan follow-up (plan.md, plan.html): set `plan = \"plan.toml\"` as well, or remove child_friendly".into(),
+        ));
+    }
     Ok(Config {
         origin: file.to_string(),
         base_dir: base.to_path_buf(),
         catalog_dir: base.join(raw.catalog.as_deref().unwrap_or("indicators")),
         plan_file: raw.plan.as_deref().map(|p| base.join(p)),
+        child_friendly_file: raw.child_friendly.as_ref().map(|p| base.join(p.get_ref())),
         output_dir: overrides
             .output_dir
             .unwrap_or_else(|| base.join(raw.output.as_deref().unwrap_or("out"))),

@@ -9,6 +9,7 @@
 //! only. `src/main.rs` only parses the command line (see [`cli`]).
 
 pub mod catalog;
+pub mod child_friendly;
 pub mod cli;
 pub mod compare;
 pub mod config;
@@ -155,6 +156,8 @@ pub struct Checked {
     pub privacy: privacy::Protected,
     /// The wellbeing plan, validated against the catalog and the areas.
     pub plan: Option<plan::Plan>,
+    /// The Child Friendly Municipality self-assessments, when configured.
+    pub child_friendly: Option<Vec<child_friendly::Level>>,
     pub times: StageTimes,
 }
 
@@ -166,6 +169,10 @@ pub fn check(config: &Config) -> Result<Checked, RunError> {
     let catalog = catalog::load(&config.catalog_dir)?;
     let plan = match &config.plan_file {
         Some(path) => Some(plan::load(path, &catalog, &config.areas)?),
+        None => None,
+    };
+    let child_friendly = match &config.child_friendly_file {
+        Some(path) => Some(plan::load_assessments(path)?),
         None => None,
     };
     times.stage("ingest");
@@ -182,6 +189,7 @@ pub fn check(config: &Config) -> Result<Checked, RunError> {
         times,
         catalog,
         plan,
+        child_friendly,
         files,
         validated,
         derived,
@@ -239,6 +247,7 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
         derived,
         privacy,
         plan,
+        child_friendly,
         mut times,
     } = check(config)?;
     if validated.table.is_empty() {
@@ -270,6 +279,7 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
     let followed = plan
         .as_ref()
         .map(|p| (p, plan::follow(p, &plan_data, &catalog, rules)));
+    let assessments = child_friendly.as_deref().map(child_friendly::items);
 
     times.stage("report model");
     let input = ReportInput {
@@ -283,6 +293,7 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
         privacy: &privacy,
         files: &files,
         plan: followed.as_ref().map(|(p, rows)| (*p, rows.as_slice())),
+        child_friendly: assessments.as_deref(),
     };
     let model = report::build(&input);
 

@@ -36,6 +36,35 @@ pub enum PlanError {
     },
     #[error("{}", .problems.iter().map(|p| format!("{}:{}: {}", p.file, p.line, p.message)).collect::<Vec<_>>().join("\n"))]
     Invalid { problems: Vec<PlanProblem> },
+    #[error("{location}: {reason}; fix the file or `child_friendly = \"…\"` in the config")]
+    AssessmentFile { location: String, reason: String },
+    #[error("{}", .rejections.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n"))]
+    Assessment {
+        rejections: Vec<crate::ingest::Rejection>,
+    },
+}
+
+/// Reads the city's Child Friendly Municipality self-assessments; any bad
+/// row refuses the file (it is short and written by hand: a partly read
+/// assessment would show wrong changes).
+pub fn load_assessments(path: &Path) -> Result<Vec<crate::child_friendly::Level>, PlanError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| PlanError::AssessmentFile {
+        location: file.clone(),
+        reason: format!("cannot read the self-assessment file: {e}"),
+    })?;
+    let parsed = crate::ingest::child_friendly_csv::parse(&bytes, &file).map_err(|e| {
+        PlanError::AssessmentFile {
+            location: e.location,
+            reason: e.reason,
+        }
+    })?;
+    if !parsed.rejections.is_empty() {
+        return Err(PlanError::Assessment {
+            rejections: parsed.rejections,
+        });
+    }
+    Ok(parsed.rows)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

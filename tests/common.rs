@@ -36,7 +36,7 @@ pub fn sample_config(catalog: &Path) -> String {
             "plan = \"plan.toml\"",
             &format!("plan = {:?}", root.join("plan.toml").display().to_string()),
         );
-    for key in ["path", "regions", "dimension_file"] {
+    for key in ["path", "regions", "dimension_file", "child_friendly"] {
         text = text.replace(
             &format!("{key} = \"data-samples/"),
             &format!("{key} = \"{}/data-samples/", root.display()),

@@ -120,7 +120,11 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
     for forbidden in ["<script", "<link", "<img", "src=", "href=\"http", "url("] {
         assert!(!html.contains(forbidden), "plan.html contains {forbidden}");
     }
-    assert_eq!(html.matches("<tr><th scope=\"row\">").count(), rows.len());
+    // A row per target line, and one per self-assessed indicator (nine).
+    assert_eq!(
+        html.matches("<tr><th scope=\"row\">").count(),
+        rows.len() + 9
+    );
     assert!(html.contains(
         "<td class=\"num\">7,45 (4,72 … 10,18)</td><td class=\"uncertain\">epävarma</td>"
     ));
@@ -170,4 +174,98 @@ fn a_plan_naming_an_unknown_indicator_is_refused_with_its_line() {
         );
     }
     assert!(!dir.path().join("out/plan.md").exists());
+}
+
+#[test]
+fn the_child_friendly_self_assessment_is_shown_per_dimension_with_its_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hyte()
+        .args(["run", "--lang", "en", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let md = std::fs::read_to_string(dir.path().join("plan.md")).unwrap();
+    // Participation: indicator 65 went from 1 (2023) to 2 (2025).
+    assert!(
+        md.contains("| 65: Lasten ja nuorten osallistuva budjetointi | osallisuus | 2 / 4 (2025) | 1 / 4 (2023) | +1 |"),
+        "{md}"
+    );
+    // Safety: indicator 41 fell from 3 to 2.
+    assert!(md.contains("| 3 / 4 (2023) | −1 |"), "{md}");
+    let html = std::fs::read_to_string(dir.path().join("plan.html")).unwrap();
+    assert!(html.contains("<td class=\"num bad\">−1</td>"), "{html}");
+    let rows = table(&dir.path().join("tables/child_friendly.csv"));
+    assert_eq!(rows.len(), 27);
+    let row = rows
+        .iter()
+        .find(|r| r["item"] == "41" && r["year"] == "2025")
+        .unwrap();
+    assert_eq!(
+        (
+            row["level"].as_str(),
+            row["previous_year"].as_str(),
+            row["previous_level"].as_str(),
+            row["change"].as_str()
+        ),
+        ("2", "2023", "3", "-1")
+    );
+}
+
+#[test]
+fn a_bad_self_assessment_row_is_refused_with_its_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let good =
+        std::fs::read_to_string(root().join("data-samples/local/child_friendly.csv")).unwrap();
+    let bad = good.replacen(
+        "2023;22;lapsen etu;care;2;4",
+        "2023;22;lapsen etu;care;7;4",
+        1,
+    );
+    assert_ne!(good, bad);
+    let csv = dir.path().join("cf.csv");
+    std::fs::write(&csv, bad).unwrap();
+    let config = sample_config(&root().join("indicators")).replace(
+        &format!(
+            "child_friendly = {:?}",
+            root()
+                .join("data-samples/local/child_friendly.csv")
+                .display()
+                .to_string()
+        ),
+        &format!("child_friendly = {:?}", csv.display().to_string()),
+    );
+    let config_path = dir.path().join("hyte.toml");
+    std::fs::write(&config_path, &config).unwrap();
+    let out = hyte()
+        .arg("run")
+        .arg("--config")
+        .arg(&config_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("cf.csv:13: field 'level': '7' is not a level of the scale 1–4"),
+        "{stderr}"
+    );
+    // Without a plan the self-assessment has nowhere to go: a config error.
+    let no_plan: String = config
+        .lines()
+        .filter(|l| !l.starts_with("plan ="))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&config_path, no_plan).unwrap();
+    let out = hyte()
+        .arg("validate")
+        .arg("--config")
+        .arg(&config_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("child_friendly is shown in the plan follow-up"),
+        "{}",
+        stderr_of(&out)
+    );
 }

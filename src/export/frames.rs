@@ -374,3 +374,43 @@ pub fn plan_frame(
         ],
     )
 }
+
+/// `child_friendly`: a row per Child Friendly Municipality indicator and
+/// assessment, with the previous assessment of the same indicator and the
+/// change in levels.
+pub fn child_friendly_frame(items: &[crate::child_friendly::Item]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        items.len(),
+        vec![
+            Column::new(
+                "year".into(),
+                items.iter().map(|i| i.current.year).collect::<Vec<i32>>(),
+            ),
+            text("item", items, |i| Some(i.current.item.clone())),
+            text("theme", items, |i| Some(i.current.theme.clone())),
+            text("dimension", items, |i| {
+                Some(i.current.dimension.key().into())
+            }),
+            whole("level", items, |i| u32::from(i.current.level)),
+            whole("scale", items, |i| u32::from(i.current.scale)),
+            Column::new(
+                "previous_year".into(),
+                items
+                    .iter()
+                    .map(|i| i.previous.map(|p| p.0))
+                    .collect::<Vec<Option<i32>>>(),
+            ),
+            whole_or_null("previous_level", items, |i| {
+                i.previous.map(|p| u32::from(p.1))
+            }),
+            Column::new(
+                "change".into(),
+                items
+                    .iter()
+                    .map(|i| i.change())
+                    .collect::<Vec<Option<i32>>>(),
+            ),
+            text("text", items, |i| Some(i.current.text.clone())),
+        ],
+    )
+}

@@ -14,7 +14,7 @@ use askama::Template;
 
 use super::charts::inline_svg;
 use super::{ExportError, Exporter, OutputFile};
-use crate::report::model::{PlanSection, ReportModel};
+use crate::report::model::{PlanSection, ReportModel, Tone};
 use crate::report::words::PlanWords;
 
 /// The plan follow-up as HTML.
@@ -34,6 +34,15 @@ impl Page<'_> {
     /// The inline charts of goal `g` of dimension `d`.
     fn charts(&self, d: usize, g: usize) -> &[String] {
         &self.svgs[d][g]
+    }
+
+    /// The CSS class of a change's colour (style.css).
+    fn tone(&self, tone: &Tone) -> &'static str {
+        match tone {
+            Tone::Good => "good",
+            Tone::Bad => "bad",
+            Tone::Flat => "flat",
+        }
     }
 }
 

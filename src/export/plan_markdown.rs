@@ -89,6 +89,26 @@ pub fn render(plan: &PlanSection) -> String {
             }
             md.push('\n');
         }
+        if !dimension.assessment.is_empty() {
+            let _ = writeln!(md, "### {}\n", w.assessment);
+            let _ = writeln!(
+                md,
+                "| {} |\n|---|---|---:|---:|---:|",
+                w.assessment_heads.join(" | ")
+            );
+            for a in &dimension.assessment {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} |",
+                    escape(&a.item),
+                    escape(&a.theme),
+                    a.level,
+                    a.previous,
+                    a.change
+                );
+            }
+            md.push('\n');
+        }
     }
     let _ = writeln!(md, "{}", plan.rules);
     md

@@ -80,7 +80,13 @@ pub fn write_all(staging: &mut Staging, input: &ReportInput) -> Result<(), Table
     let plan_table = input
         .plan
         .map(|(_, rows)| ("plan_status", frames::plan_frame(rows, |r| reasons.text(r))));
-    let small_tables = small_tables.into_iter().chain(plan_table);
+    let assessment_table = input
+        .child_friendly
+        .map(|items| ("child_friendly", frames::child_friendly_frame(items)));
+    let small_tables = small_tables
+        .into_iter()
+        .chain(plan_table)
+        .chain(assessment_table);
     for (name, frame) in small_tables {
         let frame = frame.map_err(building(name))?;
         write_batches(

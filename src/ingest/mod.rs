@@ -11,6 +11,7 @@
 //! read at all is reported as a whole; nothing becomes zero; a UTF-8 BOM and
 //! LF, CRLF or mixed line ends are accepted. One file per format lives here.
 
+pub mod child_friendly_csv;
 pub mod csv_rows;
 pub mod jsonstat;
 pub mod observations_file;

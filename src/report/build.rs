@@ -860,6 +860,7 @@ source = { sotkanet = 5527 }
                 privacy: &crate::privacy::Protected::default(),
                 files: &[],
                 plan: None,
+                child_friendly: None,
             };
             let model = build(&input);
 

@@ -40,4 +40,7 @@ pub struct ReportInput<'a> {
     pub files: &'a [FileReport],
     /// The wellbeing plan and its follow-up, when the config names a plan.
     pub plan: Option<(&'a crate::plan::Plan, &'a [crate::plan::PlanRow])>,
+    /// The Child Friendly Municipality self-assessments with their
+    /// changes, when configured.
+    pub child_friendly: Option<&'a [crate::child_friendly::Item]>,
 }

@@ -314,6 +314,24 @@ pub struct PlanSection {
 pub struct PlanDimension {
     pub name: String,
     pub goals: Vec<PlanGoal>,
+    /// The Child Friendly Municipality indicators the city files under
+    /// this dimension: each one's latest assessment.
+    pub assessment: Vec<AssessmentLine>,
+}
+
+/// A Child Friendly Municipality indicator at its latest assessment.
+pub struct AssessmentLine {
+    /// "22: Lapsen edun arviointi".
+    pub item: String,
+    pub theme: String,
+    /// "3 / 4 (2024)".
+    pub level: String,
+    /// "1 / 4 (2021)", or "–" for a first assessment.
+    pub previous: String,
+    /// "+2", "0", "−1", or "–".
+    pub change: String,
+    /// Up (better), down or level, for the colour.
+    pub tone: Tone,
 }
 
 pub struct PlanGoal {

@@ -9,8 +9,8 @@
 //! the targets off track.
 
 use super::model::{
-    AreaLegend, Chart, ChartKey, ChartLine, Mark, MarkShape, PlanDimension, PlanGoal, PlanLine,
-    PlanSection,
+    AreaLegend, AssessmentLine, Chart, ChartKey, ChartLine, Mark, MarkShape, PlanDimension,
+    PlanGoal, PlanLine, PlanSection, Tone,
 };
 use super::words::{plan_words, PlanWords};
 use super::ReportInput;
@@ -94,12 +94,17 @@ pub(super) fn plan_section(input: &ReportInput, legends: &[AreaLegend]) -> Optio
             }
         })
         .collect();
+    let assessed = input.child_friendly.unwrap_or_default();
     let mut dimensions: Vec<PlanDimension> = Dimension::ALL
         .iter()
-        .filter(|&&d| plan.goals.iter().any(|g| g.dimension == d))
+        .filter(|&&d| {
+            plan.goals.iter().any(|g| g.dimension == d)
+                || assessed.iter().any(|i| i.current.dimension == d)
+        })
         .map(|&d| PlanDimension {
             name: crate::report::phrases::capitalize(d.name(language)),
             goals: goals(input, plan, rows, d, &words, &reasons, legends),
+            assessment: assessment_lines(assessed, d),
         })
         .collect();
     super::build::unique_stems(
@@ -184,6 +189,56 @@ fn goals(
                 .filter(|r| r.goal == goal.id)
                 .map(|r| line(input, r, words, reasons))
                 .collect(),
+        })
+        .collect()
+}
+
+/// The latest assessment of each Child Friendly Municipality indicator
+/// filed under `dimension`, with its change since the previous one.
+fn assessment_lines(
+    items: &[crate::child_friendly::Item],
+    dimension: Dimension,
+) -> Vec<AssessmentLine> {
+    let of_dimension: Vec<&crate::child_friendly::Item> = items
+        .iter()
+        .filter(|i| i.current.dimension == dimension)
+        .collect();
+    // Items come in indicator and year order: the last of each indicator
+    // is its latest assessment.
+    of_dimension
+        .iter()
+        .enumerate()
+        .filter(|(k, i)| {
+            of_dimension
+                .get(k + 1)
+                .is_none_or(|next| next.current.item != i.current.item)
+        })
+        .map(|(_, i)| {
+            let c = &i.current;
+            let change = i.change();
+            AssessmentLine {
+                item: if c.text.is_empty() {
+                    c.item.clone()
+                } else {
+                    format!("{}: {}", c.item, c.text)
+                },
+                theme: c.theme.clone(),
+                level: format!("{} / {} ({})", c.level, c.scale, c.year),
+                previous: i.previous.map_or("–".to_string(), |(year, level)| {
+                    format!("{level} / {} ({year})", c.scale)
+                }),
+                change: match change {
+                    None => "–".to_string(),
+                    Some(0) => "0".to_string(),
+                    Some(d) if d > 0 => format!("+{d}"),
+                    Some(d) => format!("−{}", d.abs()),
+                },
+                tone: match change {
+                    Some(d) if d > 0 => Tone::Good,
+                    Some(d) if d < 0 => Tone::Bad,
+                    _ => Tone::Flat,
+                },
+            }
         })
         .collect()
 }

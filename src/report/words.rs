@@ -318,6 +318,10 @@ pub struct PlanWords {
     pub rules: &'static str,
     /// What the chart marks mean.
     pub chart_key: &'static str,
+    /// The Child Friendly Municipality table's title and column heads:
+    /// indicator, theme, level, previous, change.
+    pub assessment: &'static str,
+    pub assessment_heads: [&'static str; 5],
 }
 
 pub fn plan_words(language: Language) -> PlanWords {
@@ -350,6 +354,8 @@ const PLAN_WORDS_FI: PlanWords = PlanWords {
     share_cost: "Peruspalvelujen osuus kustannuksista (perus / (perus + erityis))",
     statuses: ["saavutettu", "tavoitteessa", "epävarma", "jäljessä", "liian vähän tietoa"],
     chart_key: "○ lähtötaso, × tavoite, △ välitavoite",
+    assessment: "Lapsiystävällinen kunta -malli (UNICEF): kunnan itsearvio",
+    assessment_heads: ["Indikaattori", "Teema", "Taso", "Edellinen", "Muutos"],
     rules: "Tila: saavutettu, kun viimeisin arvo tavoitekauteen mennessä on tavoitteessa; jäljessä, kun tavoitekausi on käsillä ilman sitä tai kun ennusteen luottamusvälin parempikin pää jää tavoitteesta; tavoitteessa, kun ennuste saavuttaa tavoitteen; muuten epävarma. Ennuste on pienimmän neliösumman suora lähtötasosta alkaen, jatkettuna tavoitekauteen; sulkeissa {level} %:n luottamusväli. Säännöt kokonaisuudessaan: hyten ohje docs/PLAN.md.",
 };
 
@@ -375,6 +381,8 @@ const PLAN_WORDS_SV: PlanWords = PlanWords {
     share_cost: "Basservicens andel av kostnaderna (bas / (bas + special))",
     statuses: ["uppnått", "på väg", "osäkert", "efter målet", "för lite data"],
     chart_key: "○ utgångsläge, × mål, △ delmål",
+    assessment: "Barnvänlig kommun (UNICEF): kommunens självvärdering",
+    assessment_heads: ["Indikator", "Tema", "Nivå", "Föregående", "Förändring"],
     rules: "Läge: uppnått när det senaste värdet fram till målperioden når målet; efter målet när målperioden är nådd utan det eller när även prognosintervallets bättre ände missar målet; på väg när prognosen når målet; annars osäkert. Prognosen är minsta kvadrat-linjen från utgångsläget, förlängd till målperioden; inom parentes {level} % konfidensintervall. Alla regler: hytes dokumentation docs/PLAN.md.",
 };
 
@@ -400,5 +408,7 @@ const PLAN_WORDS_EN: PlanWords = PlanWords {
     share_cost: "Basic services' share of costs (basic / (basic + specialist))",
     statuses: ["achieved", "on track", "uncertain", "off track", "insufficient data"],
     chart_key: "○ baseline, × target, △ milestone",
+    assessment: "Child Friendly Municipality (UNICEF): the city's self-assessment",
+    assessment_heads: ["Indicator", "Theme", "Level", "Previous", "Change"],
     rules: "Status: achieved when the last value up to the target period reaches the target; off track when the target period has come without it, or when even the better end of the projection's interval misses it; on track when the projection reaches it; uncertain otherwise. The projection is the least-squares line from the baseline on, extended to the target period; in brackets its {level} % interval. The full rules: docs/PLAN.md in hyte's documentation.",
 };
