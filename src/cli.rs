@@ -37,6 +37,9 @@ pub enum Command {
     Validate(ValidateArgs),
     /// List the indicator catalog by dimension.
     Catalog(CatalogArgs),
+    /// The wellbeing plan's four-yearly update: with --draft, write a
+    /// starting point for the next plan (plan-draft.toml)
+    Plan(PlanArgs),
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +95,31 @@ pub struct ValidateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Write a draft of the next plan: per dimension the previous plan's
+    /// targets with their final status, and the indicators that worsened
+    /// or are the worst of the comparison areas, with their latest value
+    /// as the baseline
+    #[arg(long, required = true)]
+    pub draft: bool,
+    /// Where to write the draft [default: plan-draft.toml beside the config]
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace an existing draft file
+    #[arg(long)]
+    pub force: bool,
+    /// Last period to include, e.g. 2025Q3 or 2024
+    #[arg(long, env = "HYTE_PERIOD", value_name = "P", value_parser = parse_period)]
+    pub period: Option<Period>,
+    /// Language of the draft's comments and names [default: `language` in
+    /// the config, else fi]
+    #[arg(long, env = "HYTE_LANG", value_enum)]
+    pub lang: Option<Language>,
+}
+
+#[derive(Debug, Args)]
 pub struct CatalogArgs {
     #[command(flatten)]
     pub config: ConfigArg,
@@ -127,6 +155,35 @@ pub fn execute(cli: Cli) -> u8 {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Catalog(args) => list_catalog(args),
+        Command::Plan(args) => plan_draft(args),
+    }
+}
+
+fn plan_draft(args: PlanArgs) -> u8 {
+    let overrides = Overrides {
+        language: args.lang,
+        as_of: args.period,
+        ..Overrides::default()
+    };
+    let config = match load_config(&args.config, overrides) {
+        Ok(c) => c,
+        Err(e) => {
+            say(e);
+            return exit::USAGE;
+        }
+    };
+    let path = args
+        .output
+        .unwrap_or_else(|| config.base_dir.join("plan-draft.toml"));
+    match crate::plan_draft(&config, &path, args.force) {
+        Ok(()) => {
+            say(format!(
+                "wrote the draft of the next plan to {}: edit it, then point `plan` in the config at it",
+                path.display()
+            ));
+            exit::OK
+        }
+        Err(e) => fail(e),
     }
 }
 
@@ -192,7 +249,7 @@ fn finish(summary: &RunSummary) -> u8 {
 fn fail(error: RunError) -> u8 {
     say(&error);
     match error {
-        RunError::Catalog(_) | RunError::Plan(_) => exit::USAGE,
+        RunError::Catalog(_) | RunError::Plan(_) | RunError::DraftExists(_) => exit::USAGE,
         RunError::Output(crate::output::OutputError::Locked { .. }) => exit::LOCKED,
         _ => {
             say("nothing was written");
@@ -277,7 +334,8 @@ fn validate(args: ValidateArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    match crate::check(&config) {
+    let mut times = crate::StageTimes::new(crate::progress::Progress::new(config.progress));
+    match crate::check(&config, &mut times) {
         Ok(crate::Checked {
             catalog,
             files,

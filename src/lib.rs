@@ -72,6 +72,13 @@ pub enum RunError {
     WriteTable(#[from] export::tables::TableError),
     #[error(transparent)]
     Export(#[from] export::ExportError),
+    #[error("{0} exists: pass --force to replace it, or --output to write elsewhere")]
+    DraftExists(String),
+    #[error("{path}: cannot write the draft: {source}")]
+    WriteDraft {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// The rows of the areas of interest (the configured areas) with their
@@ -158,13 +165,11 @@ pub struct Checked {
     pub plan: Option<plan::Plan>,
     /// The Child Friendly Municipality self-assessments, when configured.
     pub child_friendly: Option<Vec<child_friendly::Level>>,
-    pub times: StageTimes,
 }
 
 /// config → catalog → ingest → validate → privacy, writing nothing
 /// (`hyte validate`, and the first half of [`run`]).
-pub fn check(config: &Config) -> Result<Checked, RunError> {
-    let mut times = StageTimes::new(progress::Progress::new(config.progress));
+pub fn check(config: &Config, times: &mut StageTimes) -> Result<Checked, RunError> {
     times.stage("catalog");
     let catalog = catalog::load(&config.catalog_dir)?;
     let plan = match &config.plan_file {
@@ -186,7 +191,6 @@ pub fn check(config: &Config) -> Result<Checked, RunError> {
     let (derived, privacy) = privacy::protect(&mut validated.table, totals, &catalog, config);
     times.end();
     Ok(Checked {
-        times,
         catalog,
         plan,
         child_friendly,
@@ -232,6 +236,87 @@ pub fn run(config: &Config) -> Result<RunSummary, RunError> {
     )
 }
 
+/// What the analysing stages computed from the checked data: the inputs
+/// of the report model.
+pub struct Analysis {
+    pub trends: trends::Trends,
+    pub comparisons: Vec<compare::GroupComparison>,
+    /// The protected rows of the areas of interest.
+    pub rows: Vec<observation::Observation>,
+    pub shift: shift::Shift,
+    /// Every target and milestone of the plan, assessed.
+    pub followed: Option<Vec<plan::PlanRow>>,
+    pub assessments: Option<Vec<child_friendly::Item>>,
+}
+
+impl Analysis {
+    /// The report model's input.
+    pub fn input<'a>(&'a self, config: &'a Config, checked: &'a Checked) -> ReportInput<'a> {
+        ReportInput {
+            config,
+            catalog: &checked.catalog,
+            validated: &checked.validated,
+            rows: &self.rows,
+            trends: &self.trends,
+            comparisons: &self.comparisons,
+            shift: &self.shift,
+            privacy: &checked.privacy,
+            files: &checked.files,
+            plan: checked.plan.as_ref().zip(self.followed.as_deref()),
+            child_friendly: self.assessments.as_deref(),
+        }
+    }
+}
+
+/// trends → compare → shift → plan, on the checked data.
+pub fn analyse(
+    config: &Config,
+    checked: &Checked,
+    times: &mut StageTimes,
+) -> Result<Analysis, RunError> {
+    let Checked {
+        catalog,
+        validated,
+        derived,
+        plan,
+        child_friendly,
+        ..
+    } = checked;
+    times.stage("trends");
+    let mut trends = trends::compute(&validated.table, catalog, &config.areas, &config.trends)?;
+    times.stage("compare");
+    let comparisons = compare::compute(&validated.table, &mut trends, config);
+    times.stage("shift");
+    let rows = areas_of_interest(&validated.table, config);
+    let shift = shift::compute(
+        &rows,
+        derived,
+        &validated.population,
+        catalog,
+        &config.areas,
+        &trends,
+        &config.trends,
+    );
+    times.stage("plan");
+    let followed = plan.as_ref().map(|p| {
+        let data = plan::PlanData {
+            rows: &rows,
+            derived,
+            shift: &shift,
+        };
+        plan::follow(p, &data, catalog, plan::Rules::new(&config.trends))
+    });
+    let assessments = child_friendly.as_deref().map(child_friendly::items);
+    Ok(Analysis {
+        trends,
+        comparisons,
+        rows,
+        shift,
+        followed,
+        assessments,
+    })
+}
+
 /// Runs the whole pipeline with the given report exporters (the tables and
 /// `manifest.json` are always written). Any exporter's failure fails the
 /// run, and nothing is published.
@@ -240,61 +325,15 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
     let timer = Instant::now();
     let lock = OutputLock::acquire(&config.output_dir)?;
 
-    let Checked {
-        catalog,
-        files,
-        validated,
-        derived,
-        privacy,
-        plan,
-        child_friendly,
-        mut times,
-    } = check(config)?;
-    if validated.table.is_empty() {
-        return Err(no_data(&files));
+    let mut times = StageTimes::new(progress::Progress::new(config.progress));
+    let checked = check(config, &mut times)?;
+    if checked.validated.table.is_empty() {
+        return Err(no_data(&checked.files));
     }
-
-    times.stage("trends");
-    let mut trends = trends::compute(&validated.table, &catalog, &config.areas, &config.trends)?;
-    times.stage("compare");
-    let comparisons = compare::compute(&validated.table, &mut trends, config);
-    times.stage("shift");
-    let report_rows = areas_of_interest(&validated.table, config);
-    let shift = shift::compute(
-        &report_rows,
-        &derived,
-        &validated.population,
-        &catalog,
-        &config.areas,
-        &trends,
-        &config.trends,
-    );
-    times.stage("plan");
-    let plan_data = plan::PlanData {
-        rows: &report_rows,
-        derived: &derived,
-        shift: &shift,
-    };
-    let rules = plan::Rules::new(&config.trends);
-    let followed = plan
-        .as_ref()
-        .map(|p| (p, plan::follow(p, &plan_data, &catalog, rules)));
-    let assessments = child_friendly.as_deref().map(child_friendly::items);
+    let analysis = analyse(config, &checked, &mut times)?;
 
     times.stage("report model");
-    let input = ReportInput {
-        config,
-        catalog: &catalog,
-        validated: &validated,
-        rows: &report_rows,
-        trends: &trends,
-        comparisons: &comparisons,
-        shift: &shift,
-        privacy: &privacy,
-        files: &files,
-        plan: followed.as_ref().map(|(p, rows)| (*p, rows.as_slice())),
-        child_friendly: assessments.as_deref(),
-    };
+    let input = analysis.input(config, &checked);
     let model = report::build(&input);
 
     // Every output streams into the staging folder; nothing is visible
@@ -323,6 +362,12 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
     write(&mut staging, manifest.render(&model)?)?;
     let written = staging.publish()?;
 
+    let Checked {
+        files,
+        validated,
+        privacy,
+        ..
+    } = checked;
     Ok(RunSummary {
         observations: validated.table.len(),
         written: written.into_iter().map(|o| o.path).collect(),
@@ -330,4 +375,37 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
         validated,
         privacy,
     })
+}
+
+/// `hyte plan --draft`: checks and analyses like a run, then writes the
+/// next plan's starting point to `path` (never over an existing file
+/// unless `overwrite`). Writes no output folder.
+pub fn plan_draft(
+    config: &Config,
+    path: &std::path::Path,
+    overwrite: bool,
+) -> Result<(), RunError> {
+    if path.exists() && !overwrite {
+        return Err(RunError::DraftExists(path.display().to_string()));
+    }
+    let mut times = StageTimes::new(progress::Progress::new(config.progress));
+    let checked = check(config, &mut times)?;
+    if checked.validated.table.is_empty() {
+        return Err(no_data(&checked.files));
+    }
+    let analysis = analyse(config, &checked, &mut times)?;
+    times.stage("draft");
+    let input = analysis.input(config, &checked);
+    let draft = report::draft::build(&input);
+    let text = export::plan_draft::render(&draft, config, &checked.catalog);
+    times.end();
+    // Written beside and renamed into place: a failed write never leaves
+    // half a draft.
+    let partial = path.with_extension("toml.partial");
+    std::fs::write(&partial, text)
+        .and_then(|()| std::fs::rename(&partial, path))
+        .map_err(|source| RunError::WriteDraft {
+            path: path.display().to_string(),
+            source,
+        })
 }

@@ -269,3 +269,65 @@ fn a_bad_self_assessment_row_is_refused_with_its_line_and_field() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn the_draft_of_the_next_plan_is_a_plan_file_with_the_numbers_of_the_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("draft.toml");
+    let out = hyte()
+        .args(["plan", "--draft", "--lang", "en", "--output"])
+        .arg(&draft)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let text = std::fs::read_to_string(&draft).unwrap();
+    // The next period follows the example plan's 2025–2028.
+    assert!(text.contains("\nperiod = \"2029-2032\"\n"), "{text}");
+    // The previous plan's targets with their final status and reason.
+    assert!(
+        text.contains("#   basic-first · shift.basic_share_clients · Harju · 0.950 (2030): achieved (0.964 in 2024 is at or beyond the target 0.950)"),
+        "{text}"
+    );
+    // A proposal: Harju's anxiety (8-9) worsened and is the worst of the
+    // school areas; its latest value is the baseline, as in trends.csv
+    // (2025, 25.1, worsening).
+    assert!(
+        text.contains("· Harju: worsened; the worst of the school areas (6 areas, 2025); latest value 25.1 (2025)"),
+        "{text}"
+    );
+    assert!(text.contains("[[goal.target]]\nindicator = \"ktk.anxiety\"\ngroup = \"8-9\"\nareas = [\"lohja.harju\"]\nbaseline = \"2025\" # latest value: Harju 25.1\ndirection = \"decrease\""), "{text}");
+    // The draft is a valid plan file: the sample config validates with it.
+    let config = sample_config(&root().join("indicators")).replace(
+        &format!(
+            "plan = {:?}",
+            root().join("plan.toml").display().to_string()
+        ),
+        &format!("plan = {:?}", draft.display().to_string()),
+    );
+    let config_path = dir.path().join("hyte.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let out = hyte()
+        .arg("validate")
+        .arg("--config")
+        .arg(&config_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    // An existing draft is never overwritten without --force.
+    std::fs::write(&draft, "edited by hand").unwrap();
+    let again = hyte()
+        .args(["plan", "--draft", "--output"])
+        .arg(&draft)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr_of(&again).contains("exists: pass --force to replace it"));
+    assert_eq!(std::fs::read_to_string(&draft).unwrap(), "edited by hand");
+    let forced = hyte()
+        .args(["plan", "--draft", "--force", "--output"])
+        .arg(&draft)
+        .output()
+        .unwrap();
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr_of(&forced));
+    assert!(std::fs::read_to_string(&draft).unwrap().starts_with("# "));
+}

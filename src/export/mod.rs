@@ -16,6 +16,7 @@ pub mod frames;
 pub mod html;
 pub mod manifest;
 pub mod markdown;
+pub mod plan_draft;
 pub mod plan_html;
 pub mod plan_markdown;
 pub mod tables;

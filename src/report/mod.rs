@@ -10,8 +10,9 @@
 //! things because they read the same model.
 
 mod build;
+pub mod draft;
 pub mod model;
-mod phrases;
+pub(crate) mod phrases;
 pub mod plan;
 pub mod words;
 

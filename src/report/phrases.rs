@@ -70,7 +70,7 @@ pub(super) fn format_p(p: f64, language: Language) -> String {
     }
 }
 
-pub(super) fn capitalize(text: &str) -> String {
+pub(crate) fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -21,14 +21,14 @@ use crate::plan::{
     Aim, Goal, Heading, Plan, PlanRow, PlanStatus, Reason, ShiftShare, Subject, Target,
 };
 
-fn status_text(words: &PlanWords, status: PlanStatus) -> &'static str {
+pub(crate) fn status_text(words: &PlanWords, status: PlanStatus) -> &'static str {
     let index = PlanStatus::ALL.iter().position(|s| *s == status);
     words.statuses[index.unwrap_or(PlanStatus::ALL.len() - 1)]
 }
 
 /// Decimals of a subject's values: the catalog's, or three for a share
 /// (0.928, as `tables/shift.*` has it).
-fn decimals(input: &ReportInput, subject: &Subject) -> u8 {
+pub(crate) fn decimals(input: &ReportInput, subject: &Subject) -> u8 {
     match subject {
         Subject::Indicator { id, .. } => input.catalog.get(id).map_or(1, |i| i.decimals),
         Subject::Shift(_) => 3,
