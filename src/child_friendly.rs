@@ -18,6 +18,14 @@
 
 use crate::domain::Dimension;
 
+/// The assessment file as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessments {
+    /// The file and the sha256 of its bytes (for the manifest).
+    pub fingerprint: (String, String),
+    pub levels: Vec<Level>,
+}
+
 /// One indicator's level at one assessment, as the city recorded it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Level {

@@ -164,7 +164,7 @@ pub struct Checked {
     /// The wellbeing plan, validated against the catalog and the areas.
     pub plan: Option<plan::Plan>,
     /// The Child Friendly Municipality self-assessments, when configured.
-    pub child_friendly: Option<Vec<child_friendly::Level>>,
+    pub child_friendly: Option<child_friendly::Assessments>,
 }
 
 /// config → catalog → ingest → validate → privacy, writing nothing
@@ -264,6 +264,12 @@ impl Analysis {
             files: &checked.files,
             plan: checked.plan.as_ref().zip(self.followed.as_deref()),
             child_friendly: self.assessments.as_deref(),
+            plan_files: checked
+                .plan
+                .iter()
+                .map(|p| &p.fingerprint)
+                .chain(checked.child_friendly.iter().map(|a| &a.fingerprint))
+                .collect(),
         }
     }
 }
@@ -306,7 +312,9 @@ pub fn analyse(
         };
         plan::follow(p, &data, catalog, plan::Rules::new(&config.trends))
     });
-    let assessments = child_friendly.as_deref().map(child_friendly::items);
+    let assessments = child_friendly
+        .as_ref()
+        .map(|a| child_friendly::items(&a.levels));
     Ok(Analysis {
         trends,
         comparisons,

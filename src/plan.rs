@@ -47,7 +47,7 @@ pub enum PlanError {
 /// Reads the city's Child Friendly Municipality self-assessments; any bad
 /// row refuses the file (it is short and written by hand: a partly read
 /// assessment would show wrong changes).
-pub fn load_assessments(path: &Path) -> Result<Vec<crate::child_friendly::Level>, PlanError> {
+pub fn load_assessments(path: &Path) -> Result<crate::child_friendly::Assessments, PlanError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| PlanError::AssessmentFile {
         location: file.clone(),
@@ -64,7 +64,10 @@ pub fn load_assessments(path: &Path) -> Result<Vec<crate::child_friendly::Level>
             rejections: parsed.rejections,
         });
     }
-    Ok(parsed.rows)
+    Ok(crate::child_friendly::Assessments {
+        fingerprint: (file, crate::ingest::sha256_hex(&bytes)),
+        levels: parsed.rows,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +87,8 @@ pub struct Plan {
     /// The council's decision, as the city cites it.
     pub approved: Option<String>,
     pub goals: Vec<Goal>,
+    /// The file and the sha256 of the bytes read (for the manifest).
+    pub fingerprint: (String, String),
 }
 
 /// A goal under one of the seven dimensions.
@@ -657,7 +662,9 @@ pub fn load(path: &Path, catalog: &Catalog, areas: &[Area]) -> Result<Plan, Plan
         file: file.clone(),
         source,
     })?;
-    parse(&text, &file, catalog, areas)
+    let mut plan = parse(&text, &file, catalog, areas)?;
+    plan.fingerprint = (file, crate::ingest::sha256_hex(text.as_bytes()));
+    Ok(plan)
 }
 
 /// Parses plan text, collecting every problem.
@@ -714,6 +721,7 @@ pub fn parse(text: &str, file: &str, catalog: &Catalog, areas: &[Area]) -> Resul
         last_year,
         approved: plan.approved,
         goals,
+        fingerprint: (file.to_string(), String::new()),
     })
 }
 

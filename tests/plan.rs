@@ -136,6 +136,21 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
         7
     );
     assert!(!dir.path().join("charts/plan").exists());
+    // The manifest names the plan and the self-assessment file it read.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
+            .unwrap();
+    let plan_files = manifest["plan"].as_array().unwrap();
+    assert_eq!(plan_files.len(), 2);
+    assert!(plan_files[0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("plan.toml"));
+    assert!(plan_files[1]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("child_friendly.csv"));
+    assert_eq!(plan_files[0]["sha256"].as_str().unwrap().len(), 64);
 }
 
 #[test]

@@ -27,6 +27,8 @@ struct Manifest<'a> {
     language: &'static str,
     as_of: Option<String>,
     catalog: CatalogEntry,
+    /// The plan file and the self-assessment file, when configured.
+    plan: Vec<FileHash>,
     inputs: Vec<InputEntry<'a>>,
     validation: ValidationEntry<'a>,
     observations: usize,
@@ -183,6 +185,14 @@ fn manifest<'a>(input: &'a ReportInput, outputs: &'a [Written], clock: &RunClock
             indicators: input.catalog.indicators.len(),
             files: catalog_files,
         },
+        plan: input
+            .plan_files
+            .iter()
+            .map(|(path, sha256)| FileHash {
+                path: path.clone(),
+                sha256: sha256.clone(),
+            })
+            .collect(),
         inputs: input.files.iter().map(input_entry).collect(),
         validation: validation_entry(input.validated),
         observations: input.validated.table.len(),

@@ -861,6 +861,7 @@ source = { sotkanet = 5527 }
                 files: &[],
                 plan: None,
                 child_friendly: None,
+                plan_files: Vec::new(),
             };
             let model = build(&input);
 

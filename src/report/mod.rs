@@ -44,4 +44,7 @@ pub struct ReportInput<'a> {
     /// The Child Friendly Municipality self-assessments with their
     /// changes, when configured.
     pub child_friendly: Option<&'a [crate::child_friendly::Item]>,
+    /// The plan file and the self-assessment file with their sha256, as
+    /// read (for the manifest).
+    pub plan_files: Vec<&'a (String, String)>,
 }
