@@ -17,9 +17,11 @@ use std::path::{Path, PathBuf};
 
 /// The top-level entries hyte writes in an output folder; nothing else there
 /// is ever touched.
-const OWNED: [&str; 5] = [
+const OWNED: [&str; 7] = [
     "report.md",
     "report.html",
+    "plan.md",
+    "plan.html",
     "manifest.json",
     "tables",
     "charts",

@@ -476,8 +476,8 @@ pub struct PlanData<'a> {
 impl PlanData<'_> {
     /// The sex-total series of a subject in an area, in periods of the
     /// target's kind (years for a yearly target, quarters for a quarterly
-    /// one). Shift shares are the complete calendar years of the shift
-    /// table (an incomplete year is a gap).
+    /// one). Shift shares are the complete periods of the shift table (an
+    /// incomplete year or quarter is a gap).
     pub fn series(&self, subject: &Subject, area: &str, quarterly: bool) -> Vec<SeriesPoint> {
         let mut out: Vec<SeriesPoint> = match subject {
             Subject::Indicator { id, group } => self
@@ -915,8 +915,13 @@ fn target(
             problem(
                 raw.span().start,
                 format!(
-                    "target value {v} for '{}' lies outside the values it can take ({low} … {high}): {}",
+                    "target value {v} for '{}' lies outside the values it can take ({}): {}",
                     subject.key(),
+                    if high.is_finite() {
+                        format!("{low} … {high}")
+                    } else {
+                        format!("{low} or more")
+                    },
                     match subject {
                         Subject::Shift(_) => "a share is written as a fraction, 0.95 for 95 %",
                         Subject::Indicator { .. } => "check the value and the indicator's unit",
