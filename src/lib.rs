@@ -325,6 +325,18 @@ pub fn analyse(
     })
 }
 
+/// check → analyse, failing when no observation is left: what a run and
+/// the plan draft both start with.
+fn check_and_analyse(config: &Config) -> Result<(Checked, Analysis, StageTimes), RunError> {
+    let mut times = StageTimes::new(progress::Progress::new(config.progress));
+    let checked = check(config, &mut times)?;
+    if checked.validated.table.is_empty() {
+        return Err(no_data(&checked.files));
+    }
+    let analysis = analyse(config, &checked, &mut times)?;
+    Ok((checked, analysis, times))
+}
+
 /// Runs the whole pipeline with the given report exporters (the tables and
 /// `manifest.json` are always written). Any exporter's failure fails the
 /// run, and nothing is published.
@@ -333,12 +345,7 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
     let timer = Instant::now();
     let lock = OutputLock::acquire(&config.output_dir)?;
 
-    let mut times = StageTimes::new(progress::Progress::new(config.progress));
-    let checked = check(config, &mut times)?;
-    if checked.validated.table.is_empty() {
-        return Err(no_data(&checked.files));
-    }
-    let analysis = analyse(config, &checked, &mut times)?;
+    let (checked, analysis, mut times) = check_and_analyse(config)?;
 
     times.stage("report model");
     let input = analysis.input(config, &checked);
@@ -396,12 +403,7 @@ pub fn plan_draft(
     if path.exists() && !overwrite {
         return Err(RunError::DraftExists(path.display().to_string()));
     }
-    let mut times = StageTimes::new(progress::Progress::new(config.progress));
-    let checked = check(config, &mut times)?;
-    if checked.validated.table.is_empty() {
-        return Err(no_data(&checked.files));
-    }
-    let analysis = analyse(config, &checked, &mut times)?;
+    let (checked, analysis, mut times) = check_and_analyse(config)?;
     times.stage("draft");
     let input = analysis.input(config, &checked);
     let draft = report::draft::build(&input);

@@ -19,6 +19,15 @@ fn table(path: &std::path::Path) -> Vec<std::collections::BTreeMap<String, Strin
         .collect()
 }
 
+/// The sample config with `key`, which names the bundled file `bundled`,
+/// pointing at `file` instead.
+fn sample_config_with(key: &str, bundled: &str, file: &std::path::Path) -> String {
+    let config = sample_config(&root().join("indicators"));
+    let from = format!("{key} = {:?}", root().join(bundled).display().to_string());
+    assert!(config.contains(&from), "the sample config has no {from}");
+    config.replace(&from, &format!("{key} = {:?}", file.display().to_string()))
+}
+
 #[test]
 fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
     let dir = tempfile::tempdir().unwrap();
@@ -165,13 +174,7 @@ fn a_plan_naming_an_unknown_indicator_is_refused_with_its_line() {
     let plan_path = dir.path().join("plan.toml");
     std::fs::write(&plan_path, plan).unwrap();
     // The sample config, with the broken plan instead of the bundled one.
-    let config = sample_config(&root().join("indicators")).replace(
-        &format!(
-            "plan = {:?}",
-            root().join("plan.toml").display().to_string()
-        ),
-        &format!("plan = {:?}", plan_path.display().to_string()),
-    );
+    let config = sample_config_with("plan", "plan.toml", &plan_path);
     let config_path = dir.path().join("hyte.toml");
     std::fs::write(&config_path, config).unwrap();
     for command in ["validate", "run"] {
@@ -240,15 +243,10 @@ fn a_bad_self_assessment_row_is_refused_with_its_line_and_field() {
     assert_ne!(good, bad);
     let csv = dir.path().join("cf.csv");
     std::fs::write(&csv, bad).unwrap();
-    let config = sample_config(&root().join("indicators")).replace(
-        &format!(
-            "child_friendly = {:?}",
-            root()
-                .join("data-samples/local/child_friendly.csv")
-                .display()
-                .to_string()
-        ),
-        &format!("child_friendly = {:?}", csv.display().to_string()),
+    let config = sample_config_with(
+        "child_friendly",
+        "data-samples/local/child_friendly.csv",
+        &csv,
     );
     let config_path = dir.path().join("hyte.toml");
     std::fs::write(&config_path, &config).unwrap();
@@ -312,13 +310,7 @@ fn the_draft_of_the_next_plan_is_a_plan_file_with_the_numbers_of_the_tables() {
     );
     assert!(text.contains("[[goal.target]]\nindicator = \"ktk.anxiety\"\ngroup = \"8-9\"\nareas = [\"lohja.harju\"]\nbaseline = \"2025\" # latest value: Harju 25.1\ndirection = \"decrease\""), "{text}");
     // The draft is a valid plan file: the sample config validates with it.
-    let config = sample_config(&root().join("indicators")).replace(
-        &format!(
-            "plan = {:?}",
-            root().join("plan.toml").display().to_string()
-        ),
-        &format!("plan = {:?}", draft.display().to_string()),
-    );
+    let config = sample_config_with("plan", "plan.toml", &draft);
     let config_path = dir.path().join("hyte.toml");
     std::fs::write(&config_path, config).unwrap();
     let out = hyte()

@@ -65,7 +65,7 @@ pub fn render(model: &ReportModel) -> String {
 }
 
 /// A table head with its alignment rule.
-fn table_head(md: &mut String, heads: &[&str], rule: &str) {
+pub(super) fn table_head(md: &mut String, heads: &[&str], rule: &str) {
     let _ = writeln!(md, "| {} |\n{rule}", heads.join(" | "));
 }
 

@@ -11,7 +11,7 @@
 
 use std::fmt::Write;
 
-use super::markdown::escape;
+use super::markdown::{escape, table_head};
 use super::{ExportError, Exporter, OutputFile};
 use crate::report::model::{PlanSection, ReportModel};
 
@@ -68,11 +68,7 @@ pub fn render(plan: &PlanSection) -> String {
                 }
                 md.push('\n');
             }
-            let _ = writeln!(
-                md,
-                "| {} |\n|---|---|---|---:|---:|---:|---|---|",
-                w.heads.join(" | ")
-            );
+            table_head(&mut md, &w.heads, "|---|---|---|---:|---:|---:|---|---|");
             for l in &goal.lines {
                 let _ = writeln!(
                     md,
@@ -91,11 +87,7 @@ pub fn render(plan: &PlanSection) -> String {
         }
         if !dimension.assessment.is_empty() {
             let _ = writeln!(md, "### {}\n", w.assessment);
-            let _ = writeln!(
-                md,
-                "| {} |\n|---|---|---:|---:|---:|",
-                w.assessment_heads.join(" | ")
-            );
+            table_head(&mut md, &w.assessment_heads, "|---|---|---:|---:|---:|");
             for a in &dimension.assessment {
                 let _ = writeln!(
                     md,

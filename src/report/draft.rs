@@ -66,7 +66,6 @@ pub enum Why {
 }
 
 /// An indicator to consider in one area, with the proposed baseline.
-#[derive(Clone)]
 pub struct Proposal {
     pub indicator: String,
     pub group: String,
@@ -94,61 +93,47 @@ pub fn build(input: &ReportInput) -> Draft {
     let language = input.config.language;
     let reasons = Reasons::new(input, language);
     let words = super::words::plan_words(language);
-    let previous: Vec<PreviousTarget> = input
+    let mut previous: Vec<(Dimension, PreviousTarget)> = input
         .plan
         .map(|(_, rows)| {
             rows.iter()
                 .filter(|r| r.milestone.is_none())
-                .map(|r| PreviousTarget {
-                    goal: r.goal.clone(),
-                    subject: match &r.subject {
-                        Subject::Indicator { group, .. }
-                            if group != crate::observation::ALL_GROUPS =>
-                        {
-                            format!("{} ({group})", r.subject.key())
-                        }
-                        _ => r.subject.key(),
-                    },
-                    area: r.area.clone(),
-                    aim: match r.aim {
-                        Aim::Value(v) => format!(
-                            "{} ({})",
-                            language.number(v, super::plan::decimals(input, &r.subject)),
-                            r.by
-                        ),
-                        Aim::Direction(h) => format!("{} ({})", h.key(), r.by),
-                    },
-                    status: r.assessment.status,
-                    status_text: super::plan::status_text(&words, r.assessment.status),
-                    reason: reasons.text(r),
+                .map(|r| {
+                    (
+                        r.dimension,
+                        PreviousTarget {
+                            goal: r.goal.clone(),
+                            subject: match &r.subject {
+                                Subject::Indicator { group, .. }
+                                    if group != crate::observation::ALL_GROUPS =>
+                                {
+                                    format!("{} ({group})", r.subject.key())
+                                }
+                                _ => r.subject.key(),
+                            },
+                            area: r.area.clone(),
+                            aim: match r.aim {
+                                Aim::Value(v) => format!(
+                                    "{} ({})",
+                                    language.number(v, super::plan::decimals(input, &r.subject)),
+                                    r.by
+                                ),
+                                Aim::Direction(h) => format!("{} ({})", h.key(), r.by),
+                            },
+                            status: r.assessment.status,
+                            status_text: super::plan::status_text(&words, r.assessment.status),
+                            reason: reasons.text(r),
+                        },
+                    )
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let previous_dimension: BTreeMap<&str, Dimension> = input
-        .plan
-        .map(|(plan, _)| {
-            plan.goals
-                .iter()
-                .map(|g| (g.id.as_str(), g.dimension))
-                .collect()
-        })
-        .unwrap_or_default();
-    let proposals = proposals(input);
+    let mut proposals = proposals(input);
     let mut dimensions = Vec::new();
-    let mut by_dimension: BTreeMap<Dimension, Vec<PreviousTarget>> = BTreeMap::new();
-    for target in previous {
-        if let Some(&d) = previous_dimension.get(target.goal.as_str()) {
-            by_dimension.entry(d).or_default().push(target);
-        }
-    }
     for &dimension in Dimension::ALL {
-        let previous = by_dimension.remove(&dimension).unwrap_or_default();
-        let proposals: Vec<Proposal> = proposals
-            .iter()
-            .filter(|(d, _)| *d == dimension)
-            .map(|(_, p)| p.clone())
-            .collect();
+        let previous = take_dimension(&mut previous, dimension);
+        let proposals = take_dimension(&mut proposals, dimension);
         if !previous.is_empty() || !proposals.is_empty() {
             dimensions.push(DraftDimension {
                 dimension,
@@ -165,6 +150,15 @@ pub fn build(input: &ReportInput) -> Draft {
             .map(|(plan, _)| plan.name.get(language).to_string()),
         dimensions,
     }
+}
+
+/// Moves the items of one dimension out of `items`, in their order.
+fn take_dimension<T>(items: &mut Vec<(Dimension, T)>, dimension: Dimension) -> Vec<T> {
+    let (mine, rest) = std::mem::take(items)
+        .into_iter()
+        .partition(|(d, _)| *d == dimension);
+    *items = rest;
+    mine.into_iter().map(|(_, item)| item).collect()
 }
 
 /// (indicator, group, period).
@@ -208,7 +202,7 @@ fn proposals(input: &ReportInput) -> Vec<(Dimension, Proposal)> {
         let school_areas = school_values
             .get(&(s.indicator.as_str(), s.group.as_str(), period))
             .map_or(&[][..], Vec::as_slice);
-        let why = judge(s, school_areas);
+        let why = judge(s, (period, value), school_areas);
         if !why.is_empty() {
             out.push((
                 s.dimension,
@@ -237,15 +231,16 @@ fn proposals(input: &ReportInput) -> Vec<(Dimension, Proposal)> {
     out
 }
 
-/// Why a series with a latest value is proposed: worsening; the worst of
+/// Why a series with its latest value `(period, value)` is proposed: worsening; the worst of
 /// `school_areas` (the school areas' latest values for the same indicator,
 /// group and period, this one among them) when there are at least
 /// [`MIN_SCHOOL_AREAS`]; in the worst quarter of the municipalities by
 /// its rank in the same period. Empty: not proposed.
-fn judge(s: &SeriesTrend, school_areas: &[(&str, f64)]) -> Vec<Why> {
-    let (Some(period), Some(value)) = (s.stats.last_period, s.stats.latest_value) else {
-        return Vec::new();
-    };
+fn judge(
+    s: &SeriesTrend,
+    (period, value): (Period, f64),
+    school_areas: &[(&str, f64)],
+) -> Vec<Why> {
     let worse = |a: f64, b: f64| match s.polarity {
         Polarity::HigherIsWorse => a > b,
         _ => a < b,
@@ -287,6 +282,12 @@ mod tests {
     use crate::domain::Unit;
     use crate::trends::SeriesStats;
 
+    /// [`judge`] at the series' own latest value.
+    fn judged(s: &SeriesTrend, school_areas: &[(&str, f64)]) -> Vec<Why> {
+        let latest = (s.stats.last_period.unwrap(), s.stats.latest_value.unwrap());
+        judge(s, latest, school_areas)
+    }
+
     fn series(area: &str, polarity: Polarity, value: f64) -> SeriesTrend {
         SeriesTrend {
             indicator: "x".into(),
@@ -314,19 +315,19 @@ mod tests {
         // Higher is worse: b (12.0) is the worst of three.
         let b = series("b", Polarity::HigherIsWorse, 12.0);
         assert_eq!(
-            judge(&b, &values),
+            judged(&b, &values),
             vec![Why::WorstSchoolArea {
                 of: 3,
                 period: year
             }]
         );
-        assert!(judge(&series("c", Polarity::HigherIsWorse, 11.0), &values).is_empty());
+        assert!(judged(&series("c", Polarity::HigherIsWorse, 11.0), &values).is_empty());
         // Higher is better: a (10.0) is the worst; two areas are too few.
         assert_eq!(
-            judge(&series("a", Polarity::HigherIsBetter, 10.0), &values).len(),
+            judged(&series("a", Polarity::HigherIsBetter, 10.0), &values).len(),
             1
         );
-        assert!(judge(&series("a", Polarity::HigherIsBetter, 10.0), &values[..2]).is_empty());
+        assert!(judged(&series("a", Polarity::HigherIsBetter, 10.0), &values[..2]).is_empty());
         // Worsening, and in the worst quarter of 40 municipalities.
         let mut city = series("kunta.444", Polarity::HigherIsWorse, 9.0);
         city.direction = Some(Direction::Worsening);
@@ -337,7 +338,7 @@ mod tests {
             percentile: Some(89.7),
         });
         assert_eq!(
-            judge(&city, &[]),
+            judged(&city, &[]),
             vec![
                 Why::Worsening,
                 Why::WorstQuarter {
@@ -350,13 +351,13 @@ mod tests {
         // The same rank where higher is better is the best quarter.
         city.polarity = Polarity::HigherIsBetter;
         city.direction = Some(Direction::Improving);
-        assert!(judge(&city, &[]).is_empty());
+        assert!(judged(&city, &[]).is_empty());
         // A rank of an older period does not count.
         city.polarity = Polarity::HigherIsWorse;
         city.rank = city.rank.map(|r| Rank {
             period: Period::Year(2023),
             ..r
         });
-        assert!(judge(&city, &[]).is_empty());
+        assert!(judged(&city, &[]).is_empty());
     }
 }
