@@ -366,20 +366,20 @@ def reference(data: Path, write: Path | None = None) -> dict:
 
 
 def compare(data: Path) -> dict:
-    """The reference's slopes against hyte's out/tables/trends.parquet."""
+    """The reference's slopes against hyte's out/current/tables/trends.parquet."""
     sys.dont_write_bytecode = True  # no __pycache__ in benches/
     sys.path.insert(0, str(HERE))
     import reference_trends
 
     ours = reference_trends.trends(pl.scan_parquet(data / "observations.parquet"))
-    hyte = pl.read_parquet(data / "out" / "tables" / "trends.parquet")
+    hyte = pl.read_parquet(data / "out" / "current" / "tables" / "trends.parquet")
     columns = ["n_points", "slope_per_year", "slope_ci_lower", "slope_ci_upper", "slope_p_value"]
     joined = ours.join(
         hyte.select(*reference_trends.KEYS, *columns), on=reference_trends.KEYS, how="full", suffix="_hyte", coalesce=True
     )
     report = {"reference_series": ours.height, "hyte_series": hyte.height, "unmatched": joined.filter(
         pl.col("n_points").is_null() | pl.col("n_points_hyte").is_null()).height}
-    observed = data / "out" / "tables" / "observations.parquet"
+    observed = data / "out" / "current" / "tables" / "observations.parquet"
     if observed.exists():  # observations.parquet is hyte's observation table, status aside
         keys = ["indicator", "area", "period", "sex", "group", "source"]
         # hyte writes its key columns as Enums (dictionary-encoded): compare the texts.
@@ -477,7 +477,7 @@ def main() -> None:
     r.add_argument("data")
     r.add_argument("--threads", type=int, help="POLARS_MAX_THREADS (must be set before polars starts: bench sets it)")
     r.add_argument("--write", help="keep the per-series table at this path")
-    c = sub.add_parser("compare", help="compare the reference with DIR/out/tables/trends.parquet")
+    c = sub.add_parser("compare", help="compare the reference with DIR/out/current/tables/trends.parquet")
     c.add_argument("data")
     b = sub.add_parser("bench", help="generate (if missing), run hyte and the reference, print the table")
     b.add_argument("--size", choices=SIZES, default="national")

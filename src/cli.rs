@@ -223,9 +223,10 @@ fn run(args: RunArgs) -> u8 {
                 print_audit(&summary.privacy);
             }
             say(format!(
-                "wrote {} files to {} ({} observations)",
+                "wrote {} files to {} ({}, {} observations)",
                 summary.written.len(),
-                config.output_dir.display(),
+                config.output_dir.join(crate::output::CURRENT).display(),
+                summary.run_dir.display(),
                 summary.observations
             ));
             finish(&summary)

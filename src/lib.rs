@@ -138,6 +138,8 @@ pub struct RunSummary {
     pub validated: Validated,
     pub privacy: privacy::Protected,
     pub written: Vec<String>,
+    /// The published run folder (`<out>/runs/<id>`, what `current` names).
+    pub run_dir: std::path::PathBuf,
 }
 
 impl RunSummary {
@@ -375,7 +377,7 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
         clock: &clock,
     };
     write(&mut staging, manifest.render(&model)?)?;
-    let written = staging.publish()?;
+    let published = staging.publish()?;
 
     let Checked {
         files,
@@ -385,7 +387,8 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
     } = checked;
     Ok(RunSummary {
         observations: validated.table.len(),
-        written: written.into_iter().map(|o| o.path).collect(),
+        written: published.written.into_iter().map(|o| o.path).collect(),
+        run_dir: published.run_dir,
         files,
         validated,
         privacy,

@@ -1,31 +1,56 @@
-//! Writing the output folder: one run at a time, all or nothing.
+//! Writing the output folder: one run at a time, all or nothing, even when
+//! the process is killed.
 //!
-//! In: the output folder and the rendered files (relative path + bytes).
-//! Out: the files in place. Guarantees: a lock file (`.hyte.lock` in the
-//! output folder) keeps a second run from writing at the same time (it gets
-//! [`OutputError::Locked`] at once instead of waiting, which is what cron
-//! needs); everything is first written to a staging folder beside the
-//! outputs, and only when all of it is written are the entries moved into
-//! place, each with an atomic rename, so a failed run leaves the previous
-//! outputs as they were.
+//! In: the output folder (`--out`) and the rendered files (relative path +
+//! bytes, or streamed). Out: a complete, versioned run folder and the
+//! `current` link switched to it:
+//!
+//! ```text
+//! out/
+//!   .hyte-output           marks the folder as hyte's
+//!   current -> runs/20261123T101500Z-4711
+//!   runs/
+//!     20261123T101500Z-4711/   this run: report.html, tables/, manifest.json, …
+//!     20260822T060000Z-4032/   the run before (kept to go back to)
+//! ```
+//!
+//! Guarantees:
+//! - **Crash-proof**: a run writes into `runs/.partial-<id>`, syncs every
+//!   file, renames the folder to `runs/<id>` and then replaces the
+//!   `current` link with one atomic `rename`. Killed at any moment, `current`
+//!   names either the previous complete run or the new complete one, every
+//!   file matching that run's `manifest.json`. The next run removes what a
+//!   killed run left (`runs/.partial-*`, `current.new-*`).
+//! - **One run at a time**: the lock is an OS advisory lock (`flock`) on
+//!   the output folder itself, held until the process ends, so there is no
+//!   lock file to delete or to plant as a symlink. A second run gets
+//!   [`OutputError::Locked`] at once instead of waiting (what cron needs).
+//! - **Nobody else's files**: hyte writes only into a folder that is empty
+//!   or that it made (it has `.hyte-output`), and there only `runs/`,
+//!   `current` and the marker; other entries are never touched. Symbolic
+//!   links are never followed: an `--out` that is a link, a `runs` that is a
+//!   link or a `current` that points outside `runs/` is refused.
 
 use std::fs::{self, File, TryLockError};
 use std::io::Write;
-
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// The top-level entries hyte writes in an output folder; nothing else there
-/// is ever touched.
-const OWNED: [&str; 7] = [
-    "report.md",
-    "report.html",
-    "plan.md",
-    "plan.html",
-    "manifest.json",
-    "tables",
-    "charts",
-];
+use sha2::{Digest, Sha256};
+
+/// The file that marks a folder as hyte's output folder.
+pub const MARKER: &str = ".hyte-output";
+/// The folder of complete runs.
+pub const RUNS: &str = "runs";
+/// The link to the run readers should use.
+pub const CURRENT: &str = "current";
+/// What the marker says to a person who finds it.
+const MARKER_TEXT: &str = "This folder is written by hyte (https://github.com/lohja/hyte).\n\
+The latest complete run is in current/; runs/ keeps it and the run before.\n\
+hyte only touches runs/, current and this file: keep your own files elsewhere.\n";
+/// A run folder being written.
+const PARTIAL: &str = ".partial-";
+/// A new `current` link before it is renamed into place.
+const NEW_LINK: &str = "current.new-";
 
 /// A rendered output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +62,18 @@ pub struct OutputFile {
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    #[error("{dir}: another hyte run holds the lock {lock}; wait for it to finish (or remove the file if no hyte is running)")]
-    Locked { dir: String, lock: String },
+    #[error("{dir}: another hyte run is writing this output folder (it holds the folder's lock); wait for it to finish. The lock ends with that process, so there is nothing to remove")]
+    Locked { dir: String },
+    #[error("{dir}: is a symbolic link; hyte never follows links for its outputs: give --out the folder itself{target}")]
+    Symlink { dir: String, target: String },
+    #[error("{dir}: is not a folder; give --out a new or empty folder")]
+    NotAFolder { dir: String },
+    #[error("{dir}: holds files hyte did not make ({found}); hyte writes only into an empty folder or one it made (with {MARKER}). Give --out a new or empty folder")]
+    NotOurs { dir: String, found: String },
+    #[error("{dir}: was written by an earlier hyte (manifest.json at the top, no {MARKER}); the outputs now live in {CURRENT}/ → {RUNS}/…: move that folder away or give --out a new one")]
+    OldLayout { dir: String },
+    #[error("{path}: is not what hyte made there ({detail}); move it away and run again")]
+    Foreign { path: String, detail: String },
     #[error("{path}: cannot write ({source}); check that the output folder (--out) is writable and the disk has room")]
     Io {
         path: String,
@@ -55,52 +90,218 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
 
 /// Holds the output folder's lock until dropped.
 pub struct OutputLock {
-    _file: File,
+    /// The folder itself, opened without following links and locked.
+    _handle: File,
     dir: PathBuf,
 }
 
+/// Whether a name is one a run folder gets (`20261123T101500Z-4711`, maybe
+/// with a `-2` suffix): only such entries of `runs/` are ever removed.
+fn is_run_name(name: &str) -> bool {
+    let mut parts = name.splitn(2, '-');
+    let stamp = parts.next().unwrap_or("");
+    let rest = parts.next().unwrap_or("");
+    stamp.len() == 16
+        && stamp.as_bytes()[8] == b'T'
+        && stamp.ends_with('Z')
+        && stamp
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| matches!(i, 8 | 15) || b.is_ascii_digit())
+        && !rest.is_empty()
+        && rest.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+}
+
+/// The name of the run `current` points at, read without following it.
+/// `None` when there is no `current` yet.
+fn current_run(dir: &Path) -> Result<Option<String>, OutputError> {
+    let link = dir.join(CURRENT);
+    let meta = match fs::symlink_metadata(&link) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(&link)(e)),
+    };
+    let foreign = |detail: String| OutputError::Foreign {
+        path: link.display().to_string(),
+        detail,
+    };
+    if !meta.file_type().is_symlink() {
+        return Err(foreign("not a link".into()));
+    }
+    let target = fs::read_link(&link).map_err(io(&link))?;
+    let mut parts = target.components();
+    match (parts.next(), parts.next(), parts.next()) {
+        (
+            Some(std::path::Component::Normal(runs)),
+            Some(std::path::Component::Normal(name)),
+            None,
+        ) if runs == RUNS && is_run_name(&name.to_string_lossy()) => {
+            Ok(Some(name.to_string_lossy().into_owned()))
+        }
+        _ => Err(foreign(format!(
+            "a link to {}, not to {RUNS}/<run>",
+            target.display()
+        ))),
+    }
+}
+
+/// Opens a folder for locking without following a link in its last part.
+fn open_folder(dir: &Path) -> Result<File, OutputError> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    match rustix::fs::open(dir, flags, Mode::empty()) {
+        Ok(fd) => Ok(File::from(fd)),
+        Err(e) => Err(io(dir)(e.into())),
+    }
+}
+
 impl OutputLock {
+    /// Takes the output folder (creating it when missing): refuses a link,
+    /// a file, a folder with files hyte did not make and a folder another
+    /// run holds; then removes what killed runs left behind.
     pub fn acquire(dir: &Path) -> Result<OutputLock, OutputError> {
-        fs::create_dir_all(dir).map_err(io(dir))?;
-        let lock_path = dir.join(".hyte.lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        match file.try_lock() {
-            Ok(()) => Ok(OutputLock {
-                _file: file,
-                dir: dir.to_path_buf(),
+        let shown = dir.display().to_string();
+        match fs::symlink_metadata(dir) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = fs::read_link(dir)
+                    .map(|t| format!(" ({})", t.display()))
+                    .unwrap_or_default();
+                return Err(OutputError::Symlink { dir: shown, target });
+            }
+            Ok(meta) if !meta.is_dir() => return Err(OutputError::NotAFolder { dir: shown }),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            Err(e) => return Err(io(dir)(e)),
+        }
+        let handle = open_folder(dir)?;
+        match handle.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(OutputError::Locked { dir: shown }),
+            Err(TryLockError::Error(e)) => return Err(io(dir)(e)),
+        }
+        let lock = OutputLock {
+            _handle: handle,
+            dir: dir.to_path_buf(),
+        };
+        lock.claim()?;
+        lock.remove_leftovers()?;
+        Ok(lock)
+    }
+
+    /// Makes sure the folder is hyte's: it has the marker, or it is empty
+    /// and gets one.
+    fn claim(&self) -> Result<(), OutputError> {
+        let marker = self.dir.join(MARKER);
+        match fs::symlink_metadata(&marker) {
+            Ok(meta) if meta.is_file() => return Ok(()),
+            Ok(_) => {
+                return Err(OutputError::Foreign {
+                    path: marker.display().to_string(),
+                    detail: "not a plain file".into(),
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(&marker)(e)),
+        }
+        let mut found: Vec<String> = fs::read_dir(&self.dir)
+            .map_err(io(&self.dir))?
+            .filter_map(|entry| entry.ok())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        if !found.is_empty() {
+            if found.iter().any(|name| name == "manifest.json") {
+                return Err(OutputError::OldLayout {
+                    dir: self.dir.display().to_string(),
+                });
+            }
+            found.sort();
+            let total = found.len();
+            found.truncate(3);
+            let mut found = found.join(", ");
+            if total > 3 {
+                found.push_str(&format!(" and {} more", total - 3));
+            }
+            return Err(OutputError::NotOurs {
+                dir: self.dir.display().to_string(),
+                found,
+            });
+        }
+        // Written whole before it counts: a kill here leaves an empty or
+        // a complete marker, and an empty folder is claimed again.
+        let partial = self.dir.join(format!("{MARKER}.partial"));
+        fs::write(&partial, MARKER_TEXT)
+            .and_then(|()| fs::rename(&partial, &marker))
+            .map_err(io(&marker))
+    }
+
+    /// Removes what killed runs left: partial run folders and new links
+    /// that were never renamed into place.
+    fn remove_leftovers(&self) -> Result<(), OutputError> {
+        for entry in fs::read_dir(&self.dir).map_err(io(&self.dir))? {
+            let entry = entry.map_err(io(&self.dir))?;
+            if entry.file_name().to_string_lossy().starts_with(NEW_LINK) {
+                fs::remove_file(entry.path()).map_err(io(&entry.path()))?;
+            }
+        }
+        let runs = self.runs_dir()?;
+        if !runs.exists() {
+            return Ok(());
+        }
+        for entry in fs::read_dir(&runs).map_err(io(&runs))? {
+            let entry = entry.map_err(io(&runs))?;
+            if entry.file_name().to_string_lossy().starts_with(PARTIAL) {
+                remove_entry(&entry.path())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `runs/`, refused when it is a link or a file.
+    fn runs_dir(&self) -> Result<PathBuf, OutputError> {
+        let runs = self.dir.join(RUNS);
+        match fs::symlink_metadata(&runs) {
+            Ok(meta) if meta.is_dir() => Ok(runs),
+            Ok(_) => Err(OutputError::Foreign {
+                path: runs.display().to_string(),
+                detail: "not a folder (a link or a file)".into(),
             }),
-            Err(TryLockError::WouldBlock) => Err(OutputError::Locked {
-                dir: dir.display().to_string(),
-                lock: lock_path.display().to_string(),
-            }),
-            Err(TryLockError::Error(e)) => Err(io(&lock_path)(e)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(runs),
+            Err(e) => Err(io(&runs)(e)),
         }
     }
 
-    /// A fresh staging folder beside the outputs, to write this run's files
+    /// A fresh run folder (`runs/.partial-<id>`) to write this run's files
     /// into (streamed, see [`Staging::create`]).
     pub fn staging(&self) -> Result<Staging<'_>, OutputError> {
-        let dir = self.dir.join(format!(".staging-{}", std::process::id()));
-        if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(io(&dir))?;
+        let runs = self.runs_dir()?;
+        fs::create_dir_all(&runs).map_err(io(&runs))?;
+        let stamp: String = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            .to_string()
+            .chars()
+            .filter(|c| !matches!(c, '-' | ':'))
+            .collect();
+        let base = format!("{stamp}-{}", std::process::id());
+        let mut id = base.clone();
+        let mut n = 1;
+        while runs.join(&id).exists() || runs.join(format!("{PARTIAL}{id}")).exists() {
+            n += 1;
+            id = format!("{base}-{n}");
         }
-        fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let dir = runs.join(format!("{PARTIAL}{id}"));
+        fs::create_dir(&dir).map_err(io(&dir))?;
         Ok(Staging {
             lock: self,
+            id,
             dir,
             written: Vec::new(),
             published: false,
         })
     }
 
-    /// Writes all files to a staging folder, then moves each top-level
-    /// entry into place.
-    pub fn publish(&self, files: &[OutputFile]) -> Result<Vec<Written>, OutputError> {
+    /// Writes all files to a new run folder and publishes it.
+    pub fn publish(&self, files: &[OutputFile]) -> Result<Published, OutputError> {
         let mut staging = self.staging()?;
         for file in files {
             staging.write(&file.path, &file.bytes)?;
@@ -109,7 +310,22 @@ impl OutputLock {
     }
 }
 
-/// A file written to the staging folder: its path, size and sha256 (taken
+/// Removes a file, a link (never what it points to) or a folder.
+fn remove_entry(path: &Path) -> Result<(), OutputError> {
+    let meta = fs::symlink_metadata(path).map_err(io(path))?;
+    if meta.is_dir() {
+        fs::remove_dir_all(path).map_err(io(path))
+    } else {
+        fs::remove_file(path).map_err(io(path))
+    }
+}
+
+/// Syncs a folder, so that the renames in it survive a power cut.
+fn sync_folder(dir: &Path) -> Result<(), OutputError> {
+    File::open(dir).and_then(|f| f.sync_all()).map_err(io(dir))
+}
+
+/// A file written to the run folder: its path, size and sha256 (taken
 /// while it was written, so the manifest never reads an output back).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
@@ -118,16 +334,26 @@ pub struct Written {
     pub sha256: String,
 }
 
-/// This run's files, being written. Nothing is visible in the output
-/// folder until [`Staging::publish`]; dropped unpublished (an error on the
-/// way), the staging folder is removed and the previous outputs stay.
+/// A published run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    /// The run folder, `<out>/runs/<id>`.
+    pub run_dir: PathBuf,
+    /// The link readers use, `<out>/current`.
+    pub current: PathBuf,
+    pub written: Vec<Written>,
+}
+
+/// This run's files, being written. Nothing is visible through `current`
+/// until [`Staging::publish`]; dropped unpublished (an error on the way),
+/// the partial folder is removed and the previous run stays current.
 pub struct Staging<'l> {
     lock: &'l OutputLock,
+    id: String,
     dir: PathBuf,
     written: Vec<Written>,
     published: bool,
 }
-
 /// A file being written in the staging folder: what goes through it is
 /// counted and hashed on the way.
 pub struct StagedFile {
@@ -186,7 +412,13 @@ impl Staging<'_> {
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        let file = File::create(&target).map_err(io(&target))?;
+        // A new folder of our own: nothing can be there unless a path is
+        // written twice, which is a bug worth an error.
+        let file = File::options()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+            .map_err(io(&target))?;
         Ok(StagedFile {
             relative: path.to_string(),
             path: target,
@@ -224,53 +456,50 @@ impl Staging<'_> {
         &self.written
     }
 
-    /// Moves each top-level entry into place (an atomic rename each) and
-    /// removes outputs of earlier runs that this run did not write.
-    pub fn publish(mut self) -> Result<Vec<Written>, OutputError> {
-        let out_dir = self.lock.dir.clone();
-        let mut tops: Vec<String> = self
-            .written
-            .iter()
-            .map(|f| f.path.split('/').next().unwrap_or(&f.path).to_string())
-            .collect();
-        tops.sort_unstable();
-        tops.dedup();
-        for top in &tops {
-            let staged = self.dir.join(top);
-            let target = out_dir.join(top);
-            if staged.is_dir() && target.exists() {
-                // Directories cannot be renamed over a non-empty one: move the
-                // old one aside first, then remove it.
-                let old = out_dir.join(format!(".old-{top}-{}", std::process::id()));
-                fs::rename(&target, &old).map_err(io(&target))?;
-                fs::rename(&staged, &target).map_err(io(&target))?;
-                fs::remove_dir_all(&old).map_err(io(&old))?;
-            } else {
-                fs::rename(&staged, &target).map_err(io(&target))?;
-            }
-        }
+    /// Makes this run the current one: renames the partial folder to
+    /// `runs/<id>`, switches `current` to it with one atomic rename, then
+    /// removes every run but this one and the one before.
+    pub fn publish(mut self) -> Result<Published, OutputError> {
+        let out = self.lock.dir.clone();
+        let runs = out.join(RUNS);
+        let run_dir = runs.join(&self.id);
+        let previous = current_run(&out)?;
+        sync_folder(&self.dir)?;
+        fs::rename(&self.dir, &run_dir).map_err(io(&run_dir))?;
         self.published = true;
-        fs::remove_dir_all(&self.dir).map_err(io(&self.dir))?;
-        // An output of an earlier run that this run did not write (e.g. a
-        // charts/ folder when no chart could be drawn) would look current:
-        // remove it.
-        for owned in OWNED {
-            if !tops.iter().any(|t| t == owned) {
-                let stale = out_dir.join(owned);
-                if stale.is_dir() {
-                    fs::remove_dir_all(&stale).map_err(io(&stale))?;
-                } else if stale.exists() {
-                    fs::remove_file(&stale).map_err(io(&stale))?;
-                }
+        sync_folder(&runs)?;
+        let new_link = out.join(format!("{NEW_LINK}{}", std::process::id()));
+        if fs::symlink_metadata(&new_link).is_ok() {
+            fs::remove_file(&new_link).map_err(io(&new_link))?;
+        }
+        std::os::unix::fs::symlink(Path::new(RUNS).join(&self.id), &new_link)
+            .map_err(io(&new_link))?;
+        let current = out.join(CURRENT);
+        fs::rename(&new_link, &current).map_err(io(&current))?;
+        sync_folder(&out)?;
+        // Older runs go; the one before stays, to go back to by hand
+        // (docs/OPERATIONS.md). Only names hyte gives are removed.
+        for entry in fs::read_dir(&runs).map_err(io(&runs))? {
+            let entry = entry.map_err(io(&runs))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let keep = name == self.id || previous.as_deref() == Some(name.as_str());
+            if !keep && is_run_name(&name) {
+                remove_entry(&entry.path())?;
             }
         }
-        Ok(std::mem::take(&mut self.written))
+        Ok(Published {
+            run_dir,
+            current,
+            written: std::mem::take(&mut self.written),
+        })
     }
 }
 
 impl Drop for Staging<'_> {
     fn drop(&mut self) {
         if !self.published {
+            // Best effort: what a failed removal leaves is removed by the
+            // next run (`remove_leftovers`).
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
@@ -280,8 +509,24 @@ impl Drop for Staging<'_> {
 mod tests {
     use super::*;
 
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    fn runs(out: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(out.join(RUNS))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn second_lock_is_refused_and_files_are_replaced() {
+    fn second_lock_is_refused_and_runs_replace_each_other() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let lock = OutputLock::acquire(&out).unwrap();
@@ -289,31 +534,106 @@ mod tests {
             OutputLock::acquire(&out),
             Err(OutputError::Locked { .. })
         ));
-        let file = |path: &str, text: &str| OutputFile {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        };
-        lock.publish(&[file("report.md", "one"), file("tables/a.csv", "a")])
+        let first = lock
+            .publish(&[file("report.md", "one"), file("tables/a.csv", "a")])
             .unwrap();
-        lock.publish(&[file("report.md", "two"), file("tables/b.csv", "b")])
+        let second = lock
+            .publish(&[file("report.md", "two"), file("tables/b.csv", "b")])
             .unwrap();
-        assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "two");
-        assert!(
-            !out.join("tables/a.csv").exists(),
-            "a stale table must not survive"
+        let current = out.join(CURRENT);
+        assert_eq!(
+            fs::read_to_string(current.join("report.md")).unwrap(),
+            "two"
         );
-        assert!(out.join("tables/b.csv").exists());
+        assert!(
+            !current.join("tables/a.csv").exists(),
+            "a run is complete on its own"
+        );
+        assert_eq!(
+            fs::read_link(&current).unwrap(),
+            Path::new(RUNS).join(second.run_dir.file_name().unwrap())
+        );
         fs::write(out.join("notes.txt"), "mine").unwrap();
-        lock.publish(&[file("report.md", "three")]).unwrap();
-        assert!(
-            !out.join("tables").exists(),
-            "a stale output folder must go"
-        );
+        let third = lock.publish(&[file("report.md", "three")]).unwrap();
+        assert!(!first.run_dir.exists(), "only the run before is kept");
+        assert!(second.run_dir.exists() && third.run_dir.exists());
+        assert_eq!(runs(&out).len(), 2);
         assert!(
             out.join("notes.txt").exists(),
             "files hyte does not own stay"
         );
         drop(lock);
         assert!(OutputLock::acquire(&out).is_ok());
+    }
+
+    #[test]
+    fn a_folder_hyte_did_not_make_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("tables")).unwrap();
+        fs::write(dir.path().join("tables/budget_2025.xlsx"), "mine").unwrap();
+        let err = OutputLock::acquire(dir.path()).err().unwrap();
+        assert!(matches!(err, OutputError::NotOurs { .. }), "{err}");
+        assert!(err.to_string().contains("tables"), "{err}");
+        assert!(dir.path().join("tables/budget_2025.xlsx").exists());
+        assert!(!dir.path().join(MARKER).exists());
+
+        let old = tempfile::tempdir().unwrap();
+        fs::write(old.path().join("manifest.json"), "{}").unwrap();
+        let err = OutputLock::acquire(old.path()).err().unwrap();
+        assert!(matches!(err, OutputError::OldLayout { .. }), "{err}");
+    }
+
+    #[test]
+    fn links_are_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        fs::create_dir(&real).unwrap();
+        let link = dir.path().join("out");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        assert!(matches!(
+            OutputLock::acquire(&link),
+            Err(OutputError::Symlink { .. })
+        ));
+
+        // A planted `runs` link and a `current` pointing elsewhere.
+        let out = dir.path().join("out2");
+        drop(OutputLock::acquire(&out).unwrap());
+        std::os::unix::fs::symlink(&real, out.join(RUNS)).unwrap();
+        assert!(matches!(
+            OutputLock::acquire(&out),
+            Err(OutputError::Foreign { .. })
+        ));
+        fs::remove_file(out.join(RUNS)).unwrap();
+        let lock = OutputLock::acquire(&out).unwrap();
+        std::os::unix::fs::symlink("/etc", out.join(CURRENT)).unwrap();
+        let err = lock.publish(&[file("report.md", "x")]).err().unwrap();
+        assert!(matches!(err, OutputError::Foreign { .. }), "{err}");
+        assert_eq!(fs::read_link(out.join(CURRENT)).unwrap(), Path::new("/etc"));
+        assert_eq!(fs::read_dir(&real).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn leftovers_of_killed_runs_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let lock = OutputLock::acquire(&out).unwrap();
+        lock.publish(&[file("report.md", "one")]).unwrap();
+        drop(lock);
+        fs::create_dir_all(out.join(RUNS).join(".partial-20260101T000000Z-1/tables")).unwrap();
+        std::os::unix::fs::symlink("runs/x", out.join("current.new-99")).unwrap();
+        fs::write(out.join(RUNS).join("README-mine"), "kept").unwrap();
+        let _lock = OutputLock::acquire(&out).unwrap();
+        assert_eq!(runs(&out).len(), 2, "{:?}", runs(&out));
+        assert!(!out.join("current.new-99").exists());
+        assert!(out.join(RUNS).join("README-mine").exists());
+    }
+
+    #[test]
+    fn run_names_are_recognised() {
+        assert!(is_run_name("20261123T101500Z-4711"));
+        assert!(is_run_name("20261123T101500Z-4711-2"));
+        assert!(!is_run_name("README-mine"));
+        assert!(!is_run_name(".partial-20261123T101500Z-4711"));
+        assert!(!is_run_name("20261123T101500Z-"));
     }
 }

@@ -24,12 +24,13 @@ fn run_on_samples_writes_every_output() {
         "tables/observations.parquet",
         "tables/observations.arrow",
     ] {
-        let path = dir.path().join(file);
+        let path = dir.path().join("current").join(file);
         assert!(path.is_file(), "{file} missing");
         assert!(std::fs::metadata(&path).unwrap().len() > 0, "{file} empty");
     }
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("current/manifest.json")).unwrap())
+            .unwrap();
     let inputs = manifest["inputs"].as_array().unwrap();
     assert_eq!(inputs.len(), 7);
     for input in inputs {
@@ -58,14 +59,22 @@ fn run_on_samples_writes_every_output() {
         Some(0)
     );
     assert!(manifest["observations"].as_u64().unwrap() > 5000);
-    // No staging or old folders are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+    // One complete run, no partial folder or new link left behind.
+    let runs: Vec<_> = std::fs::read_dir(dir.path().join("runs"))
         .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".staging") || n.starts_with(".old"))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(
+        std::fs::read_link(dir.path().join("current")).unwrap(),
+        std::path::Path::new("runs").join(&runs[0])
+    );
+    let mut top: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, [".hyte-output", "current", "runs"]);
 }
 
 #[test]
@@ -97,8 +106,8 @@ fn same_inputs_give_identical_bytes_whatever_the_thread_count() {
         "charts/ktk.anxiety_8-9.svg",
         "charts/ktk.anxiety_8-9.png",
     ] {
-        let a = std::fs::read(one.path().join(file)).unwrap();
-        let b = std::fs::read(two.path().join(file)).unwrap();
+        let a = std::fs::read(one.path().join("current").join(file)).unwrap();
+        let b = std::fs::read(two.path().join("current").join(file)).unwrap();
         assert!(a == b, "{file} differs between --threads 1 and --threads 2");
     }
 }
@@ -107,7 +116,7 @@ fn same_inputs_give_identical_bytes_whatever_the_thread_count() {
 fn report_md_snapshot_in_finnish_and_swedish() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(run_samples(dir.path(), &[]).status.code(), Some(0));
-    let fi = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let fi = std::fs::read_to_string(dir.path().join("current/report.md")).unwrap();
     insta::assert_snapshot!("report_md_fi", fi);
 
     let sv_dir = tempfile::tempdir().unwrap();
@@ -115,7 +124,7 @@ fn report_md_snapshot_in_finnish_and_swedish() {
         run_samples(sv_dir.path(), &["--lang", "sv"]).status.code(),
         Some(0)
     );
-    let sv = std::fs::read_to_string(sv_dir.path().join("report.md")).unwrap();
+    let sv = std::fs::read_to_string(sv_dir.path().join("current/report.md")).unwrap();
     for finnish in [
         "Yhdenvertaisuus",
         "Hoiva ja huolenpito",
@@ -147,7 +156,8 @@ fn the_sex_not_reported_category_is_its_own_group() {
     let dir = tempfile::tempdir().unwrap();
     let out = run_samples(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let table = std::fs::read_to_string(dir.path().join("tables/observations.csv")).unwrap();
+    let table =
+        std::fs::read_to_string(dir.path().join("current/tables/observations.csv")).unwrap();
     let not_reported: Vec<&str> = table
         .lines()
         .filter(|l| l.split(',').nth(3) == Some("not_reported"))
@@ -180,10 +190,10 @@ fn environment_variables_configure_cron_runs() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let report = std::fs::read_to_string(dir.path().join("current/report.md")).unwrap();
     assert!(report.contains("## 1. Equality"), "{report}");
     assert!(!report.contains("(2023)") && !report.contains("(2025Q1)"));
-    let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+    let manifest = std::fs::read_to_string(dir.path().join("current/manifest.json")).unwrap();
     assert!(manifest.contains("\"as_of\": \"2021\""));
 }
 
@@ -193,8 +203,8 @@ fn a_held_lock_gives_exit_code_4_and_writes_nothing() {
     let _lock = hyte::output::OutputLock::acquire(dir.path()).unwrap();
     let out = run_samples(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
-    assert!(stderr_of(&out).contains("another hyte run holds the lock"));
-    assert!(!dir.path().join("report.md").exists());
+    assert!(stderr_of(&out).contains("another hyte run is writing"));
+    assert!(!dir.path().join("current/report.md").exists());
 }
 
 #[test]
@@ -260,7 +270,8 @@ fn catalog_errors_exit_2_naming_file_and_line() {
 fn samples_show_each_shift_verdict_and_every_table() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(run_samples(dir.path(), &[]).status.code(), Some(0));
-    let summary = std::fs::read_to_string(dir.path().join("tables/shift_summary.csv")).unwrap();
+    let summary =
+        std::fs::read_to_string(dir.path().join("current/tables/shift_summary.csv")).unwrap();
     let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
     for column in [
         "area",
@@ -287,7 +298,7 @@ fn samples_show_each_shift_verdict_and_every_table() {
     assert_eq!(verdict("lohja.mantynummi"), "toward_basic");
     assert_eq!(verdict("lohja.nummi_pusula"), "toward_specialist");
     assert_eq!(verdict("lohja.anttila"), "no_clear_shift");
-    let trends = std::fs::read_to_string(dir.path().join("tables/trends.csv")).unwrap();
+    let trends = std::fs::read_to_string(dir.path().join("current/tables/trends.csv")).unwrap();
     let trend_header: Vec<&str> = trends.lines().next().unwrap().split(',').collect();
     // The trends table's columns are listed once, in the code that builds
     // them; docs/STATISTICS.md documents them as a numbered table.
@@ -312,7 +323,9 @@ fn samples_show_each_shift_verdict_and_every_table() {
     for name in ["trends", "dimensions", "shift", "shift_summary"] {
         for ext in ["csv", "parquet", "arrow"] {
             assert!(
-                dir.path().join(format!("tables/{name}.{ext}")).is_file(),
+                dir.path()
+                    .join(format!("current/tables/{name}.{ext}"))
+                    .is_file(),
                 "{name}.{ext}"
             );
         }

@@ -91,7 +91,7 @@ members = {members:?}
     // ranked among the published values of that year.
     let published =
         |year: i32| -> Vec<f64> { (0..CODES.len()).filter_map(|m| value(m, year)).collect() };
-    let trends = read_csv(&dir.path().join("out/tables/trends.csv"));
+    let trends = read_csv(&dir.path().join("out/current/tables/trends.csv"));
     let mut checked = 0;
     for (m, code) in CODES.iter().enumerate() {
         let row = trends
@@ -129,7 +129,7 @@ members = {members:?}
 
     // Lohja against its peers (Lohja itself left out; kunta.010, index 3,
     // has no 2023 value and is left out of the mean, not counted as zero).
-    let comparisons = read_csv(&dir.path().join("out/tables/comparisons.csv"));
+    let comparisons = read_csv(&dir.path().join("out/current/tables/comparisons.csv"));
     let lohja = comparisons
         .iter()
         .find(|r| r["area"] == "kunta.444" && r["sex"] == "total")
@@ -158,8 +158,8 @@ members = {members:?}
         .find(|r| r["area"] == "kunta.444")
         .map(|r| format!("{}/{}", r["rank"], r["rank_of"]))
         .unwrap();
-    let md = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
-    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    let md = std::fs::read_to_string(dir.path().join("out/current/report.md")).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("out/current/report.html")).unwrap();
     assert!(md.contains("## Vertailu muihin kuntiin"), "{md}");
     assert!(md.contains(&format!("| {rank} |")), "{md}");
     assert!(html.contains("<section id=\"comparison\">"));

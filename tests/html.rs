@@ -13,7 +13,7 @@ fn run_samples(out: &Path, extra: &[&str]) -> String {
         .output()
         .unwrap();
     assert_eq!(result.status.code(), Some(0), "{}", stderr_of(&result));
-    std::fs::read_to_string(out.join("report.html")).unwrap()
+    std::fs::read_to_string(out.join("current/report.html")).unwrap()
 }
 
 #[test]
@@ -63,7 +63,7 @@ fn report_html_is_self_contained_and_has_every_section() {
         format!("{}\ncharts: {charts}", structure.join("\n"))
     );
     // Every inline chart is also an SVG and a PNG file.
-    let files: Vec<String> = std::fs::read_dir(dir.path().join("charts"))
+    let files: Vec<String> = std::fs::read_dir(dir.path().join("current/charts"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -77,7 +77,7 @@ fn png_charts_draw_their_finnish_titles_with_the_bundled_font() {
     run_samples(dir.path(), &[]);
     // "Kohtalainen tai vaikea ahdistuneisuus (8-9)": the title has no ä, so
     // take one that does: "Pitää koulunkäynnistä (4-5)".
-    let png = std::fs::read(dir.path().join("charts/ktk.likes_school_4-5.png")).unwrap();
+    let png = std::fs::read(dir.path().join("current/charts/ktk.likes_school_4-5.png")).unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     let decoder = png::Decoder::new(std::io::Cursor::new(png));
     let mut reader = decoder.read_info().unwrap();
@@ -91,7 +91,8 @@ fn png_charts_draw_their_finnish_titles_with_the_bundled_font() {
         .filter(|p| p.iter().all(|c| *c < 100))
         .count();
     assert!(dark > 200, "only {dark} dark pixels in the title band");
-    let svg = std::fs::read_to_string(dir.path().join("charts/ktk.likes_school_4-5.svg")).unwrap();
+    let svg = std::fs::read_to_string(dir.path().join("current/charts/ktk.likes_school_4-5.svg"))
+        .unwrap();
     assert!(
         svg.contains("Pitää koulunkäynnistä (4-5)"),
         "the SVG file carries its title"
@@ -147,13 +148,13 @@ fn text_from_the_catalog_is_escaped() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("out/current/report.html")).unwrap();
     assert!(
         html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
         "the title is not shown as text"
     );
     assert!(!html.contains("<script>"));
-    let md = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
+    let md = std::fs::read_to_string(dir.path().join("out/current/report.md")).unwrap();
     assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !md.contains("<script>"));
 }
 
@@ -200,7 +201,7 @@ fn report_html_opens_in_headless_chromium() {
         .arg(format!("--screenshot={}", screenshot.display()))
         .arg(format!(
             "file://{}",
-            dir.path().join("report.html").display()
+            dir.path().join("current/report.html").display()
         ))
         .output()
         .unwrap();
@@ -227,12 +228,12 @@ fn report_html_opens_in_headless_chromium() {
         ))
         .arg(format!(
             "file://{}",
-            dir.path().join("report.html").display()
+            dir.path().join("current/report.html").display()
         ))
         .output()
         .unwrap();
     let dom = String::from_utf8_lossy(&dom.stdout);
-    let charts = std::fs::read_dir(dir.path().join("charts"))
+    let charts = std::fs::read_dir(dir.path().join("current/charts"))
         .unwrap()
         .filter(|e| {
             e.as_ref()
@@ -285,7 +286,7 @@ fn a_chart_that_cannot_be_drawn_fails_the_run() {
         "{error}"
     );
     // The staging folder is dropped: no report, no table, no manifest.
-    assert!(!out.join("report.md").exists());
-    assert!(!out.join("manifest.json").exists());
-    assert!(!out.join("tables").exists());
+    assert!(!out.join("current/report.md").exists());
+    assert!(!out.join("current/manifest.json").exists());
+    assert!(!out.join("current/tables").exists());
 }

@@ -189,7 +189,7 @@ fn a_run_with_no_usable_data_fails_and_writes_nothing() {
         "{stderr}"
     );
     assert!(stderr.contains("nothing was written"), "{stderr}");
-    assert!(!dir.path().join("out/report.md").exists());
+    assert!(!dir.path().join("out/current/report.md").exists());
 }
 
 /// A dictionary-encoded (categorical) column, as pandas and pyarrow write

@@ -38,11 +38,11 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let rows = table(&dir.path().join("tables/plan_status.csv"));
+    let rows = table(&dir.path().join("current/tables/plan_status.csv"));
     for ext in ["parquet", "arrow"] {
         assert!(dir
             .path()
-            .join(format!("tables/plan_status.{ext}"))
+            .join(format!("current/tables/plan_status.{ext}"))
             .is_file());
     }
     let row = |goal: &str, area: &str, milestone: &str| {
@@ -84,7 +84,7 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
     assert_eq!(direction["status"], "uncertain");
     // The 2030 shift target reads the shift table's complete years: its
     // numbers are those of tables/shift.csv.
-    let shift = table(&dir.path().join("tables/shift.csv"));
+    let shift = table(&dir.path().join("current/tables/shift.csv"));
     let share = |area: &str, year: &str| {
         shift
             .iter()
@@ -107,7 +107,7 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
         "3 published points from the baseline: a projection needs 4"
     );
 
-    let md = std::fs::read_to_string(dir.path().join("plan.md")).unwrap();
+    let md = std::fs::read_to_string(dir.path().join("current/plan.md")).unwrap();
     assert!(
         md.starts_with("# Hyvinvointisuunnitelman seuranta"),
         "{md:.200}"
@@ -124,7 +124,7 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
     );
 
     // plan.html: self-contained, the same lines, each status marked.
-    let html = std::fs::read_to_string(dir.path().join("plan.html")).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("current/plan.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"fi\">"));
     for forbidden in ["<script", "<link", "<img", "src=", "href=\"http", "url("] {
         assert!(!html.contains(forbidden), "plan.html contains {forbidden}");
@@ -144,11 +144,12 @@ fn the_example_plan_is_followed_up_with_the_numbers_behind_each_status() {
             .count(),
         7
     );
-    assert!(!dir.path().join("charts/plan").exists());
+    assert!(!dir.path().join("current/charts/plan").exists());
     // The manifest names the plan and the self-assessment file it read.
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
-            .unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("current/manifest.json")).unwrap(),
+    )
+    .unwrap();
     let plan_files = manifest["plan"].as_array().unwrap();
     assert_eq!(plan_files.len(), 2);
     assert!(plan_files[0]["path"]
@@ -191,7 +192,7 @@ fn a_plan_naming_an_unknown_indicator_is_refused_with_its_line() {
             "{command}: {stderr}"
         );
     }
-    assert!(!dir.path().join("out/plan.md").exists());
+    assert!(!dir.path().join("out/current/plan.md").exists());
 }
 
 #[test]
@@ -203,7 +204,7 @@ fn the_child_friendly_self_assessment_is_shown_per_dimension_with_its_change() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let md = std::fs::read_to_string(dir.path().join("plan.md")).unwrap();
+    let md = std::fs::read_to_string(dir.path().join("current/plan.md")).unwrap();
     // Participation: indicator 65 went from 1 (2023) to 2 (2025).
     assert!(
         md.contains("| 65: Lasten ja nuorten osallistuva budjetointi | osallisuus | 2 / 4 (2025) | 1 / 4 (2023) | +1 |"),
@@ -211,9 +212,9 @@ fn the_child_friendly_self_assessment_is_shown_per_dimension_with_its_change() {
     );
     // Safety: indicator 41 fell from 3 to 2.
     assert!(md.contains("| 3 / 4 (2023) | −1 |"), "{md}");
-    let html = std::fs::read_to_string(dir.path().join("plan.html")).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("current/plan.html")).unwrap();
     assert!(html.contains("<td class=\"num bad\">−1</td>"), "{html}");
-    let rows = table(&dir.path().join("tables/child_friendly.csv"));
+    let rows = table(&dir.path().join("current/tables/child_friendly.csv"));
     assert_eq!(rows.len(), 27);
     let row = rows
         .iter()

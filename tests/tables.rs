@@ -18,7 +18,7 @@ fn run_samples(dir: &std::path::Path) {
 fn arrow_ipc_opens_in_arrow_rs() {
     let dir = tempfile::tempdir().unwrap();
     run_samples(dir.path());
-    let file = File::open(dir.path().join("tables/observations.arrow")).unwrap();
+    let file = File::open(dir.path().join("current/tables/observations.arrow")).unwrap();
     let reader = FileReader::try_new(file, None).unwrap();
     let schema = reader.schema();
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
@@ -57,7 +57,7 @@ fn arrow_ipc_opens_in_arrow_rs() {
             }
         }
     }
-    let csv_rows = std::fs::read_to_string(dir.path().join("tables/observations.csv"))
+    let csv_rows = std::fs::read_to_string(dir.path().join("current/tables/observations.csv"))
         .unwrap()
         .lines()
         .count()
@@ -73,13 +73,15 @@ fn arrow_ipc_opens_in_arrow_rs() {
 fn parquet_and_arrow_read_back_into_polars_with_nulls_kept() {
     let dir = tempfile::tempdir().unwrap();
     run_samples(dir.path());
-    let parquet =
-        ParquetReader::new(File::open(dir.path().join("tables/observations.parquet")).unwrap())
+    let parquet = ParquetReader::new(
+        File::open(dir.path().join("current/tables/observations.parquet")).unwrap(),
+    )
+    .finish()
+    .unwrap();
+    let ipc =
+        IpcReader::new(File::open(dir.path().join("current/tables/observations.arrow")).unwrap())
             .finish()
             .unwrap();
-    let ipc = IpcReader::new(File::open(dir.path().join("tables/observations.arrow")).unwrap())
-        .finish()
-        .unwrap();
     assert!(parquet.equals_missing(&ipc));
     let names: Vec<&str> = parquet
         .get_column_names()
@@ -103,7 +105,7 @@ fn written_tables_are_valid_inputs_again() {
         ("observations-arrow", "observations.arrow"),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let path = first.path().join("tables").join(file);
+        let path = first.path().join("current/tables").join(file);
         // The sample config's areas, so that privacy sees the same hierarchy.
         let sample = sample_config(&root().join("indicators"));
         let head = sample.split("# --- Inputs ---").next().unwrap();
@@ -132,8 +134,8 @@ fn written_tables_are_valid_inputs_again() {
                 .map(|l| l.rsplit_once(',').unwrap().0.to_string())
                 .collect()
         };
-        let again = without_status(dir.path().join("out/tables/observations.csv"));
-        let original = without_status(first.path().join("tables/observations.csv"));
+        let again = without_status(dir.path().join("out/current/tables/observations.csv"));
+        let original = without_status(first.path().join("current/tables/observations.csv"));
         assert!(again == original, "{kind}: a round trip changed the table");
     }
 }
@@ -149,7 +151,7 @@ fn excel_style_csv_has_semicolons_decimal_commas_and_a_bom() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let bytes = std::fs::read(dir.path().join("tables/trends.csv")).unwrap();
+    let bytes = std::fs::read(dir.path().join("current/tables/trends.csv")).unwrap();
     assert!(
         bytes.starts_with(b"\xEF\xBB\xBFindicator;dimension;area;"),
         "no BOM or no ';'"
@@ -163,8 +165,8 @@ fn excel_style_csv_has_semicolons_decimal_commas_and_a_bom() {
     run_samples(standard.path());
     for file in ["tables/trends.parquet", "tables/trends.arrow"] {
         assert!(
-            std::fs::read(dir.path().join(file)).unwrap()
-                == std::fs::read(standard.path().join(file)).unwrap()
+            std::fs::read(dir.path().join("current").join(file)).unwrap()
+                == std::fs::read(standard.path().join("current").join(file)).unwrap()
         );
     }
 }

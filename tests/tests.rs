@@ -6,6 +6,7 @@ mod common;
 mod cli;
 mod compare;
 mod html;
+mod kill;
 mod malformed;
 mod plan;
 mod privacy;
