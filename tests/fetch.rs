@@ -511,7 +511,7 @@ fn slow_body_times_out() {
     let server = Server::replies(vec![Reply::Slow {
         headers: Vec::new(),
         first: format!("{SOTKANET_HEADER}\r\n").into_bytes(),
-        pause: Duration::from_secs(3),
+        pause: Duration::from_secs(5),
         rest: b"191;202;2023;total;13.4;49\r\n".to_vec(),
     }]);
     let mut cache = Cache::open(Settings {
@@ -525,7 +525,8 @@ fn slow_body_times_out() {
     let error = cache.fetch(&csv_request(&server), false).unwrap_err();
 
     let elapsed = started.elapsed();
-    assert!(elapsed < Duration::from_millis(1500), "took {elapsed:?}");
+    // Two attempts of 0.3 s; the margin is for a loaded CI machine.
+    assert!(elapsed < Duration::from_millis(2500), "took {elapsed:?}");
     assert!(
         matches!(
             error,

@@ -5,6 +5,7 @@ mod common;
 
 mod cli;
 mod compare;
+mod csv_injection;
 mod html;
 mod kill;
 mod malformed;

@@ -12,6 +12,7 @@
 //! folder batch by batch instead of rendered to bytes.
 
 pub mod charts;
+pub mod csv_cells;
 pub mod frames;
 pub mod html;
 pub mod manifest;

@@ -15,6 +15,7 @@ use std::io::Cursor;
 
 use polars::prelude::*;
 
+use super::csv_cells::safe_for_spreadsheets;
 use super::{frames, OutputFile};
 use crate::config::CsvStyle;
 use crate::output::{OutputError, StagedFile, Staging};
@@ -242,7 +243,7 @@ fn write_format(
         Format::Csv => {
             let mut csv = csv_writer(&mut file, style).batched(schema)?;
             for batch in batches {
-                csv.write_batch(&batch)?;
+                csv.write_batch(safe_for_spreadsheets(&batch)?.as_ref())?;
             }
             csv.finish()?;
         }
@@ -271,9 +272,9 @@ fn write_format(
 
 /// Renders one table in the three formats.
 pub fn render(name: &str, frame: &DataFrame, style: CsvStyle) -> PolarsResult<Vec<OutputFile>> {
-    let mut frame = frame.clone();
     let mut csv = Vec::new();
-    csv_writer(&mut csv, style).finish(&mut frame)?;
+    csv_writer(&mut csv, style).finish(&mut safe_for_spreadsheets(frame)?.into_owned())?;
+    let mut frame = frame.clone();
     let mut parquet = Cursor::new(Vec::new());
     parquet_writer(&mut parquet).finish(&mut frame)?;
     let mut arrow = Cursor::new(Vec::new());

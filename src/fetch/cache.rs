@@ -634,7 +634,7 @@ impl Cache {
 }
 
 /// Maps an I/O error on `path` to [`FetchError::Cache`].
-fn cache_error(path: &Path) -> impl Fn(io::Error) -> FetchError + '_ {
+fn cache_error(path: &Path) -> impl Fn(io::Error) -> FetchError + Copy + '_ {
     move |source| FetchError::Cache {
         path: path.to_path_buf(),
         source,
