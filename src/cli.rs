@@ -35,6 +35,9 @@ pub enum Command {
     Run(RunArgs),
     /// Read and check the config, the catalog and every input; write nothing.
     Validate(ValidateArgs),
+    /// Download the inputs that have a `url` (Sotkanet, THL cubes, PxWeb)
+    /// through the cache into their files.
+    Fetch(FetchArgs),
     /// List the indicator catalog by dimension.
     Catalog(CatalogArgs),
     /// The wellbeing plan's four-yearly update: with --draft, write a
@@ -76,10 +79,24 @@ pub struct RunArgs {
     /// Print every unpublished cell and why (never its value) to stdout
     #[arg(long)]
     pub audit_privacy: bool,
+    /// Download the inputs with a `url` first (as `hyte fetch`); when a
+    /// download fails, run on the files already there and exit 5
+    #[arg(long)]
+    pub fetch: bool,
     /// Show the running stage on stderr: auto (only on a terminal, never
     /// under cron), always or never
     #[arg(long, env = "HYTE_PROGRESS", value_enum, default_value_t)]
     pub progress: crate::progress::ProgressMode,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Ask the servers even for files fetched within `[fetch]
+    /// min_interval`
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +171,7 @@ pub fn execute(cli: Cli) -> u8 {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
+        Command::Fetch(args) => fetch(args),
         Command::Catalog(args) => list_catalog(args),
         Command::Plan(args) => plan_draft(args),
     }
@@ -216,6 +234,14 @@ fn run(args: RunArgs) -> u8 {
             std::env::set_var("POLARS_MAX_THREADS", threads.to_string());
         }
     }
+    let fetched = if args.fetch {
+        match download(&config, false) {
+            Ok(code) => code,
+            Err(code) => return code,
+        }
+    } else {
+        exit::OK
+    };
     match crate::run(&config) {
         Ok(summary) => {
             report_problems(&summary.files, &summary.validated);
@@ -229,10 +255,70 @@ fn run(args: RunArgs) -> u8 {
                 summary.run_dir.display(),
                 summary.observations
             ));
-            finish(&summary)
+            let code = finish(&summary);
+            if fetched != exit::OK {
+                say("a download failed (above): the outputs are made from the files downloaded before");
+                fetched
+            } else {
+                code
+            }
         }
         Err(e) => fail(e),
     }
+}
+
+fn fetch(args: FetchArgs) -> u8 {
+    let config = match load_config(&args.config, Overrides::default()) {
+        Ok(c) => c,
+        Err(e) => {
+            say(e);
+            return exit::USAGE;
+        }
+    };
+    match download(&config, args.force) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+/// Downloads the inputs with a `url`, printing a line per input: `Ok`
+/// with OK or FETCH_FAILED, `Err` with the exit code when nothing could
+/// start (config, catalog, cache lock).
+fn download(config: &Config, force: bool) -> Result<u8, u8> {
+    let catalog = match catalog::load(&config.catalog_dir) {
+        Ok(c) => c,
+        Err(e) => return Err(fail(e.into())),
+    };
+    let report = match crate::fetch::fetch(config, &catalog, force) {
+        Ok(report) => report,
+        Err(e) => {
+            say(&e);
+            return Err(match e {
+                crate::fetch::FetchSetupError::CacheLocked { .. } => exit::LOCKED,
+                crate::fetch::FetchSetupError::NothingToFetch => exit::USAGE,
+                crate::fetch::FetchSetupError::Cache(_) => exit::FAILURE,
+            });
+        }
+    };
+    for input in &report.inputs {
+        match &input.error {
+            Some(error) => say(format!(
+                "fetch failed, {} kept as it was: {error}",
+                input.path.display()
+            )),
+            None => say(format!(
+                "fetched {}: {} downloaded, {} unchanged on the server, {} fresh in the cache",
+                input.path.display(),
+                input.downloaded,
+                input.not_modified,
+                input.fresh
+            )),
+        }
+    }
+    Ok(if report.failed() > 0 {
+        exit::FETCH_FAILED
+    } else {
+        exit::OK
+    })
 }
 
 fn finish(summary: &RunSummary) -> u8 {

@@ -148,6 +148,9 @@ pub struct Input {
     /// Where the input is declared, for messages: `hyte.toml:31`.
     pub declared_at: String,
     pub format: Format,
+    /// Where `hyte fetch` downloads it from (`url`, `query`); local
+    /// inputs have none.
+    pub source: Option<crate::fetch::InputSource>,
 }
 
 /// An input's format and what reading it takes.
@@ -209,6 +212,7 @@ impl Input {
             path: path.into(),
             declared_at: declared_at.into(),
             format,
+            source: None,
         }
     }
 
@@ -260,6 +264,8 @@ pub struct Config {
     pub comparison_groups: Vec<ComparisonGroup>,
     /// When to draw the stage spinner (command line and environment only).
     pub progress: crate::progress::ProgressMode,
+    /// `[fetch]`: the download cache and how servers are asked.
+    pub fetch: crate::fetch::FetchSettings,
 }
 
 /// A named group of municipalities (e.g. Statistics Finland's municipality
@@ -327,6 +333,19 @@ struct RawConfig {
     inputs: Vec<Spanned<RawInput>>,
     #[serde(default, rename = "comparison_group")]
     comparison_groups: Vec<Spanned<RawComparisonGroup>>,
+    fetch: Option<Spanned<RawFetch>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFetch {
+    cache: Option<String>,
+    min_interval: Option<String>,
+    timeout: Option<String>,
+    retries: Option<u32>,
+    max_mb: Option<u64>,
+    first_year: Option<i32>,
+    contact: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -367,6 +386,8 @@ struct RawInput {
     area_map: Option<Spanned<BTreeMap<String, String>>>,
     labels: Option<Spanned<LabelMaps>>,
     dimensions: Option<Spanned<DimensionRoles>>,
+    url: Option<Spanned<String>>,
+    query: Option<Spanned<String>>,
 }
 
 /// Loads the config file at `path`; relative paths inside it are relative
@@ -445,6 +466,7 @@ pub fn parse(
     let min_count = threshold(&raw.min_count, "min_count", DEFAULT_MIN_COUNT)?;
     let trends = trend_settings(&raw.trends, &at)?;
     let comparison_groups = comparison_groups(&raw, &at)?;
+    let fetch = fetch_settings(&raw.fetch, base, &at)?;
     if let (Some(file), None) = (&raw.child_friendly, &raw.plan) {
         return Err(at.invalid(
             file.span().start,
@@ -472,7 +494,68 @@ pub fn parse(
         deny_warnings: overrides.deny_warnings,
         comparison_groups,
         progress: overrides.progress,
+        fetch,
     })
+}
+
+/// `[fetch]`, checked: durations in humantime form (`7 days`, `60s`), a
+/// size cap of at least 1 MB, a plausible first year.
+fn fetch_settings(
+    raw: &Option<Spanned<RawFetch>>,
+    base: &Path,
+    at: &At,
+) -> Result<crate::fetch::FetchSettings, ConfigError> {
+    let mut settings = crate::fetch::FetchSettings::new(base);
+    let Some(raw) = raw else {
+        return Ok(settings);
+    };
+    let offset = raw.span().start;
+    let r = raw.get_ref();
+    let duration = |text: &Option<String>, key: &str, default: std::time::Duration| {
+        match text {
+        None => Ok(default),
+        Some(t) => humantime::parse_duration(t).map_err(|e| {
+            at.invalid(
+                offset,
+                format!("[fetch] {key} = \"{t}\" is not a duration ({e}): write e.g. \"7 days\" or \"60s\""),
+            )
+        }),
+    }
+    };
+    if let Some(cache) = &r.cache {
+        settings.cache_dir = base.join(cache);
+    }
+    settings.min_interval = duration(&r.min_interval, "min_interval", settings.min_interval)?;
+    settings.timeout = duration(&r.timeout, "timeout", settings.timeout)?;
+    if settings.timeout.is_zero() {
+        return Err(at.invalid(offset, "[fetch] timeout must be longer than 0 s".into()));
+    }
+    if let Some(retries) = r.retries {
+        if retries > 10 {
+            return Err(at.invalid(offset, format!("[fetch] retries = {retries} is more than 10: a batch job should fail rather than hammer a server")));
+        }
+        settings.retries = retries;
+    }
+    if let Some(mb) = r.max_mb {
+        if !(1..=65_536).contains(&mb) {
+            return Err(at.invalid(
+                offset,
+                format!("[fetch] max_mb = {mb} must be between 1 and 65536"),
+            ));
+        }
+        settings.max_bytes = mb << 20;
+    }
+    if let Some(year) = r.first_year {
+        if !(1900..=2100).contains(&year) {
+            return Err(at.invalid(
+                offset,
+                format!("[fetch] first_year = {year} is not a plausible year"),
+            ));
+        }
+        settings.first_year = year;
+    }
+    settings.contact = r.contact.clone();
+    Ok(settings)
 }
 
 /// The `[[area]]`s: valid, unique keys, names in every language, parents
@@ -568,10 +651,27 @@ fn input(
             ));
         }
     }
+    let source = match &input.url {
+        None => None,
+        Some(url) => {
+            let text = url.get_ref();
+            if !(text.starts_with("https://") || text.starts_with("http://")) {
+                return Err(at.invalid(
+                    url.span().start,
+                    format!("url '{text}' must start with https:// (or http://)"),
+                ));
+            }
+            Some(crate::fetch::InputSource {
+                url: text.clone(),
+                query: input.query.as_ref().map(|q| base.join(q.get_ref())),
+            })
+        }
+    };
     Ok(Input {
         path: base.join(&input.path),
         declared_at,
         format: format(input, base),
+        source,
     })
 }
 
@@ -653,6 +753,23 @@ fn check_keys(raw_input: &Spanned<RawInput>, at: &At) -> Result<(), ConfigError>
     let is_jsonstat = input.kind == InputKind::Jsonstat || is_thl;
     // PxWeb population maps its area codes and may name its dimensions.
     let is_pxweb = input.kind == InputKind::PxwebPopulation;
+    let fetchable = is_sotkanet || is_thl || is_pxweb || input.kind == InputKind::SotkanetMetadata;
+    if !fetchable && input.url.is_some() {
+        return Err(at.invalid(
+            raw_input.span().start,
+            format!(
+                "key 'url' does not apply to an input of kind {}: it is a local file that hyte cannot fetch; remove the url",
+                input.kind.name()
+            ),
+        ));
+    }
+    reject_key(!is_pxweb && input.query.is_some(), "query")?;
+    if input.query.is_some() && input.url.is_none() {
+        return Err(at.invalid(
+            raw_input.span().start,
+            "`query` is the PxWeb query to send to `url`: add `url = \"https://…/11re.px\"` or remove the query".into(),
+        ));
+    }
     reject_key(!is_sotkanet && input.regions.is_some(), "regions")?;
     reject_key(!is_thl && input.dimension_file.is_some(), "dimension_file")?;
     reject_key(!is_thl && input.labels.is_some(), "labels")?;

@@ -15,6 +15,7 @@ pub mod compare;
 pub mod config;
 pub mod domain;
 pub mod export;
+pub mod fetch;
 pub mod i18n;
 pub mod ingest;
 pub mod observation;
@@ -51,8 +52,11 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// Success, but some input rows or files were rejected (see manifest.json).
     pub const REJECTED_INPUT: u8 = 3;
-    /// Another run holds the lock on the output folder.
+    /// Another run holds the lock on the output folder (or the cache).
     pub const LOCKED: u8 = 4;
+    /// A download failed: the input kept its previous file (`hyte fetch`;
+    /// `hyte run --fetch` then runs on the previous files).
+    pub const FETCH_FAILED: u8 = 5;
 }
 
 /// Why a run stopped.

@@ -155,6 +155,19 @@ fn open_folder(dir: &Path) -> Result<File, OutputError> {
     }
 }
 
+/// Locks a folder (flock on the folder itself, not following a link) for
+/// as long as the returned handle lives: the download cache's lock.
+pub fn lock_folder(dir: &Path) -> Result<File, OutputError> {
+    let handle = open_folder(dir)?;
+    match handle.try_lock() {
+        Ok(()) => Ok(handle),
+        Err(TryLockError::WouldBlock) => Err(OutputError::Locked {
+            dir: dir.display().to_string(),
+        }),
+        Err(TryLockError::Error(e)) => Err(io(dir)(e)),
+    }
+}
+
 impl OutputLock {
     /// Takes the output folder (creating it when missing): refuses a link,
     /// a file, a folder with files hyte did not make and a folder another
@@ -175,12 +188,7 @@ impl OutputLock {
             }
             Err(e) => return Err(io(dir)(e)),
         }
-        let handle = open_folder(dir)?;
-        match handle.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => return Err(OutputError::Locked { dir: shown }),
-            Err(TryLockError::Error(e)) => return Err(io(dir)(e)),
-        }
+        let handle = lock_folder(dir)?;
         let lock = OutputLock {
             _handle: handle,
             dir: dir.to_path_buf(),

@@ -103,7 +103,7 @@ mod tests {
 
     #[test]
     fn text_and_enum_columns_are_neutralised_and_numbers_kept() {
-        let categories = FrozenCategories::new(["=1+1", "kunta.444"].into_iter()).unwrap();
+        let categories = FrozenCategories::new(["=1+1", "kunta.444"]).unwrap();
         let dtype = DataType::from_frozen_categories(categories);
         let physical = DataType::from(dtype.cat_physical().unwrap());
         let codes = UInt32Chunked::from_slice("area".into(), &[0, 1, 0])
