@@ -71,10 +71,10 @@ pub struct RunArgs {
     #[arg(long, env = "HYTE_CSV", value_enum)]
     pub csv: Option<crate::config::CsvStyle>,
     /// Worker threads [default: one per core]
-    #[arg(long, env = "HYTE_THREADS", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, env = "HYTE_THREADS", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     pub threads: Option<u16>,
     /// Treat warnings (data the catalog does not know) as rejected input
-    #[arg(long, env = "HYTE_DENY_WARNINGS", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, env = "HYTE_DENY_WARNINGS", value_parser = clap::builder::BoolValueParser::new())]
     pub deny_warnings: bool,
     /// Print every unpublished cell and why (never its value) to stdout
     #[arg(long)]
@@ -104,7 +104,7 @@ pub struct ValidateArgs {
     #[command(flatten)]
     pub config: ConfigArg,
     /// Treat warnings (data the catalog does not know) as errors
-    #[arg(long, env = "HYTE_DENY_WARNINGS", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, env = "HYTE_DENY_WARNINGS", value_parser = clap::builder::BoolValueParser::new())]
     pub deny_warnings: bool,
     /// Print every unpublished cell and why (never its value) to stdout
     #[arg(long)]
@@ -153,9 +153,13 @@ fn parse_period(text: &str) -> Result<Period, String> {
 /// Prints one message line the way every hyte message looks.
 fn say(message: impl std::fmt::Display) {
     for line in message.to_string().lines() {
-        eprintln!("hyte: {line}");
+        eprintln!("hyte: {}", crate::text::escape_controls(line));
     }
 }
+
+/// The most worker threads a run takes: more than any machine hyte runs
+/// on has cores, few enough that spawning them is instant.
+const MAX_THREADS: i64 = 512;
 
 /// Loads the config the arguments point at.
 fn load_config(arg: &ConfigArg, overrides: Overrides) -> Result<Config, ConfigError> {
@@ -334,6 +338,19 @@ fn finish(summary: &RunSummary) -> u8 {
 }
 
 fn fail(error: RunError) -> u8 {
+    if let RunError::NoData(no_data) = &error {
+        // The rejections first, as `validate` prints them: they are why.
+        report_problems(&no_data.files, &no_data.validated);
+        say(&error);
+        if let Some(report) = &no_data.report {
+            say(format!(
+                "nothing was published ({} is unchanged); the reasons are in {}",
+                crate::output::CURRENT,
+                report.join("manifest.json").display()
+            ));
+        }
+        return exit::FAILURE;
+    }
     say(&error);
     match error {
         RunError::Catalog(_) | RunError::Plan(_) | RunError::DraftExists(_) => exit::USAGE,
@@ -423,6 +440,14 @@ fn validate(args: ValidateArgs) -> u8 {
     };
     let mut times = crate::StageTimes::new(crate::progress::Progress::new(config.progress));
     match crate::check(&config, &mut times) {
+        // No usable observation: the same exit code and messages as `run`.
+        Ok(checked) if checked.validated.table.is_empty() => {
+            fail(RunError::NoData(Box::new(crate::NoData {
+                files: checked.files,
+                validated: checked.validated,
+                report: None,
+            })))
+        }
         Ok(crate::Checked {
             catalog,
             files,

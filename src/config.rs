@@ -266,6 +266,8 @@ pub struct Config {
     pub progress: crate::progress::ProgressMode,
     /// `[fetch]`: the download cache and how servers are asked.
     pub fetch: crate::fetch::FetchSettings,
+    /// The largest input file read (`max_input_mb`, default 8192).
+    pub max_input_bytes: u64,
 }
 
 /// A named group of municipalities (e.g. Statistics Finland's municipality
@@ -326,6 +328,7 @@ struct RawConfig {
     child_friendly: Option<Spanned<String>>,
     min_n: Option<Spanned<f64>>,
     min_count: Option<Spanned<f64>>,
+    max_input_mb: Option<Spanned<u64>>,
     trends: Option<Spanned<RawTrends>>,
     #[serde(default, rename = "area")]
     areas: Vec<Spanned<RawArea>>,
@@ -467,6 +470,19 @@ pub fn parse(
     let trends = trend_settings(&raw.trends, &at)?;
     let comparison_groups = comparison_groups(&raw, &at)?;
     let fetch = fetch_settings(&raw.fetch, base, &at)?;
+    let max_input_bytes = match &raw.max_input_mb {
+        None => crate::ingest::DEFAULT_MAX_INPUT_BYTES,
+        Some(mb) if (1..=1 << 20).contains(mb.get_ref()) => *mb.get_ref() << 20,
+        Some(mb) => {
+            return Err(at.invalid(
+                mb.span().start,
+                format!(
+                    "max_input_mb = {} must be between 1 and 1048576",
+                    mb.get_ref()
+                ),
+            ))
+        }
+    };
     if let (Some(file), None) = (&raw.child_friendly, &raw.plan) {
         return Err(at.invalid(
             file.span().start,
@@ -495,6 +511,7 @@ pub fn parse(
         comparison_groups,
         progress: overrides.progress,
         fetch,
+        max_input_bytes,
     })
 }
 

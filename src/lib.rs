@@ -68,8 +68,8 @@ pub enum RunError {
     Plan(#[from] plan::PlanError),
     #[error(transparent)]
     Output(#[from] output::OutputError),
-    #[error("no observation could be used: {0}")]
-    NoData(String),
+    #[error("no observation could be used: {}", no_data_reason(.0))]
+    NoData(Box<NoData>),
     #[error("trends: {0}")]
     Trend(#[from] trends::DuplicatePeriod),
     #[error(transparent)]
@@ -187,7 +187,11 @@ pub fn check(config: &Config, times: &mut StageTimes) -> Result<Checked, RunErro
         None => None,
     };
     times.stage("ingest");
-    let mut ingested = ingest::ingest(&config.inputs, &catalog.age_groups());
+    let mut ingested = ingest::ingest(
+        &config.inputs,
+        &catalog.age_groups(),
+        config.max_input_bytes,
+    );
     let files = std::mem::take(&mut ingested.files);
     times.stage("validate");
     let mut validated = validate::validate(ingested, &catalog, config);
@@ -207,14 +211,39 @@ pub fn check(config: &Config, times: &mut StageTimes) -> Result<Checked, RunErro
     })
 }
 
-/// Why a run had no observation to work on.
-fn no_data(files: &[FileReport]) -> RunError {
-    let failed: Vec<String> = files.iter().filter_map(|f| f.error.clone()).collect();
-    RunError::NoData(if failed.is_empty() {
-        "every row was rejected or the inputs are empty; see the messages above".into()
+/// What a run that found no usable observation read: the CLI prints its
+/// rejections, as `validate` does.
+#[derive(Debug)]
+pub struct NoData {
+    pub files: Vec<FileReport>,
+    pub validated: Validated,
+    /// `<out>/failed`, where the run left its manifest and rejections
+    /// (`None` for `validate` and the plan draft, which write nothing).
+    pub report: Option<std::path::PathBuf>,
+}
+
+fn no_data_reason(no_data: &NoData) -> String {
+    let failed = no_data.files.iter().filter(|f| f.error.is_some()).count();
+    let rows: usize = no_data.files.iter().map(|f| f.rows_read).sum();
+    if rows == 0 && failed == 0 {
+        "the inputs have no data rows; check that the files are the right ones".into()
+    } else if rows == 0 {
+        format!(
+            "{failed} of {} input files could not be read (above)",
+            no_data.files.len()
+        )
     } else {
-        failed.join("; ")
-    })
+        format!("every one of the {rows} rows read was rejected (the first reasons are above)")
+    }
+}
+
+/// Why a run had no observation to work on.
+fn no_data(checked: Checked) -> RunError {
+    RunError::NoData(Box::new(NoData {
+        files: checked.files,
+        validated: checked.validated,
+        report: None,
+    }))
 }
 
 /// Writes an exporter's files into the staging folder.
@@ -337,7 +366,7 @@ fn check_and_analyse(config: &Config) -> Result<(Checked, Analysis, StageTimes),
     let mut times = StageTimes::new(progress::Progress::new(config.progress));
     let checked = check(config, &mut times)?;
     if checked.validated.table.is_empty() {
-        return Err(no_data(&checked.files));
+        return Err(no_data(checked));
     }
     let analysis = analyse(config, &checked, &mut times)?;
     Ok((checked, analysis, times))
@@ -351,7 +380,40 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
     let timer = Instant::now();
     let lock = OutputLock::acquire(&config.output_dir)?;
 
-    let (checked, analysis, mut times) = check_and_analyse(config)?;
+    let (checked, analysis, mut times) = match check_and_analyse(config) {
+        Err(RunError::NoData(mut no_data)) => {
+            // Nothing to publish, but an unattended run must leave its
+            // reasons: `failed/` gets the manifest and every rejection;
+            // `current` stays as it was.
+            let mut staging = lock.staging()?;
+            let frame = export::frames::rejections_frame(&no_data.files, &no_data.validated)
+                .map_err(|source| export::tables::TableError::Polars {
+                    table: "rejections".into(),
+                    source,
+                })?;
+            export::tables::write_batches(
+                &mut staging,
+                "rejections",
+                config.csv_style,
+                &frame.clear(),
+                std::iter::once(Ok(frame)),
+            )?;
+            let reason = no_data_reason(&no_data);
+            let outputs = staging.written().to_vec();
+            let manifest = export::manifest::failure(
+                config,
+                &no_data.files,
+                &no_data.validated,
+                &format!("no observation could be used: {reason}"),
+                started_at,
+                &outputs,
+            )?;
+            staging.write(&manifest.path, &manifest.bytes)?;
+            no_data.report = Some(staging.publish_failed()?);
+            return Err(RunError::NoData(no_data));
+        }
+        other => other?,
+    };
 
     times.stage("report model");
     let input = analysis.input(config, &checked);

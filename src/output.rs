@@ -43,6 +43,9 @@ pub const MARKER: &str = ".hyte-output";
 pub const RUNS: &str = "runs";
 /// The link to the run readers should use.
 pub const CURRENT: &str = "current";
+/// The manifest and rejections of the last run that found no usable data
+/// (removed by the next run that publishes).
+pub const FAILED: &str = "failed";
 /// What the marker says to a person who finds it.
 const MARKER_TEXT: &str = "This folder is written by hyte (https://github.com/lohja/hyte).\n\
 The latest complete run is in current/; runs/ keeps it and the run before.\n\
@@ -485,6 +488,11 @@ impl Staging<'_> {
         let current = out.join(CURRENT);
         fs::rename(&new_link, &current).map_err(io(&current))?;
         sync_folder(&out)?;
+        // An earlier run's failure report no longer describes the outputs.
+        let failed = out.join(FAILED);
+        if fs::symlink_metadata(&failed).is_ok() {
+            remove_entry(&failed)?;
+        }
         // Older runs go; the one before stays, to go back to by hand
         // (docs/OPERATIONS.md). Only names hyte gives are removed.
         for entry in fs::read_dir(&runs).map_err(io(&runs))? {
@@ -500,6 +508,29 @@ impl Staging<'_> {
             current,
             written: std::mem::take(&mut self.written),
         })
+    }
+}
+
+impl Staging<'_> {
+    /// Publishes this folder as `failed/` (the report of a run that could
+    /// not make outputs), leaving `current` as it was.
+    pub fn publish_failed(mut self) -> Result<PathBuf, OutputError> {
+        let out = self.lock.dir.clone();
+        let failed = out.join(FAILED);
+        sync_folder(&self.dir)?;
+        if fs::symlink_metadata(&failed).is_ok() {
+            // Aside first (a partial name, so a kill leaves a leftover the
+            // next run removes), then the new one in.
+            let aside = out
+                .join(RUNS)
+                .join(format!("{PARTIAL}{}-old-failed", self.id));
+            fs::rename(&failed, &aside).map_err(io(&failed))?;
+            remove_entry(&aside)?;
+        }
+        fs::rename(&self.dir, &failed).map_err(io(&failed))?;
+        self.published = true;
+        sync_folder(&out)?;
+        Ok(failed)
     }
 }
 

@@ -22,6 +22,9 @@ use crate::ingest::{Ingested, PopulationRow, Rejection};
 use crate::period::Period;
 use crate::table::{ObservationTable, RowNumbers, SourceRef};
 
+/// The largest count or n accepted.
+const MAX_COUNT: f64 = 1e9;
+
 /// Data whose source the catalog does not know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownSource {
@@ -274,6 +277,17 @@ fn check_values(row: &RowNumbers, unit: Unit) -> Result<(), (&'static str, Strin
     for (field, value) in [("n", row.n), ("count", row.count)] {
         if value.is_some_and(|v| v < 0.0) {
             return Err((field, format!("{} is negative", value.unwrap_or_default())));
+        }
+        // A count or n beyond any population (Finland has 5.6 million
+        // people) is a broken file; past 2^53 it would not even be exact.
+        if value.is_some_and(|v| v > MAX_COUNT) {
+            return Err((
+                field,
+                format!(
+                    "{} is more than {MAX_COUNT:.0}, beyond any population: check the file",
+                    value.unwrap_or_default()
+                ),
+            ));
         }
     }
     Ok(())

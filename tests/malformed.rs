@@ -47,7 +47,8 @@ fn wrong_separator_fails_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let text = HEADER.replace(';', ",") + "191,202,2020,total,1.4,120\r\n";
     let (code, stderr) = validate_sotkanet_csv(dir.path(), text.as_bytes());
-    assert_eq!(code, Some(3), "{stderr}");
+    // No usable observation: exit 1, as `run` gives.
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr.contains("data.csv:1: the header is not separated by ';'"),
         "{stderr}"
@@ -59,7 +60,8 @@ fn bad_number_and_unknown_region_name_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let text = format!("{HEADER}191;202;2020;total;1.4x;120\r\n191;99999;2020;total;1.4;120\r\n");
     let (code, stderr) = validate_sotkanet_csv(dir.path(), text.as_bytes());
-    assert_eq!(code, Some(3), "{stderr}");
+    // No usable observation: exit 1, as `run` gives.
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr.contains("data.csv:2: field 'primary value': '1.4x' is not a number"),
         "{stderr}"
@@ -153,7 +155,8 @@ fn wrong_jsonstat_sizes_fail_the_file_with_the_path() {
             1,
         )
     });
-    assert_eq!(code, Some(3), "{stderr}");
+    // No usable observation: exit 1, as `run` gives.
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr
             .contains("cube.json#$.dataset.size[0]: dimension 'area' has size 7 but 6 categories"),
@@ -165,7 +168,8 @@ fn wrong_jsonstat_sizes_fail_the_file_with_the_path() {
 fn truncated_json_fails_the_file_with_line() {
     let dir = tempfile::tempdir().unwrap();
     let (code, stderr) = validate_cube(dir.path(), |text| text[..text.len() / 2].to_string());
-    assert_eq!(code, Some(3), "{stderr}");
+    // No usable observation: exit 1, as `run` gives.
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("cube.json:1: not valid JSON"), "{stderr}");
 }
 
@@ -188,7 +192,8 @@ fn a_run_with_no_usable_data_fails_and_writes_nothing() {
         stderr.contains("missing.csv: cannot read the file"),
         "{stderr}"
     );
-    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(stderr.contains("nothing was published"), "{stderr}");
+    assert!(dir.path().join("out/failed/manifest.json").exists());
     assert!(!dir.path().join("out/current/report.md").exists());
 }
 

@@ -67,7 +67,11 @@ fn ingest_reports_sha256_and_counts_for_the_real_file() {
             regions: fixture("reference/SotkaRegions.json"),
         },
     );
-    let ingested = ingest::ingest(&[input], &["0-17".to_string()]);
+    let ingested = ingest::ingest(
+        &[input],
+        &["0-17".to_string()],
+        ingest::DEFAULT_MAX_INPUT_BYTES,
+    );
     let report = &ingested.files[0];
     assert_eq!(
         (
@@ -119,13 +123,15 @@ fn unknown_indicator_is_a_warning_then_an_error_with_deny_warnings() {
         .output()
         .unwrap();
     let stderr = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    // Every row rejected: no usable observation, exit 1 as `run` gives.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("rejected under --deny-warnings"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("0 observations usable, 466 rejected"),
+        stderr.contains("no observation could be used: every one of the")
+            && stderr.contains("rows read was rejected"),
         "{stderr}"
     );
 }

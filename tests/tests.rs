@@ -8,6 +8,7 @@ mod compare;
 mod csv_injection;
 mod fetch;
 mod fetch_cli;
+mod hostile;
 mod html;
 mod http_server;
 mod kill;

@@ -414,3 +414,61 @@ pub fn child_friendly_frame(items: &[crate::child_friendly::Item]) -> PolarsResu
         ],
     )
 }
+
+/// Every rejected row or file of a run (`tables/rejections.*`): the input,
+/// the stage that rejected it, where, which field and why (the reason cut
+/// to a printable length, see [`crate::text::printable`]).
+pub fn rejections_frame(
+    files: &[crate::ingest::FileReport],
+    validated: &crate::validate::Validated,
+) -> PolarsResult<DataFrame> {
+    use crate::text::printable;
+    struct Line<'a> {
+        input: &'a str,
+        stage: &'static str,
+        location: String,
+        field: String,
+        reason: String,
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    for file in files {
+        if let Some(error) = &file.error {
+            lines.push(Line {
+                input: &file.path,
+                stage: "ingest",
+                location: printable(&file.path),
+                field: "file".into(),
+                reason: printable(error),
+            });
+        }
+        lines.extend(file.rejections.iter().map(|r| Line {
+            input: &file.path,
+            stage: "ingest",
+            location: printable(&r.location),
+            field: printable(&r.field),
+            reason: printable(&r.reason),
+        }));
+    }
+    lines.extend(validated.rejections.iter().map(|r| {
+        Line {
+            input: r
+                .location
+                .rsplit_once(':')
+                .map_or(r.location.as_str(), |(file, _)| file),
+            stage: "validate",
+            location: printable(&r.location),
+            field: printable(&r.field),
+            reason: printable(&r.reason),
+        }
+    }));
+    DataFrame::new(
+        lines.len(),
+        vec![
+            text("input", &lines, |l| Some(printable(l.input))),
+            text("stage", &lines, |l| Some(l.stage.to_string())),
+            text("location", &lines, |l| Some(l.location.clone())),
+            text("field", &lines, |l| Some(l.field.clone())),
+            text("reason", &lines, |l| Some(l.reason.clone())),
+        ],
+    )
+}

@@ -73,20 +73,20 @@ struct InputEntry<'a> {
     error: Option<&'a str>,
     companions: Vec<FileHash>,
     notes: &'a [String],
-    rejections: Vec<RejectionEntry<'a>>,
+    rejections: Vec<RejectionEntry>,
 }
 
 #[derive(Serialize)]
-struct RejectionEntry<'a> {
-    location: &'a str,
-    field: &'a str,
-    reason: &'a str,
+struct RejectionEntry {
+    location: String,
+    field: String,
+    reason: String,
 }
 
 #[derive(Serialize)]
 struct ValidationEntry<'a> {
     rows_rejected: usize,
-    rejections: Vec<RejectionEntry<'a>>,
+    rejections: Vec<RejectionEntry>,
     unknown_sources: Vec<UnknownEntry<'a>>,
     /// Catalog entries that disagree with Sotkanet's metadata, ended series.
     metadata_findings: Vec<FindingEntry<'a>>,
@@ -130,14 +130,74 @@ pub struct RunClock {
     pub stages: Vec<(&'static str, std::time::Duration)>,
 }
 
-fn rejections(list: &[Rejection]) -> Vec<RejectionEntry<'_>> {
+/// Rejections listed per input in the manifest: the first few, so that a
+/// file of two million bad rows does not make a manifest of hundreds of
+/// megabytes. `rows_rejected` keeps the count; `tables/rejections.*` has
+/// every one.
+pub const MANIFEST_REJECTIONS: usize = 50;
+
+fn rejections(list: &[Rejection]) -> Vec<RejectionEntry> {
+    use crate::text::printable;
     list.iter()
+        .take(MANIFEST_REJECTIONS)
         .map(|r| RejectionEntry {
-            location: &r.location,
-            field: &r.field,
-            reason: &r.reason,
+            location: printable(&r.location),
+            field: printable(&r.field),
+            reason: printable(&r.reason),
         })
         .collect()
+}
+
+/// `manifest.json` of a run that stopped for lack of usable data: what it
+/// read and rejected, so that an unattended run leaves its reasons behind
+/// (in `failed/`, beside the untouched `current`).
+#[derive(Serialize)]
+struct FailureManifest<'a> {
+    hyte_version: &'static str,
+    config: &'a str,
+    started_at: String,
+    status: &'static str,
+    error: String,
+    inputs: Vec<InputEntry<'a>>,
+    validation: ValidationEntry<'a>,
+    outputs: Vec<OutputEntry<'a>>,
+}
+
+/// The failure manifest's bytes.
+pub fn failure(
+    config: &crate::config::Config,
+    files: &[FileReport],
+    validated: &Validated,
+    error: &str,
+    started_at: std::time::SystemTime,
+    outputs: &[Written],
+) -> Result<OutputFile, ExportError> {
+    let manifest = FailureManifest {
+        hyte_version: env!("CARGO_PKG_VERSION"),
+        config: &config.origin,
+        started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
+        status: "failed",
+        error: crate::text::printable(error),
+        inputs: files.iter().map(input_entry).collect(),
+        validation: validation_entry(validated),
+        outputs: outputs
+            .iter()
+            .map(|o| OutputEntry {
+                path: &o.path,
+                bytes: o.bytes,
+                sha256: &o.sha256,
+            })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Render {
+        output: "manifest.json",
+        cause: e.to_string(),
+    })?;
+    bytes.push(b'\n');
+    Ok(OutputFile {
+        path: "manifest.json".into(),
+        bytes,
+    })
 }
 
 /// `manifest.json` of a run: what the run read and did, and the files the

@@ -74,6 +74,10 @@ pub fn write_all(staging: &mut Staging, input: &ReportInput) -> Result<(), Table
         ("comparisons", frames::comparisons_frame(comparisons)),
         ("shift", frames::shift_frame(shift)),
         ("shift_summary", frames::summary_frame(shift)),
+        (
+            "rejections",
+            frames::rejections_frame(input.files, validated),
+        ),
     ];
     // The reasons in English whatever the report's language: a table is
     // data, read by scripts as much as by people.

@@ -154,6 +154,7 @@ impl<'t> LineIndex<'t> {
 /// break: no source hyte reads has one, so such a field is an unbalanced
 /// quote that swallowed the lines after it.
 pub fn check_shape(record: &csv::StringRecord, width: usize) -> Result<(), String> {
+    check_field_lengths(record.iter())?;
     if let Some(field) = record.iter().find(|f| f.contains('\n')) {
         return Err(format!(
             "a quoted field runs over {} lines (`{}`): an unbalanced quote? Close the quote or remove it",
@@ -163,6 +164,27 @@ pub fn check_shape(record: &csv::StringRecord, width: usize) -> Result<(), Strin
     }
     if record.len() != width {
         return Err(shape_error(record.len(), width));
+    }
+    Ok(())
+}
+
+/// The longest field hyte accepts in a CSV row. Every field of the
+/// sources it reads is a code, a number, a date or a short label (THL's
+/// longest group labels are under 200 bytes); a longer one is a broken or
+/// hostile file, and refusing it keeps a row's cost bounded.
+pub const MAX_FIELD_BYTES: usize = 4096;
+
+/// Refuses a row with a field longer than [`MAX_FIELD_BYTES`].
+pub fn check_field_lengths<'f>(fields: impl Iterator<Item = &'f str>) -> Result<(), String> {
+    for (index, field) in fields.enumerate() {
+        if field.len() > MAX_FIELD_BYTES {
+            return Err(format!(
+                "field {} is {} bytes long, more than the {MAX_FIELD_BYTES} any source has (`{}`): the file is broken; download it again",
+                index + 1,
+                field.len(),
+                excerpt(field)
+            ));
+        }
     }
     Ok(())
 }

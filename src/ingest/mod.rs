@@ -51,14 +51,20 @@ impl fmt::Display for Rejection {
         write!(
             f,
             "{}: field '{}': {}",
-            self.location, self.field, self.reason
+            crate::text::printable(&self.location),
+            crate::text::printable(&self.field),
+            crate::text::printable(&self.reason)
         )
     }
 }
 
 /// A file that could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{location}: {reason}")]
+#[error(
+    "{}: {}",
+    crate::text::printable(location),
+    crate::text::printable(reason)
+)]
 pub struct FileError {
     pub location: String,
     pub reason: String,
@@ -94,10 +100,12 @@ impl<T> Default for Parsed<T> {
 
 impl<T> Parsed<T> {
     pub fn reject(&mut self, location: String, field: &str, reason: impl Into<String>) {
+        // Bounded here: a file of long bad fields must not fill memory
+        // with copies of them.
         self.rejections.push(Rejection {
             location,
             field: field.to_string(),
-            reason: reason.into(),
+            reason: crate::text::printable(&reason.into()),
         });
     }
 }
@@ -169,7 +177,8 @@ impl Ingested {
 /// Reads every input; problems are recorded, never fatal here. `age_groups`
 /// are the population groups the catalog names (`0-17`): a population
 /// table in one-year ages is summed into them.
-pub fn ingest(inputs: &[Input], age_groups: &[String]) -> Ingested {
+/// `max_bytes`: the largest input file read (`max_input_mb`).
+pub fn ingest(inputs: &[Input], age_groups: &[String], max_bytes: u64) -> Ingested {
     let mut out = Ingested::default();
     let mut table = TableBuilder::default();
     for input in inputs {
@@ -186,7 +195,7 @@ pub fn ingest(inputs: &[Input], age_groups: &[String]) -> Ingested {
             companions: Vec::new(),
             notes: Vec::new(),
         };
-        match read_input(input, age_groups, &mut report, &mut table) {
+        match read_input(input, age_groups, &mut report, &mut table, max_bytes) {
             Ok(Rows::Observations(parsed)) => {
                 report.rows_read = parsed.read;
                 report.rows_accepted = parsed.rows.len();
@@ -231,25 +240,25 @@ fn read_input(
     age_groups: &[String],
     report: &mut FileReport,
     table: &mut TableBuilder,
+    max_bytes: u64,
 ) -> Result<Rows, FileError> {
     let path = report.path.clone();
     if let Format::SotkanetCsv { regions } = &input.format {
         // Streamed: the national download is read block by block.
-        let regions = read_regions(regions, input, report)?;
-        let file = std::fs::File::open(&input.path)
-            .map_err(|e| cannot_read(&input.path, &input.declared_at, e))?;
+        let regions = read_regions(regions, input, report, max_bytes)?;
+        let file = open_input(&input.path, &input.declared_at, max_bytes)?;
         let appended = sotkanet_csv::read(file, &path, &regions, table)?;
         report.sha256 = Some(appended.sha256.clone());
         report.bytes = Some(appended.bytes);
         return Ok(Rows::Appended(appended));
     }
-    let bytes = read_file(&input.path, &input.declared_at)?;
+    let bytes = read_file(&input.path, &input.declared_at, max_bytes)?;
     report.sha256 = Some(sha256_hex(&bytes));
     report.bytes = Some(bytes.len() as u64);
     Ok(match &input.format {
         // (A Sotkanet CSV was streamed above.)
         Format::SotkanetCsv { regions } | Format::SotkanetJson { regions } => {
-            let regions = read_regions(regions, input, report)?;
+            let regions = read_regions(regions, input, report, max_bytes)?;
             Rows::Observations(sotkanet_json::parse(&bytes, &path, &regions)?)
         }
         Format::SotkanetMetadata => Rows::Metadata(sotkanet_metadata::parse(&bytes, &path)?),
@@ -259,7 +268,7 @@ fn read_input(
         } => {
             let tree = match dimension_file {
                 Some(tree_path) => {
-                    let (name, tree_bytes) = read_companion(tree_path, input, report)?;
+                    let (name, tree_bytes) = read_companion(tree_path, input, report, max_bytes)?;
                     Some(thl_dimensions::parse(&tree_bytes, &name)?)
                 }
                 None => None,
@@ -285,8 +294,80 @@ fn read_input(
     })
 }
 
-fn read_file(path: &Path, declared_at: &str) -> Result<Vec<u8>, FileError> {
-    std::fs::read(path).map_err(|e| cannot_read(path, declared_at, e))
+/// Default of `max_input_mb`: a national Sotkanet download is about
+/// 1.7 GB; anything far beyond is not a file hyte should read whole.
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = 8 << 30;
+
+/// Opens an input for reading after checking what it is: a regular file
+/// (a named pipe would block forever, a device such as /dev/zero never
+/// ends), at most `max_bytes` long, and not in an encoding a UTF-8 reader
+/// would misread (UTF-16, UTF-32).
+pub fn open_input(
+    path: &Path,
+    declared_at: &str,
+    max_bytes: u64,
+) -> Result<std::fs::File, FileError> {
+    use std::os::unix::fs::{FileExt, FileTypeExt, OpenOptionsExt};
+    let shown = path.display().to_string();
+    // O_NONBLOCK: opening a named pipe must not wait for a writer.
+    let file = std::fs::File::options()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .map_err(|e| cannot_read(path, declared_at, e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| cannot_read(path, declared_at, e))?;
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a folder"
+        } else if kind.is_fifo() {
+            "a named pipe"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else if kind.is_socket() {
+            "a socket"
+        } else {
+            "not a regular file"
+        };
+        return Err(FileError::new(
+            shown,
+            format!("is {what}: hyte reads only regular files; save the data to a file and point the input declared at {declared_at} at it"),
+        ));
+    }
+    if meta.len() > max_bytes {
+        return Err(FileError::new(
+            shown,
+            format!(
+                "is {} bytes, more than max_input_mb = {} allows: check that it is the right file, or raise max_input_mb in the config",
+                meta.len(),
+                max_bytes >> 20
+            ),
+        ));
+    }
+    let mut start = [0u8; 512];
+    let n = file
+        .read_at(&mut start, 0)
+        .map_err(|e| cannot_read(path, declared_at, e))?;
+    if let Some(encoding) = crate::text::other_encoding(&start[..n]) {
+        return Err(FileError::new(
+            shown,
+            format!("the file is {encoding}, not UTF-8: save it as UTF-8 (in Excel: Save As → CSV UTF-8)"),
+        ));
+    }
+    Ok(file)
+}
+
+fn read_file(path: &Path, declared_at: &str, max_bytes: u64) -> Result<Vec<u8>, FileError> {
+    use std::io::Read;
+    let file = open_input(path, declared_at, max_bytes)?;
+    let mut bytes = Vec::new();
+    // `take`: a file that grows while it is read still stops at the cap.
+    file.take(max_bytes)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot_read(path, declared_at, e))?;
+    Ok(bytes)
 }
 
 fn cannot_read(path: &Path, declared_at: &str, e: std::io::Error) -> FileError {
@@ -302,8 +383,9 @@ fn read_companion(
     path: &Path,
     input: &Input,
     report: &mut FileReport,
+    max_bytes: u64,
 ) -> Result<(String, Vec<u8>), FileError> {
-    let bytes = read_file(path, &input.declared_at)?;
+    let bytes = read_file(path, &input.declared_at, max_bytes)?;
     let name = path.display().to_string();
     report.companions.push((name.clone(), sha256_hex(&bytes)));
     Ok((name, bytes))
@@ -315,8 +397,9 @@ fn read_regions(
     path: &Path,
     input: &Input,
     report: &mut FileReport,
+    max_bytes: u64,
 ) -> Result<sotkanet_regions::Regions, FileError> {
-    let (name, bytes) = read_companion(path, input, report)?;
+    let (name, bytes) = read_companion(path, input, report, max_bytes)?;
     let regions = sotkanet_regions::parse(&bytes, &name)?;
     report.notes.push(regions.describe());
     Ok(regions)

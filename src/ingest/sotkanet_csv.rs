@@ -466,6 +466,8 @@ fn read_plain(
         let blank = fields.iter().all(|f| f.trim().is_empty());
         if !blank && fields.len() != width {
             chunk.reject_line(number, shape_error(fields.len(), width), file);
+        } else if let Err(reason) = csv_rows::check_field_lengths(fields.iter().copied()) {
+            chunk.reject_line(number, reason, file);
         } else if !blank {
             chunk.take(number, &fields, positions, regions, file);
         }
