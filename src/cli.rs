@@ -26,6 +26,22 @@ use crate::{RunError, RunSummary};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Messages on stderr: text (`hyte: …` lines) or json (one object per
+    /// line, for log collectors)
+    #[arg(
+        long,
+        global = true,
+        env = "HYTE_LOG_FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    pub log_format: crate::log::LogFormat,
+    /// Only warnings and errors on stderr (the summary lines go)
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also each stage's wall time on stderr
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,11 +166,19 @@ fn parse_period(text: &str) -> Result<Period, String> {
         .map_err(|e: crate::period::PeriodError| e.to_string())
 }
 
-/// Prints one message line the way every hyte message looks.
+/// An informational message (the summary lines; gone with --quiet).
 fn say(message: impl std::fmt::Display) {
-    for line in message.to_string().lines() {
-        eprintln!("hyte: {}", crate::text::escape_controls(line));
-    }
+    crate::log::info(message)
+}
+
+/// A message about something wrong with the inputs or a download.
+fn warn(message: impl std::fmt::Display) {
+    crate::log::warn(message)
+}
+
+/// Why a command failed.
+fn error(message: impl std::fmt::Display) {
+    crate::log::error(message)
 }
 
 /// The most worker threads a run takes: more than any machine hyte runs
@@ -172,6 +196,14 @@ fn load_config(arg: &ConfigArg, overrides: Overrides) -> Result<Config, ConfigEr
 
 /// Runs a parsed command line and returns the exit code.
 pub fn execute(cli: Cli) -> u8 {
+    let verbosity = if cli.quiet {
+        crate::log::Verbosity::Quiet
+    } else if cli.verbose {
+        crate::log::Verbosity::Verbose
+    } else {
+        crate::log::Verbosity::Normal
+    };
+    crate::log::init(cli.log_format, verbosity);
     match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
@@ -190,7 +222,7 @@ fn plan_draft(args: PlanArgs) -> u8 {
     let config = match load_config(&args.config, overrides) {
         Ok(c) => c,
         Err(e) => {
-            say(e);
+            error(e);
             return exit::USAGE;
         }
     };
@@ -222,7 +254,7 @@ fn run(args: RunArgs) -> u8 {
     let config = match load_config(&args.config, overrides) {
         Ok(c) => c,
         Err(e) => {
-            say(e);
+            error(e);
             return exit::USAGE;
         }
     };
@@ -261,7 +293,7 @@ fn run(args: RunArgs) -> u8 {
             ));
             let code = finish(&summary);
             if fetched != exit::OK {
-                say("a download failed (above): the outputs are made from the files downloaded before");
+                warn("a download failed (above): the outputs are made from the files downloaded before");
                 fetched
             } else {
                 code
@@ -275,7 +307,7 @@ fn fetch(args: FetchArgs) -> u8 {
     let config = match load_config(&args.config, Overrides::default()) {
         Ok(c) => c,
         Err(e) => {
-            say(e);
+            error(e);
             return exit::USAGE;
         }
     };
@@ -295,7 +327,7 @@ fn download(config: &Config, force: bool) -> Result<u8, u8> {
     let report = match crate::fetch::fetch(config, &catalog, force) {
         Ok(report) => report,
         Err(e) => {
-            say(&e);
+            error(&e);
             return Err(match e {
                 crate::fetch::FetchSetupError::CacheLocked { .. } => exit::LOCKED,
                 crate::fetch::FetchSetupError::NothingToFetch => exit::USAGE,
@@ -305,8 +337,8 @@ fn download(config: &Config, force: bool) -> Result<u8, u8> {
     };
     for input in &report.inputs {
         match &input.error {
-            Some(error) => say(format!(
-                "fetch failed, {} kept as it was: {error}",
+            Some(failure) => error(format!(
+                "fetch failed, {} kept as it was: {failure}",
                 input.path.display()
             )),
             None => say(format!(
@@ -327,7 +359,7 @@ fn download(config: &Config, force: bool) -> Result<u8, u8> {
 
 fn finish(summary: &RunSummary) -> u8 {
     if summary.rejected() > 0 {
-        say(format!(
+        warn(format!(
             "{} input rows or files were rejected: the outputs leave them out; details in manifest.json",
             summary.rejected()
         ));
@@ -341,9 +373,9 @@ fn fail(error: RunError) -> u8 {
     if let RunError::NoData(no_data) = &error {
         // The rejections first, as `validate` prints them: they are why.
         report_problems(&no_data.files, &no_data.validated);
-        say(&error);
+        self::error(&error);
         if let Some(report) = &no_data.report {
-            say(format!(
+            self::error(format!(
                 "nothing was published ({} is unchanged); the reasons are in {}",
                 crate::output::CURRENT,
                 report.join("manifest.json").display()
@@ -351,12 +383,12 @@ fn fail(error: RunError) -> u8 {
         }
         return exit::FAILURE;
     }
-    say(&error);
+    self::error(&error);
     match error {
         RunError::Catalog(_) | RunError::Plan(_) | RunError::DraftExists(_) => exit::USAGE,
         RunError::Output(crate::output::OutputError::Locked { .. }) => exit::LOCKED,
         _ => {
-            say("nothing was written");
+            self::error("nothing was written");
             exit::FAILURE
         }
     }
@@ -392,10 +424,17 @@ fn report_problems(files: &[FileReport], validated: &Validated) {
     );
     let total = lines.len();
     for line in lines.into_iter().take(SHOWN) {
-        say(line);
+        if line.starts_with("error:") {
+            error(line);
+        } else {
+            warn(line);
+        }
     }
     if total > SHOWN {
-        say(format!("… and {} more", total - SHOWN));
+        warn(format!(
+            "… and {} more (all of them in tables/rejections.csv)",
+            total - SHOWN
+        ));
     }
 }
 
@@ -434,7 +473,7 @@ fn validate(args: ValidateArgs) -> u8 {
     let config = match load_config(&args.config, overrides) {
         Ok(c) => c,
         Err(e) => {
-            say(e);
+            error(e);
             return exit::USAGE;
         }
     };
@@ -495,7 +534,7 @@ fn list_catalog(args: CatalogArgs) -> u8 {
     ) {
         Ok(c) => c,
         Err(e) => {
-            say(e);
+            error(e);
             return exit::USAGE;
         }
     };

@@ -18,6 +18,7 @@ pub mod export;
 pub mod fetch;
 pub mod i18n;
 pub mod ingest;
+pub mod log;
 pub mod observation;
 pub mod output;
 pub mod period;
@@ -128,7 +129,9 @@ impl StageTimes {
     /// Ends the running stage.
     pub fn end(&mut self) {
         if !self.running.is_empty() {
-            self.stages.push((self.running, self.started.elapsed()));
+            let took = self.started.elapsed();
+            log::stage(self.running, took.as_secs_f64());
+            self.stages.push((self.running, took));
             self.running = "";
         }
     }

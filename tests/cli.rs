@@ -331,3 +331,26 @@ fn samples_show_each_shift_verdict_and_every_table() {
         }
     }
 }
+
+#[test]
+fn logs_are_text_or_json_lines_and_quiet_keeps_only_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = run_samples(dir.path(), &["--log-format", "json", "--verbose"]);
+    assert_eq!(json.status.code(), Some(0), "{}", stderr_of(&json));
+    let lines: Vec<serde_json::Value> = stderr_of(&json)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    assert!(lines.iter().any(|l| l["level"] == "INFO"
+        && l["fields"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("wrote ")));
+    assert!(lines
+        .iter()
+        .any(|l| l["fields"]["stage"] == "trends" && l["fields"]["seconds"].is_number()));
+
+    let quiet = run_samples(dir.path(), &["--quiet"]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(stderr_of(&quiet), "", "a clean run is silent under --quiet");
+}
