@@ -250,6 +250,7 @@ fn run(args: RunArgs) -> u8 {
         threads: args.threads.map(usize::from),
         deny_warnings: args.deny_warnings,
         progress: args.progress,
+        fetch_first: args.fetch,
     };
     let config = match load_config(&args.config, overrides) {
         Ok(c) => c,
@@ -270,14 +271,6 @@ fn run(args: RunArgs) -> u8 {
             std::env::set_var("POLARS_MAX_THREADS", threads.to_string());
         }
     }
-    let fetched = if args.fetch {
-        match download(&config, false) {
-            Ok(code) => code,
-            Err(code) => return code,
-        }
-    } else {
-        exit::OK
-    };
     match crate::run(&config) {
         Ok(summary) => {
             report_problems(&summary.files, &summary.validated);
@@ -292,9 +285,9 @@ fn run(args: RunArgs) -> u8 {
                 summary.observations
             ));
             let code = finish(&summary);
-            if fetched != exit::OK {
+            if summary.fetch_failures > 0 {
                 warn("a download failed (above): the outputs are made from the files downloaded before");
-                fetched
+                exit::FETCH_FAILED
             } else {
                 code
             }
@@ -311,50 +304,11 @@ fn fetch(args: FetchArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    match download(&config, args.force) {
-        Ok(code) | Err(code) => code,
+    match crate::fetch::fetch(&config, args.force) {
+        Ok(report) if report.failed() > 0 => exit::FETCH_FAILED,
+        Ok(_) => exit::OK,
+        Err(e) => fail(e.into()),
     }
-}
-
-/// Downloads the inputs with a `url`, printing a line per input: `Ok`
-/// with OK or FETCH_FAILED, `Err` with the exit code when nothing could
-/// start (config, catalog, cache lock).
-fn download(config: &Config, force: bool) -> Result<u8, u8> {
-    let catalog = match catalog::load(&config.catalog_dir) {
-        Ok(c) => c,
-        Err(e) => return Err(fail(e.into())),
-    };
-    let report = match crate::fetch::fetch(config, &catalog, force) {
-        Ok(report) => report,
-        Err(e) => {
-            error(&e);
-            return Err(match e {
-                crate::fetch::FetchSetupError::CacheLocked { .. } => exit::LOCKED,
-                crate::fetch::FetchSetupError::NothingToFetch => exit::USAGE,
-                crate::fetch::FetchSetupError::Cache(_) => exit::FAILURE,
-            });
-        }
-    };
-    for input in &report.inputs {
-        match &input.error {
-            Some(failure) => error(format!(
-                "fetch failed, {} kept as it was: {failure}",
-                input.path.display()
-            )),
-            None => say(format!(
-                "fetched {}: {} downloaded, {} unchanged on the server, {} fresh in the cache",
-                input.path.display(),
-                input.downloaded,
-                input.not_modified,
-                input.fresh
-            )),
-        }
-    }
-    Ok(if report.failed() > 0 {
-        exit::FETCH_FAILED
-    } else {
-        exit::OK
-    })
 }
 
 fn finish(summary: &RunSummary) -> u8 {
@@ -386,7 +340,9 @@ fn fail(error: RunError) -> u8 {
     self::error(&error);
     match error {
         RunError::Catalog(_) | RunError::Plan(_) | RunError::DraftExists(_) => exit::USAGE,
-        RunError::Output(crate::output::OutputError::Locked { .. }) => exit::LOCKED,
+        RunError::Output(crate::output::OutputError::Locked { .. })
+        | RunError::Fetch(crate::fetch::FetchSetupError::CacheLocked { .. }) => exit::LOCKED,
+        RunError::Fetch(crate::fetch::FetchSetupError::NothingToFetch) => exit::USAGE,
         _ => {
             self::error("nothing was written");
             exit::FAILURE

@@ -268,6 +268,8 @@ pub struct Config {
     pub fetch: crate::fetch::FetchSettings,
     /// The largest input file read (`max_input_mb`, default 8192).
     pub max_input_bytes: u64,
+    /// `run --fetch`: download the inputs with a `url` before reading them.
+    pub fetch_first: bool,
 }
 
 /// A named group of municipalities (e.g. Statistics Finland's municipality
@@ -299,6 +301,8 @@ pub struct Overrides {
     pub threads: Option<usize>,
     pub deny_warnings: bool,
     pub progress: crate::progress::ProgressMode,
+    /// `run --fetch`: download the inputs with a `url` first.
+    pub fetch_first: bool,
 }
 
 /// A configuration problem, located.
@@ -508,6 +512,7 @@ pub fn parse(
         as_of: overrides.as_of,
         threads: overrides.threads,
         deny_warnings: overrides.deny_warnings,
+        fetch_first: overrides.fetch_first,
         comparison_groups,
         progress: overrides.progress,
         fetch,

@@ -47,7 +47,8 @@ use validate::Validated;
 pub mod exit {
     /// Success: every input row was accepted.
     pub const OK: u8 = 0;
-    /// Failure: nothing was written (no usable data, output not writable).
+    /// Failure: nothing was published (no usable data: the reasons are in
+    /// `failed/`; or the output folder is not writable).
     pub const FAILURE: u8 = 1;
     /// Bad usage, config or catalog: fix the command or the files.
     pub const USAGE: u8 = 2;
@@ -69,6 +70,8 @@ pub enum RunError {
     Plan(#[from] plan::PlanError),
     #[error(transparent)]
     Output(#[from] output::OutputError),
+    #[error(transparent)]
+    Fetch(#[from] fetch::FetchSetupError),
     #[error("no observation could be used: {}", no_data_reason(.0))]
     NoData(Box<NoData>),
     #[error("trends: {0}")]
@@ -145,6 +148,9 @@ pub struct RunSummary {
     pub validated: Validated,
     pub privacy: privacy::Protected,
     pub written: Vec<String>,
+    /// Inputs whose download failed under `run --fetch` (they kept their
+    /// previous files, which this run read).
+    pub fetch_failures: usize,
     /// The published run folder (`<out>/runs/<id>`, what `current` names).
     pub run_dir: std::path::PathBuf,
 }
@@ -190,11 +196,14 @@ pub fn check(config: &Config, times: &mut StageTimes) -> Result<Checked, RunErro
         None => None,
     };
     times.stage("ingest");
+    // No fetch rewrites the inputs while they are read.
+    let inputs_lock = fetch::InputsLock::shared(config)?;
     let mut ingested = ingest::ingest(
         &config.inputs,
         &catalog.age_groups(),
         config.max_input_bytes,
     );
+    drop(inputs_lock);
     let files = std::mem::take(&mut ingested.files);
     times.stage("validate");
     let mut validated = validate::validate(ingested, &catalog, config);
@@ -382,6 +391,13 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
     let started_at = SystemTime::now();
     let timer = Instant::now();
     let lock = OutputLock::acquire(&config.output_dir)?;
+    // `run --fetch`: downloads under the output lock, so that a run that
+    // cannot write leaves the inputs alone too.
+    let fetch_failures = if config.fetch_first {
+        fetch::fetch(config, false)?.failed()
+    } else {
+        0
+    };
 
     let (checked, analysis, mut times) = match check_and_analyse(config) {
         Err(RunError::NoData(mut no_data)) => {
@@ -457,6 +473,7 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
     Ok(RunSummary {
         observations: validated.table.len(),
         written: published.written.into_iter().map(|o| o.path).collect(),
+        fetch_failures,
         run_dir: published.run_dir,
         files,
         validated,

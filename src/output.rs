@@ -27,7 +27,8 @@
 //!   [`OutputError::Locked`] at once instead of waiting (what cron needs).
 //! - **Nobody else's files**: hyte writes only into a folder that is empty
 //!   or that it made (it has `.hyte-output`), and there only `runs/`,
-//!   `current` and the marker; other entries are never touched. Symbolic
+//!   `current`, `failed/` (the reasons of a run that found no usable
+//!   data) and the marker; other entries are never touched. Symbolic
 //!   links are never followed: an `--out` that is a link, a `runs` that is a
 //!   link or a `current` that points outside `runs/` is refused.
 
@@ -49,7 +50,7 @@ pub const FAILED: &str = "failed";
 /// What the marker says to a person who finds it.
 const MARKER_TEXT: &str = "This folder is written by hyte (https://github.com/lohja/hyte).\n\
 The latest complete run is in current/; runs/ keeps it and the run before.\n\
-hyte only touches runs/, current and this file: keep your own files elsewhere.\n";
+hyte only touches runs/, current, failed/ and this file: keep your own files elsewhere.\n";
 /// A run folder being written.
 const PARTIAL: &str = ".partial-";
 /// A new `current` link before it is renamed into place.
@@ -198,6 +199,9 @@ impl OutputLock {
         };
         lock.claim()?;
         lock.remove_leftovers()?;
+        // A `current` that is not hyte's (e.g. an absolute link left by a
+        // rollback by hand) is refused now, not after the whole pipeline.
+        current_run(dir)?;
         Ok(lock)
     }
 

@@ -33,7 +33,7 @@ const OLD_STAMP: &str = "2020-01-01T00:00:00Z";
 fn settings(dir: &Path) -> Settings {
     Settings {
         cache_dir: dir.join("cache"),
-        min_interval: Duration::from_secs(3600),
+        min_interval: Duration::from_secs(24 * 3600),
         timeout: Duration::from_secs(5),
         retries: 2,
         backoff: Duration::from_millis(10),
@@ -559,7 +559,7 @@ fn body_over_cap_by_content_length_is_refused_before_reading() {
         matches!(error, FetchError::TooLarge { max: 200, .. }),
         "{error:?}"
     );
-    assert!(error.to_string().contains("raise `max_bytes`"), "{error}");
+    assert!(error.to_string().contains("raise `max_mb` in [fetch]"), "{error}");
     assert_eq!(server.requests().len(), 1, "a size error was retried");
     assert!(
         files_under(dir.path()).is_empty(),

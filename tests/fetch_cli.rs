@@ -199,6 +199,26 @@ fn fetch_writes_what_run_reads_then_asks_nothing_and_keeps_files_on_failure() {
         stderr_of(&out)
     );
 
+    // A run that cannot take the output folder downloads nothing either.
+    let asked = server.requests().len();
+    let held = hyte::output::OutputLock::acquire(&dir.path().join("out")).unwrap();
+    let out = run_hyte(&["run", "--fetch"], &config);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    drop(held);
+    // A fetch waits for nobody: while inputs are read (the cache's lock
+    // held shared), it stops with exit 4 and rewrites nothing.
+    let reading = std::fs::File::open(dir.path().join("cache")).unwrap();
+    reading.lock_shared().unwrap();
+    let out = run_hyte(&["fetch", "--force"], &config);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("another hyte is fetching"),
+        "{}",
+        stderr_of(&out)
+    );
+    drop(reading);
+    assert_eq!(server.requests().len(), asked);
+
     // A failing source: the old file stays, the others update, exit 5;
     // run --fetch runs on the previous files and says so.
     fail_cube.store(true, Ordering::SeqCst);

@@ -87,7 +87,7 @@ pub struct Settings {
     /// and streaming stops at the cap.
     pub max_bytes: u64,
     /// The User-Agent sent with every request, e.g.
-    /// `hyte/0.1.0 (+https://github.com/…; municipal wellbeing reports)`.
+    /// `hyte/0.1.0 (municipal children's wellbeing reports; contact …)`.
     pub user_agent: String,
 }
 
@@ -123,7 +123,7 @@ pub enum Expect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     /// Relative cache path, `/`-separated, e.g.
-    /// `sotkanet/csv/indicator-191.csv`. No `..`, `.`, empty components, or
+    /// `sotkanet/csv/191.csv`. No `..`, `.`, empty components, or
     /// leading `/`.
     pub key: String,
     pub url: String,
@@ -197,7 +197,7 @@ pub enum FetchError {
         attempts: u32,
     },
     #[error(
-        "{url}: the response is larger than the cap of {max} bytes; raise `max_bytes` \
+        "{url}: the response is larger than the cap of {max} bytes; raise `max_mb` in [fetch] \
              if the file really is this large, or narrow the query"
     )]
     TooLarge { url: String, max: u64 },
@@ -234,7 +234,7 @@ pub enum FetchError {
     Manifest { path: PathBuf, detail: String },
     #[error(
         "cache key `{key}`: {reason}; use a relative `/`-separated path such as \
-             `sotkanet/csv/indicator-191.csv`"
+             `sotkanet/csv/191.csv`"
     )]
     BadKey { key: String, reason: String },
 }
@@ -255,7 +255,7 @@ fn status_hint(code: u16) -> &'static str {
         400 => "the server rejected the query; check the query parameters",
         401 | 403 => "the server refused access; check the URL",
         404 | 410 => "check the indicator id / URL",
-        408 | 429 => "the server is busy; try again later or raise `backoff`",
+        408 | 429 => "the server is busy; try again later",
         500..=599 => "the server failed; try again later",
         _ => "check the URL",
     }
@@ -768,14 +768,20 @@ fn seconds(d: Duration) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// Whether the entry was confirmed less than `min_interval` before `now`.
-/// A confirmation in the future (the clock was set back) is not trusted.
+/// Slack in the freshness test: a job scheduled every `min_interval` (a
+/// weekly fetch with the 7-day default) starts a little early or late; it
+/// must still ask the server each time, not every other time.
+const SCHEDULE_SLACK: Duration = Duration::from_secs(3600);
+
+/// Whether the entry was confirmed less than `min_interval` (less an hour
+/// of slack) before `now`. A confirmation in the future (the clock was set
+/// back) is not trusted.
 fn is_fresh(entry: &Entry, now: SystemTime, min_interval: Duration) -> bool {
     let Ok(checked) = humantime::parse_rfc3339(&entry.checked_at) else {
         return false;
     };
     now.duration_since(checked)
-        .is_ok_and(|age| age < min_interval)
+        .is_ok_and(|age| age + SCHEDULE_SLACK < min_interval)
 }
 
 /// Whether the cached file has the recorded size and sha256. A missing file

@@ -23,11 +23,14 @@
 //!   the query is POSTed (PxWeb API v1); without `query`, a GET (a v2 URL
 //!   that carries its selection).
 //!
-//! Guarantees: an input file is replaced only when every download it is
-//! made of succeeded, and then atomically (written beside, renamed); a
-//! failed input keeps its previous file and is reported, the other inputs
-//! still update. The cache folder is locked for the fetch (one process at a
-//! time) and its manifest records each download (see [`cache`]).
+//! Guarantees: an input's files (the data and its companion) are replaced
+//! only when every download they are made of succeeded and the cache
+//! manifest recording them is saved; all of them are written beside first
+//! and then renamed into place one after the other; a failed input keeps
+//! its previous files and is reported, the other inputs still update. The
+//! cache folder is locked exclusively while fetching; a run reading the
+//! inputs holds it shared ([`InputsLock`]), so a fetch never rewrites
+//! inputs that a run is reading.
 
 pub mod cache;
 
@@ -39,6 +42,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::catalog::{Catalog, Source};
+
 use crate::config::{Config, Format, Input};
 use cache::{Cache, Expect, FetchError, Method, Outcome, Request, Settings};
 
@@ -103,12 +107,48 @@ pub struct InputSource {
 /// Why `hyte fetch` could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchSetupError {
-    #[error("no [[input]] has a `url`: add `url = …` to the inputs hyte should download (docs/OPERATIONS.md)")]
+    #[error("no [[input]] has a `url`: add `url = …` to the inputs hyte should download (docs/CONFIG.md)")]
     NothingToFetch,
-    #[error("{dir}: another hyte fetch is using this cache folder; wait for it to finish")]
+    #[error("{dir}: another hyte is fetching into this cache folder, or reading the inputs it writes; wait for it to finish")]
     CacheLocked { dir: String },
     #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
+    #[error(transparent)]
     Cache(#[from] FetchError),
+}
+
+/// The download cache's lock while inputs are read: shared, so that runs
+/// and validations read side by side, but never while a fetch rewrites the
+/// inputs (it holds the lock exclusively). Only taken when an input has a
+/// `url` and the cache folder exists.
+pub struct InputsLock {
+    _handle: Option<File>,
+}
+
+impl InputsLock {
+    pub fn shared(config: &Config) -> Result<InputsLock, FetchSetupError> {
+        let dir = &config.fetch.cache_dir;
+        if !config.inputs.iter().any(|i| i.source.is_some()) || !dir.is_dir() {
+            return Ok(InputsLock { _handle: None });
+        }
+        let handle = File::open(dir).map_err(|source| FetchError::Cache {
+            path: dir.clone(),
+            source,
+        })?;
+        match handle.try_lock_shared() {
+            Ok(()) => Ok(InputsLock {
+                _handle: Some(handle),
+            }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(FetchSetupError::CacheLocked {
+                dir: dir.display().to_string(),
+            }),
+            Err(std::fs::TryLockError::Error(source)) => Err(FetchError::Cache {
+                path: dir.clone(),
+                source,
+            }
+            .into()),
+        }
+    }
 }
 
 /// What one input got.
@@ -371,17 +411,30 @@ fn safe_name(name: &str) -> String {
     }
 }
 
+/// `target.partial`: where a file is written before it replaces `target`.
+fn partial_of(target: &Path) -> PathBuf {
+    let mut name = target.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
 /// Joins cached downloads into `target` (through `target.partial` and a
 /// rename, so a failure leaves the previous file).
+#[cfg(test)]
 fn assemble(target: &Path, parts: &[PathBuf], join: Join) -> std::io::Result<()> {
+    write_partial(target, parts, join)?;
+    fs::rename(partial_of(target), target)
+}
+
+/// Joins cached downloads into `target.partial`, synced; removed again on
+/// failure.
+fn write_partial(target: &Path, parts: &[PathBuf], join: Join) -> std::io::Result<()> {
     if let Some(parent) = target.parent() {
         if !parent.as_os_str().is_empty() {
             fs::create_dir_all(parent)?;
         }
     }
-    let mut partial_name = target.as_os_str().to_owned();
-    partial_name.push(".partial");
-    let partial = PathBuf::from(partial_name);
+    let partial = partial_of(target);
     let result = (|| {
         let mut out = std::io::BufWriter::new(File::create(&partial)?);
         match join {
@@ -439,8 +492,7 @@ fn assemble(target: &Path, parts: &[PathBuf], join: Join) -> std::io::Result<()>
             }
         }
         let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        fs::rename(&partial, target)
+        file.sync_all()
     })();
     if result.is_err() {
         let _ = fs::remove_file(&partial);
@@ -455,12 +507,10 @@ fn this_year() -> i32 {
 }
 
 /// Fetches every input with a `url` (`force`: ask the servers even within
-/// `min_interval`).
-pub fn fetch(
-    config: &Config,
-    catalog: &Catalog,
-    force: bool,
-) -> Result<FetchReport, FetchSetupError> {
+/// `min_interval`). Each input's outcome is logged as it ends (`fetched …`
+/// or `fetch failed, … kept as it was: …`).
+pub fn fetch(config: &Config, force: bool) -> Result<FetchReport, FetchSetupError> {
+    let catalog = &crate::catalog::load(&config.catalog_dir)?;
     let fetched: Vec<(&Input, &InputSource)> = config
         .inputs
         .iter()
@@ -528,19 +578,64 @@ pub fn fetch(
                     ready.push((target.path.clone(), parts, target.join));
                 }
                 if line.error.is_none() {
-                    for (path, parts, join) in ready {
-                        if let Err(e) = assemble(&path, &parts, join) {
-                            line.error = Some(format!("{}: cannot write: {e}", path.display()));
-                            break;
-                        }
-                    }
+                    line.error = replace_files(&mut cache, &ready).err();
                 }
             }
+        }
+        match &line.error {
+            Some(failure) => crate::log::error(format!(
+                "fetch failed, {} kept as it was: {failure}",
+                line.path.display()
+            )),
+            None => crate::log::info(format!(
+                "fetched {}: {} downloaded, {} unchanged on the server, {} fresh in the cache",
+                line.path.display(),
+                line.downloaded,
+                line.not_modified,
+                line.fresh
+            )),
         }
         report.inputs.push(line);
     }
     cache.save()?;
     Ok(report)
+}
+
+/// Replaces an input's files from their downloads: the cache manifest is
+/// saved first (the files must never be newer than its record of them),
+/// every file is written beside its target, and only then are they renamed
+/// into place.
+fn replace_files(cache: &mut Cache, ready: &[(PathBuf, Vec<PathBuf>, Join)]) -> Result<(), String> {
+    cache.save().map_err(|e| e.to_string())?;
+    for (index, (path, parts, join)) in ready.iter().enumerate() {
+        if let Err(e) = write_partial(path, parts, *join) {
+            for (written, _, _) in &ready[..index] {
+                let _ = fs::remove_file(partial_of(written));
+            }
+            return Err(format!("{}: cannot write: {e}", path.display()));
+        }
+    }
+    for (index, (path, _, _)) in ready.iter().enumerate() {
+        if let Err(e) = fs::rename(partial_of(path), path) {
+            let replaced: Vec<String> = ready[..index]
+                .iter()
+                .map(|(p, _, _)| p.display().to_string())
+                .collect();
+            for (left, _, _) in &ready[index..] {
+                let _ = fs::remove_file(partial_of(left));
+            }
+            return Err(format!(
+                "{}: cannot replace: {e}{}",
+                path.display(),
+                if replaced.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (already replaced: {}; fetch again)", replaced.join(", "))
+                }
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -193,7 +193,16 @@ pub fn ingest(inputs: &[Input], age_groups: &[String], max_bytes: u64) -> Ingest
             rejections: Vec::new(),
             error: None,
             companions: Vec::new(),
-            notes: Vec::new(),
+            notes: input
+                .source
+                .iter()
+                .map(|source| {
+                    format!(
+                        "the input's source is {} (`hyte fetch`; the cache manifest cache.json has each download's time, validators and sha256)",
+                        source.url
+                    )
+                })
+                .collect(),
         };
         match read_input(input, age_groups, &mut report, &mut table, max_bytes) {
             Ok(Rows::Observations(parsed)) => {
