@@ -559,7 +559,10 @@ fn body_over_cap_by_content_length_is_refused_before_reading() {
         matches!(error, FetchError::TooLarge { max: 200, .. }),
         "{error:?}"
     );
-    assert!(error.to_string().contains("raise `max_mb` in [fetch]"), "{error}");
+    assert!(
+        error.to_string().contains("raise `max_mb` in [fetch]"),
+        "{error}"
+    );
     assert_eq!(server.requests().len(), 1, "a size error was retried");
     assert!(
         files_under(dir.path()).is_empty(),
