@@ -610,7 +610,8 @@ fn cell_number(value: &Value) -> Result<Option<f64>, String> {
         Value::Number(n) => n
             .as_f64()
             .filter(|v| v.is_finite())
-            .map(Some)
+            // `+ 0.0`: a JSON -0 is 0, as in `parse_number`.
+            .map(|v| Some(v + 0.0))
             .ok_or_else(|| format!("{n} is not finite")),
         // THL marks an empty cell as absent; some exports write ".." or "".
         Value::String(s) if s.trim().is_empty() || s.trim() == ".." => Ok(None),

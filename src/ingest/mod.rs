@@ -261,7 +261,13 @@ fn read_input(
         report.bytes = Some(appended.bytes);
         return Ok(Rows::Appended(appended));
     }
-    let bytes = read_file(&input.path, &input.declared_at, max_bytes)?;
+    let bytes = match input.format {
+        // Binary formats: their bytes are no text to check the encoding of.
+        Format::ObservationsParquet | Format::ObservationsArrow => {
+            read_binary(&input.path, &input.declared_at, max_bytes)?
+        }
+        _ => read_file(&input.path, &input.declared_at, max_bytes)?,
+    };
     report.sha256 = Some(sha256_hex(&bytes));
     report.bytes = Some(bytes.len() as u64);
     Ok(match &input.format {
@@ -316,7 +322,26 @@ pub fn open_input(
     declared_at: &str,
     max_bytes: u64,
 ) -> Result<std::fs::File, FileError> {
-    use std::os::unix::fs::{FileExt, FileTypeExt, OpenOptionsExt};
+    let file = open_regular(path, declared_at, max_bytes)?;
+    let mut start = [0u8; 512];
+    let n = std::os::unix::fs::FileExt::read_at(&file, &mut start, 0)
+        .map_err(|e| cannot_read(path, declared_at, e))?;
+    if let Some(encoding) = crate::text::other_encoding(&start[..n]) {
+        return Err(FileError::new(
+            path.display().to_string(),
+            format!("the file is {encoding}, not UTF-8: save it as UTF-8 (in Excel: Save As → CSV UTF-8)"),
+        ));
+    }
+    Ok(file)
+}
+
+/// [`open_input`] without the encoding check (Parquet, Arrow: binary).
+fn open_regular(
+    path: &Path,
+    declared_at: &str,
+    max_bytes: u64,
+) -> Result<std::fs::File, FileError> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
     let shown = path.display().to_string();
     // O_NONBLOCK: opening a named pipe must not wait for a writer.
     let file = std::fs::File::options()
@@ -355,22 +380,26 @@ pub fn open_input(
             ),
         ));
     }
-    let mut start = [0u8; 512];
-    let n = file
-        .read_at(&mut start, 0)
-        .map_err(|e| cannot_read(path, declared_at, e))?;
-    if let Some(encoding) = crate::text::other_encoding(&start[..n]) {
-        return Err(FileError::new(
-            shown,
-            format!("the file is {encoding}, not UTF-8: save it as UTF-8 (in Excel: Save As → CSV UTF-8)"),
-        ));
-    }
     Ok(file)
 }
 
 fn read_file(path: &Path, declared_at: &str, max_bytes: u64) -> Result<Vec<u8>, FileError> {
-    use std::io::Read;
     let file = open_input(path, declared_at, max_bytes)?;
+    read_to_cap(file, path, declared_at, max_bytes)
+}
+
+fn read_binary(path: &Path, declared_at: &str, max_bytes: u64) -> Result<Vec<u8>, FileError> {
+    let file = open_regular(path, declared_at, max_bytes)?;
+    read_to_cap(file, path, declared_at, max_bytes)
+}
+
+fn read_to_cap(
+    file: std::fs::File,
+    path: &Path,
+    declared_at: &str,
+    max_bytes: u64,
+) -> Result<Vec<u8>, FileError> {
+    use std::io::Read;
     let mut bytes = Vec::new();
     // `take`: a file that grows while it is read still stops at the cap.
     file.take(max_bytes)
