@@ -384,6 +384,43 @@ fn check_and_analyse(config: &Config) -> Result<(Checked, Analysis, StageTimes),
     Ok((checked, analysis, times))
 }
 
+/// Nothing to publish, but an unattended run must leave its reasons:
+/// `failed/` gets the manifest and every rejection (`tables/rejections.*`);
+/// `current` stays as it was. Returns the `failed/` folder.
+fn publish_failure(
+    lock: &OutputLock,
+    config: &Config,
+    no_data: &NoData,
+    started_at: SystemTime,
+) -> Result<std::path::PathBuf, RunError> {
+    let mut staging = lock.staging()?;
+    let frame =
+        export::frames::rejections_frame(&no_data.files, &no_data.validated).map_err(|source| {
+            export::tables::TableError::Polars {
+                table: "rejections".into(),
+                source,
+            }
+        })?;
+    export::tables::write_batches(
+        &mut staging,
+        "rejections",
+        config.csv_style,
+        &frame.clear(),
+        std::iter::once(Ok(frame)),
+    )?;
+    let outputs = staging.written().to_vec();
+    let manifest = export::manifest::failure(
+        config,
+        &no_data.files,
+        &no_data.validated,
+        &format!("no observation could be used: {}", no_data_reason(no_data)),
+        started_at,
+        &outputs,
+    )?;
+    staging.write(&manifest.path, &manifest.bytes)?;
+    Ok(staging.publish_failed()?)
+}
+
 /// Runs the whole pipeline with the given report exporters (the tables and
 /// `manifest.json` are always written). Any exporter's failure fails the
 /// run, and nothing is published.
@@ -401,34 +438,7 @@ pub fn run_with(config: &Config, reports: &[&dyn Exporter]) -> Result<RunSummary
 
     let (checked, analysis, mut times) = match check_and_analyse(config) {
         Err(RunError::NoData(mut no_data)) => {
-            // Nothing to publish, but an unattended run must leave its
-            // reasons: `failed/` gets the manifest and every rejection;
-            // `current` stays as it was.
-            let mut staging = lock.staging()?;
-            let frame = export::frames::rejections_frame(&no_data.files, &no_data.validated)
-                .map_err(|source| export::tables::TableError::Polars {
-                    table: "rejections".into(),
-                    source,
-                })?;
-            export::tables::write_batches(
-                &mut staging,
-                "rejections",
-                config.csv_style,
-                &frame.clear(),
-                std::iter::once(Ok(frame)),
-            )?;
-            let reason = no_data_reason(&no_data);
-            let outputs = staging.written().to_vec();
-            let manifest = export::manifest::failure(
-                config,
-                &no_data.files,
-                &no_data.validated,
-                &format!("no observation could be used: {reason}"),
-                started_at,
-                &outputs,
-            )?;
-            staging.write(&manifest.path, &manifest.bytes)?;
-            no_data.report = Some(staging.publish_failed()?);
+            no_data.report = Some(publish_failure(&lock, config, &no_data, started_at)?);
             return Err(RunError::NoData(no_data));
         }
         other => other?,
