@@ -67,6 +67,39 @@ impl Default for TrendSettings {
     }
 }
 
+/// How secondary suppression chooses the cells it hides (`[privacy]
+/// method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum SuppressionMethod {
+    /// The least-cost pattern by integer programming, checked by the
+    /// attacker (docs/PRIVACY.md).
+    #[default]
+    Optimal,
+    /// Hyte's earlier rule: the smallest other cell of each exposed line,
+    /// checked by the same attacker. Kept for comparison and as the
+    /// fallback of a block the solver cannot finish.
+    Greedy,
+}
+
+/// `[privacy]` of hyte.toml: how secondary suppression works.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PrivacySettings {
+    pub method: SuppressionMethod,
+    /// The narrowest range, in cases (respondents for a percentage), an
+    /// attacker may place a cell hidden for its size in (default: the
+    /// config's `min_count`); 0 checks exact disclosure only.
+    pub protection: f64,
+    /// The wall-clock limit per block before it falls back to the greedy
+    /// method (default 10 s).
+    pub time_limit: std::time::Duration,
+}
+
+impl PrivacySettings {
+    pub const DEFAULT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+}
+
 /// The formats hyte reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -254,6 +287,9 @@ pub struct Config {
     pub min_n: f64,
     pub min_count: f64,
     pub trends: TrendSettings,
+    /// `[privacy]`: the method and protection level of secondary
+    /// suppression.
+    pub privacy: PrivacySettings,
     /// Last period included in the analysis (`--period`); later rows are
     /// kept out of the analysis and counted in the manifest.
     pub as_of: Option<Period>,
@@ -334,6 +370,7 @@ struct RawConfig {
     min_count: Option<Spanned<f64>>,
     max_input_mb: Option<Spanned<u64>>,
     trends: Option<Spanned<RawTrends>>,
+    privacy: Option<Spanned<RawPrivacy>>,
     #[serde(default, rename = "area")]
     areas: Vec<Spanned<RawArea>>,
     #[serde(default, rename = "input")]
@@ -360,6 +397,14 @@ struct RawFetch {
 struct RawComparisonGroup {
     name: String,
     members: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrivacy {
+    method: Option<SuppressionMethod>,
+    protection: Option<f64>,
+    time_limit: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -472,6 +517,7 @@ pub fn parse(
     let min_n = threshold(&raw.min_n, "min_n", DEFAULT_MIN_N)?;
     let min_count = threshold(&raw.min_count, "min_count", DEFAULT_MIN_COUNT)?;
     let trends = trend_settings(&raw.trends, &at)?;
+    let privacy = privacy_settings(&raw.privacy, min_count, &at)?;
     let comparison_groups = comparison_groups(&raw, &at)?;
     let fetch = fetch_settings(&raw.fetch, base, &at)?;
     let max_input_bytes = match &raw.max_input_mb {
@@ -509,6 +555,7 @@ pub fn parse(
         min_n,
         min_count,
         trends,
+        privacy,
         as_of: overrides.as_of,
         threads: overrides.threads,
         deny_warnings: overrides.deny_warnings,
@@ -518,6 +565,50 @@ pub fn parse(
         fetch,
         max_input_bytes,
     })
+}
+
+/// `[privacy]`, checked: a protection level of 0 or more cases, a time
+/// limit longer than 0 s.
+fn privacy_settings(
+    raw: &Option<Spanned<RawPrivacy>>,
+    min_count: f64,
+    at: &At,
+) -> Result<PrivacySettings, ConfigError> {
+    let mut settings = PrivacySettings {
+        method: SuppressionMethod::default(),
+        protection: min_count,
+        time_limit: PrivacySettings::DEFAULT_TIME_LIMIT,
+    };
+    let Some(raw) = raw else {
+        return Ok(settings);
+    };
+    let offset = raw.span().start;
+    let r = raw.get_ref();
+    if let Some(method) = r.method {
+        settings.method = method;
+    }
+    if let Some(level) = r.protection {
+        if !(level.is_finite() && (0.0..=1e6).contains(&level)) {
+            return Err(at.invalid(
+                offset,
+                format!("[privacy] protection = {level} must be a number of cases between 0 and 1000000 (0 checks exact disclosure only; e.g. 5)"),
+            ));
+        }
+        settings.protection = level;
+    }
+    if let Some(text) = &r.time_limit {
+        let limit = humantime::parse_duration(text).map_err(|e| {
+            at.invalid(
+                offset,
+                format!("[privacy] time_limit = \"{text}\" is not a duration ({e}): write e.g. \"10s\""),
+            )
+        })?;
+        if limit.is_zero() {
+            return Err(at.invalid(offset, "[privacy] time_limit must be longer than 0 s".into()));
+        }
+        settings.time_limit = limit;
+    }
+    Ok(settings)
 }
 
 /// `[fetch]`, checked: durations in humantime form (`7 days`, `60s`), a
