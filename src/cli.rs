@@ -419,6 +419,19 @@ fn print_audit(privacy: &crate::privacy::Protected) {
         privacy.derived_count(CellStatus::NotPublished),
         privacy.derived_count(CellStatus::SuppressedSmall) + privacy.derived_count(CellStatus::SuppressedComplementary)
     ));
+    let s = &privacy.secondary;
+    say(format!(
+        "privacy: {} complements chosen by the {} method in {} blocks, cost {:.1}; protection level {} cases; {} blocks fell back to the greedy method",
+        s.complements,
+        <&str>::from(s.method),
+        s.blocks,
+        s.cost,
+        s.protection,
+        s.fallbacks.len()
+    ));
+    for fallback in &s.fallbacks {
+        say(format!("privacy: {fallback}"));
+    }
 }
 
 fn validate(args: ValidateArgs) -> u8 {

@@ -47,6 +47,27 @@ struct PrivacyEntry {
     suppressed_small: usize,
     suppressed_complementary: usize,
     derived_totals_suppressed: usize,
+    /// How the complements were chosen and what they cost
+    /// (docs/PRIVACY.md).
+    secondary: SecondaryEntry,
+}
+
+#[derive(Serialize)]
+struct SecondaryEntry {
+    method: &'static str,
+    protection_cases: f64,
+    blocks: usize,
+    complements: usize,
+    complement_cost: f64,
+    complement_cases: f64,
+    complement_respondents: f64,
+    complement_euros: f64,
+    blocks_not_proven_optimal: usize,
+    blocks_fallen_back: Vec<String>,
+    exact_cuts: usize,
+    interval_cuts: usize,
+    inconsistent_interval_programs: usize,
+    exposed_by_the_source: usize,
 }
 
 #[derive(Serialize)]
@@ -341,5 +362,25 @@ fn privacy_entry(input: &ReportInput) -> PrivacyEntry {
         suppressed_complementary: p.count(CellStatus::SuppressedComplementary),
         derived_totals_suppressed: p.derived_count(CellStatus::SuppressedSmall)
             + p.derived_count(CellStatus::SuppressedComplementary),
+        secondary: {
+            let s = &p.secondary;
+            SecondaryEntry {
+                method: s.method.into(),
+                protection_cases: s.protection,
+                blocks: s.blocks,
+                complements: s.complements,
+                // Rounded so that float summation noise never shows.
+                complement_cost: (s.cost * 10.0).round() / 10.0,
+                complement_cases: (s.magnitude.cases * 10.0).round() / 10.0,
+                complement_respondents: (s.magnitude.respondents * 10.0).round() / 10.0,
+                complement_euros: (s.magnitude.euros * 10.0).round() / 10.0,
+                blocks_not_proven_optimal: s.not_proven_optimal,
+                blocks_fallen_back: s.fallbacks.clone(),
+                exact_cuts: s.exact_cuts,
+                interval_cuts: s.interval_cuts,
+                inconsistent_interval_programs: s.inconsistent,
+                exposed_by_the_source: s.source_exposed,
+            }
+        },
     }
 }

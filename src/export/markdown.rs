@@ -245,6 +245,7 @@ fn quality(md: &mut String, model: &ReportModel) {
     }
     let _ = writeln!(md, "\n{}\n", w.synthetic_hint);
     let _ = writeln!(md, "{}\n", q.privacy_text);
+    let _ = writeln!(md, "{}\n", q.privacy_method);
     for (label, count) in &q.privacy_counts {
         let _ = writeln!(md, "- {label}: {count}");
     }

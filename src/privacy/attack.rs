@@ -18,7 +18,9 @@
 //! * intervals: for each protected cell two linear programs (microlp) give
 //!   the attacker's smallest and largest value of its quantity, with every
 //!   unknown between 0 and its upper bound (n for a percentage) and each
-//!   line allowed to be off by the rounding of its published members; the
+//!   line allowed to be off by the rounding of its published members and
+//!   by the respondents its parts do not hold (a total's n minus its
+//!   parts' n: those who did not report their sex, say); the
 //!   bounds of a count are then rounded inward to whole cases. This is the
 //!   linear relaxation τ-Argus audits with too: an attacker who also uses
 //!   integrality can in rare non-tabular structures narrow further;
@@ -256,7 +258,7 @@ fn extreme(
     for &l in &group.lines {
         let mut terms = Vec::new();
         let mut rhs = 0.0;
-        let mut tolerance = 0.0;
+        let mut tolerance = block.lines[l].unaccounted;
         for (position, &m) in block.lines[l].members.iter().enumerate() {
             let c = coefficient(position);
             if unknown[m] {

@@ -73,6 +73,7 @@ pub struct Block {
     pub magnitude: Vec<f64>,
     /// A derived total (a yearly or city-wide sum), not a table cell.
     pub derived: Vec<bool>,
+    pub kind: Vec<QuantityKind>,
 }
 
 /// A line of a block: the index of the [`Line`] (for its name) and its
@@ -81,6 +82,10 @@ pub struct Block {
 pub struct BlockLine {
     pub line: usize,
     pub members: Vec<usize>,
+    /// Respondents of a percentage's total that no part holds (e.g. those
+    /// who did not report their sex, when the source has no row for them):
+    /// the line holds only up to their count.
+    pub unaccounted: f64,
 }
 
 impl Block {
@@ -203,6 +208,7 @@ pub fn blocks(
                 .map(|l| BlockLine {
                     line: l,
                     members: lines[l].members().map(|m| local[&id(m)]).collect(),
+                    unaccounted: unaccounted(rows, &lines[l]),
                 })
                 .collect();
             let block_links = links_of
@@ -244,6 +250,7 @@ pub fn blocks(
                     .collect(),
                 magnitude: facts.iter().map(|f| f.magnitude).collect(),
                 derived: facts.iter().map(|f| f.derived).collect(),
+                kind: facts.iter().map(|f| f.kind).collect(),
             }
         })
         .collect()
@@ -261,6 +268,32 @@ struct NodeFacts {
     cost: f64,
     magnitude: f64,
     derived: bool,
+    kind: QuantityKind,
+}
+
+/// n of the total minus the parts' n, for a weighted line whose members
+/// all have rows and n; 0 otherwise.
+fn unaccounted(rows: &[Observation], line: &Line) -> f64 {
+    if !line.weighted {
+        return 0.0;
+    }
+    let n = |m: &Member| match m {
+        Member::Row(i) => rows[*i].n,
+        Member::Missing(_) => None,
+    };
+    let parts: Option<f64> = line.parts.iter().map(n).sum();
+    match (rows[line.total].n, parts) {
+        (Some(total), Some(parts)) => (total - parts).max(0.0),
+        _ => 0.0,
+    }
+}
+
+/// Which unit a node's quantity is in, for the magnitude hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuantityKind {
+    Cases,
+    Respondents,
+    Euros,
 }
 
 /// Rows in weighted lines (percentages with n, whose quantity is p·n/100).
@@ -310,6 +343,7 @@ fn node_facts(
             cost: 0.0,
             magnitude: 0.0,
             derived: false,
+            kind: QuantityKind::Cases,
         };
     };
     let indicator = catalog.get(&o.indicator);
@@ -363,5 +397,12 @@ fn node_facts(
         cost,
         magnitude: quantity.unwrap_or(0.0).abs(),
         derived,
+        kind: if weighted[id] {
+            QuantityKind::Respondents
+        } else if indicator.is_some_and(|i| i.unit == Unit::Euro) {
+            QuantityKind::Euros
+        } else {
+            QuantityKind::Cases
+        },
     }
 }

@@ -448,9 +448,9 @@ pub struct Secondary {
     /// Their cost (docs/PRIVACY.md: 1 a cell, 1.5 a school area's cell
     /// in the latest year, 2 a derived total).
     pub cost: f64,
-    /// The sum of their values (counts and euros as such, percentages as
-    /// respondents p·n/100).
-    pub magnitude: f64,
+    /// The sum of their values: cases, respondents (p·n/100 of a
+    /// percentage) and euros.
+    pub magnitude: Magnitude,
     /// Cuts the attacker added: exact disclosures and narrow intervals.
     pub exact_cuts: usize,
     pub interval_cuts: usize,
@@ -463,13 +463,26 @@ pub struct Secondary {
     pub source_exposed: usize,
 }
 
+/// Values hidden as complements, by unit.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Magnitude {
+    pub cases: f64,
+    pub respondents: f64,
+    pub euros: f64,
+}
+
 impl Secondary {
     fn record(&mut self, b: &Block, solved: &Solved, observations: &[Observation]) {
         for node in 0..b.len() {
             if solved.hidden[node] && !b.fixed[node] {
                 self.complements += 1;
                 self.cost += b.weight[node];
-                self.magnitude += b.magnitude[node];
+                let m = &mut self.magnitude;
+                *match b.kind[node] {
+                    block::QuantityKind::Cases => &mut m.cases,
+                    block::QuantityKind::Respondents => &mut m.respondents,
+                    block::QuantityKind::Euros => &mut m.euros,
+                } += b.magnitude[node];
             }
         }
         self.inconsistent += solved.inconsistent;

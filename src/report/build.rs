@@ -609,6 +609,7 @@ fn quality(input: &ReportInput, w: &Words, series: &Series) -> Quality {
         rejections: rejections.into_iter().take(REJECTIONS_SHOWN).collect(),
         missing: missing_periods(input, series),
         privacy_text: phrases::privacy_text(w, input),
+        privacy_method: phrases::privacy_method_text(w, input),
         privacy_counts: phrases::privacy_counts(w, input),
         unknown_sources: input
             .validated

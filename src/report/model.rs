@@ -255,6 +255,8 @@ pub struct Quality {
     pub missing: Vec<MissingLine>,
     /// The privacy paragraph with the thresholds filled in.
     pub privacy_text: String,
+    /// How the complements were chosen, what they cost.
+    pub privacy_method: String,
     /// The privacy counts of the observation table, labelled.
     pub privacy_counts: Vec<(&'static str, usize)>,
     pub unknown_sources: Vec<UnknownSource>,

@@ -134,6 +134,39 @@ pub(super) fn privacy_text(words: &Words, input: &ReportInput) -> String {
         )
 }
 
+/// How the complements were chosen and what they cost; the protection
+/// level, fallbacks and cells the source itself exposes when there are any.
+pub(super) fn privacy_method_text(words: &Words, input: &ReportInput) -> String {
+    let s = &input.privacy.secondary;
+    let method = match s.method {
+        crate::config::SuppressionMethod::Optimal => words.privacy_methods[0],
+        crate::config::SuppressionMethod::Greedy => words.privacy_methods[1],
+    };
+    let mut text = words
+        .privacy_method
+        .replace("{method}", method)
+        .replace("{complements}", &s.complements.to_string())
+        .replace("{cost}", &format!("{:.1}", s.cost));
+    if s.protection > 0.0 {
+        text.push(' ');
+        text.push_str(
+            &words
+                .privacy_interval
+                .replace("{protection}", &s.protection.to_string()),
+        );
+    }
+    for (n, sentence) in [
+        (s.fallbacks.len(), words.privacy_fallbacks),
+        (s.source_exposed, words.privacy_source_exposed),
+    ] {
+        if n > 0 {
+            text.push(' ');
+            text.push_str(&sentence.replace("{n}", &n.to_string()));
+        }
+    }
+    text
+}
+
 /// The privacy counts of the observation table, labelled.
 pub(super) fn privacy_counts(words: &Words, input: &ReportInput) -> Vec<(&'static str, usize)> {
     words
