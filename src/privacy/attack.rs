@@ -323,3 +323,123 @@ fn reduce(matrix: &mut [Vec<f64>]) -> Vec<(usize, usize)> {
     }
     pivots
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::privacy::block::{BlockLine, QuantityKind};
+    use crate::privacy::lines::Member;
+
+    /// A block of counts: `values[i]` for node i, `lines` as (total,
+    /// parts); every node may be hidden, none is public.
+    fn counts(values: &[f64], lines: &[(usize, &[usize])]) -> Block {
+        let n = values.len();
+        Block {
+            nodes: (0..n).map(Member::Row).collect(),
+            lines: lines
+                .iter()
+                .enumerate()
+                .map(|(l, (total, parts))| BlockLine {
+                    line: l,
+                    members: std::iter::once(*total).chain(parts.iter().copied()).collect(),
+                    unaccounted: 0.0,
+                })
+                .collect(),
+            links: Vec::new(),
+            fixed: vec![false; n],
+            public: vec![false; n],
+            interval: vec![true; n],
+            quantity: values.iter().map(|v| Some(*v)).collect(),
+            upper: vec![f64::INFINITY; n],
+            whole: vec![true; n],
+            rounding: vec![0.0; n],
+            weight: vec![1.0; n],
+            cost: vec![1.0; n],
+            magnitude: values.to_vec(),
+            derived: vec![false; n],
+            kind: vec![QuantityKind::Cases; n],
+        }
+    }
+
+    fn hide(n: usize, hidden: &[usize]) -> Vec<bool> {
+        (0..n).map(|i| hidden.contains(&i)).collect()
+    }
+
+    #[test]
+    fn the_exact_check_sees_through_combined_lines() {
+        // Nodes 0..3 published totals, 3..6 hidden x, y, z. A triangle:
+        // t0 = x + y, t1 = y + z, t2 = x + z. Every line has two unknowns,
+        // yet x = (t0 − t1 + t2)/2.
+        let triangle = counts(
+            &[10.0, 12.0, 14.0, 6.0, 4.0, 8.0],
+            &[(0, &[3, 4]), (1, &[4, 5]), (2, &[3, 5])],
+        );
+        let found = attack(&triangle, &hide(6, &[3, 4, 5]), 0.0);
+        let exact: Vec<usize> = found.violations.iter().map(|v| v.node).collect();
+        assert_eq!(exact, [3, 4, 5]);
+        assert_eq!(found.violations[0].support, [0, 1, 2]);
+        // A 2 × 2 rectangle (t0 = x + y, t1 = z + w, t2 = x + z) leaves one
+        // degree of freedom: nothing determined.
+        let rectangle = counts(
+            &[10.0, 12.0, 14.0, 6.0, 4.0, 8.0, 4.0],
+            &[(0, &[3, 4]), (1, &[5, 6]), (2, &[3, 5])],
+        );
+        assert!(attack(&rectangle, &hide(7, &[3, 4, 5, 6]), 0.0)
+            .violations
+            .is_empty());
+    }
+
+    #[test]
+    fn intervals_by_hand() {
+        // t = a + b + c with t = 33, c = 30 published: a + b = 3, so a and
+        // b each lie in 0..=3: a range of 3 cases.
+        let b = counts(&[33.0, 1.0, 2.0, 30.0], &[(0, &[1, 2, 3])]);
+        let found = attack(&b, &hide(4, &[1, 2]), 5.0);
+        assert_eq!(found.violations.len(), 2);
+        assert_eq!(
+            found.violations[0].exposure,
+            Exposure::Narrow {
+                low: 0.0,
+                high: 3.0
+            }
+        );
+        // Three cases of protection are met, four are not.
+        assert!(attack(&b, &hide(4, &[1, 2]), 3.0).violations.is_empty());
+        assert_eq!(attack(&b, &hide(4, &[1, 2]), 4.0).violations.len(), 2);
+        // Hiding c as well: a + b + c = 33, each in 0..=33.
+        assert!(attack(&b, &hide(4, &[1, 2, 3]), 5.0).violations.is_empty());
+    }
+
+    #[test]
+    fn a_percentage_is_bounded_by_its_respondents_and_rounding() {
+        // Respondents: total 10 of n 40 = girls (n 21) + boys (n 19), both
+        // hidden. Girls lie in 0..=10 (not 0..=21): the total caps them.
+        let mut b = counts(&[10.0, 4.0, 6.0], &[(0, &[1, 2])]);
+        b.upper = vec![40.0, 21.0, 19.0];
+        let found = attack(&b, &hide(3, &[1, 2]), 11.0);
+        assert_eq!(
+            found.violations[0].exposure,
+            Exposure::Narrow {
+                low: 0.0,
+                high: 10.0
+            }
+        );
+        // The need never exceeds the cell's own range: with a total of 25,
+        // boys lie in 4..=19 and girls in 6..=21, 15 wide each.
+        b.quantity[0] = Some(25.0);
+        assert!(!attack(&b, &hide(3, &[1, 2]), 16.0).violations.is_empty());
+        assert!(attack(&b, &hide(3, &[1, 2]), 15.0).violations.is_empty());
+    }
+
+    #[test]
+    fn figures_the_source_publishes_are_no_support() {
+        // t = a + b, t public, b published and hideable, a hidden.
+        let mut b = counts(&[10.0, 3.0, 7.0], &[(0, &[1, 2])]);
+        b.public[0] = true;
+        let found = attack(&b, &hide(3, &[1]), 0.0);
+        assert_eq!(found.violations[0].support, [2]);
+        // With b public too, only the source's own figures expose a.
+        b.public[2] = true;
+        assert!(attack(&b, &hide(3, &[1]), 0.0).violations[0].support.is_empty());
+    }
+}

@@ -539,3 +539,361 @@ fn primary_statuses(
     (status, reasons)
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::parse_files;
+    use crate::config::{self, Overrides};
+    use std::collections::HashMap;
+
+    const CATALOG: &str = r#"
+[[indicator]]
+id = "clients"
+title = { fi = "A", sv = "A", en = "A" }
+dimension = "care"
+polarity = "neutral"
+unit = "count"
+decimals = 0
+source = { service = "fw", measure = "clients" }
+
+[[indicator]]
+id = "visits"
+title = { fi = "V", sv = "V", en = "V" }
+dimension = "care"
+polarity = "neutral"
+unit = "count"
+decimals = 0
+source = { service = "fw", measure = "visits" }
+
+[[indicator]]
+id = "survey"
+title = { fi = "S", sv = "S", en = "S" }
+dimension = "health"
+polarity = "higher_is_worse"
+unit = "percent"
+decimals = 1
+source = { cube = "k", measure = "s" }
+"#;
+
+    const AREAS: &str = r#"
+[[area]]
+key = "city"
+name = { fi = "C", sv = "C", en = "C" }
+kind = "municipality"
+[[area]]
+key = "a"
+name = { fi = "A", sv = "A", en = "A" }
+kind = "school_area"
+parent = "city"
+[[area]]
+key = "b"
+name = { fi = "B", sv = "B", en = "B" }
+kind = "school_area"
+parent = "city"
+[[area]]
+key = "c"
+name = { fi = "C", sv = "C", en = "C" }
+kind = "school_area"
+parent = "city"
+[[input]]
+kind = "services-csv"
+path = "x.csv"
+"#;
+
+    fn cell(
+        indicator: &str,
+        area: &str,
+        sex: Sex,
+        value: Option<f64>,
+        n: Option<f64>,
+    ) -> Observation {
+        Observation {
+            indicator: indicator.into(),
+            area: area.into(),
+            period: Period::Year(2024),
+            sex,
+            group: "all".into(),
+            value,
+            count: None,
+            n,
+            ci_lower: None,
+            ci_upper: None,
+            source: format!("t:{area}"),
+        }
+    }
+
+    struct Run {
+        observations: Vec<Observation>,
+        status: Vec<CellStatus>,
+        audit: Vec<AuditEntry>,
+        secondary: Secondary,
+    }
+
+    /// `[privacy]` settings for [`run_with`].
+    const DEFAULT: &str = "";
+    const GREEDY: &str = "[privacy]\nmethod = \"greedy\"\n";
+
+    /// Protects the rows as a table with the default settings.
+    fn run(rows: Vec<Observation>) -> Run {
+        run_with(rows, DEFAULT)
+    }
+
+    /// Protects the rows as a table and gives the result back in the
+    /// order the rows were given.
+    fn run_with(rows: Vec<Observation>, privacy: &str) -> Run {
+        let catalog = parse_files(&[("c.toml".into(), CATALOG.into())]).unwrap();
+        let config = config::parse(
+            &format!("{privacy}{AREAS}"),
+            "hyte.toml",
+            std::path::Path::new(""),
+            Overrides::default(),
+        )
+        .unwrap();
+        let mut builder = crate::table::TableBuilder::default();
+        rows.iter().for_each(|r| builder.push(r));
+        let mut table = builder.finish();
+        let totals = crate::totals::derive(&table, &catalog, &config.areas);
+        let (_derived, protected) = protect(&mut table, totals, &catalog, &config);
+        let position: HashMap<_, usize> = (0..table.len())
+            .map(|i| {
+                let r = table.row(i);
+                ((r.indicator, r.area, r.period, r.sex, r.group), i)
+            })
+            .collect();
+        let order: Vec<usize> = rows
+            .iter()
+            .map(|r| {
+                position[&(
+                    r.indicator.clone(),
+                    r.area.clone(),
+                    r.period,
+                    r.sex,
+                    r.group.clone(),
+                )]
+            })
+            .collect();
+        Run {
+            observations: order.iter().map(|&i| table.row(i)).collect(),
+            status: order.iter().map(|&i| table.columns.status[i]).collect(),
+            audit: protected.audit,
+            secondary: protected.secondary,
+        }
+    }
+
+    #[test]
+    fn small_counts_are_suppressed_and_zero_is_not() {
+        let p = run(vec![
+            cell("clients", "a", Sex::Total, Some(3.0), None),
+            cell("clients", "b", Sex::Total, Some(0.0), None),
+            cell("clients", "c", Sex::Total, Some(12.0), None),
+            cell("visits", "a", Sex::Total, Some(40.0), None),
+        ]);
+        let s: Vec<&str> = p.status.iter().map(|s| s.key()).collect();
+        assert_eq!(
+            s,
+            [
+                "suppressed_small",
+                "published",
+                "published",
+                "suppressed_complementary"
+            ]
+        );
+        assert_eq!(p.observations[0].value, None);
+        assert_eq!(
+            p.observations[3].value, None,
+            "visits of a suppressed client count go too"
+        );
+        assert_eq!(p.audit.len(), 2);
+        assert!(
+            !p.audit[0].to_string().contains('3'),
+            "the audit never shows the value"
+        );
+    }
+
+    #[test]
+    fn one_suppressed_part_of_a_published_total_pulls_another() {
+        // city = a + b + c; a is small. Without secondary suppression
+        // a = 40 − 15 − 21. The city's own client count (hyte's, not a
+        // public figure) costs less to hide than a school area's latest
+        // cell, so it goes; the greedy rule takes the smallest part.
+        let rows = vec![
+            cell("clients", "a", Sex::Total, Some(4.0), None),
+            cell("clients", "b", Sex::Total, Some(15.0), None),
+            cell("clients", "c", Sex::Total, Some(21.0), None),
+            cell("clients", "city", Sex::Total, Some(40.0), None),
+        ];
+        let optimal: Vec<&str> = run(rows.clone()).status.iter().map(|s| s.key()).collect();
+        assert_eq!(
+            optimal,
+            [
+                "suppressed_small",
+                "published",
+                "published",
+                "suppressed_complementary"
+            ]
+        );
+        let greedy: Vec<&str> = run_with(rows, GREEDY)
+            .status
+            .iter()
+            .map(|s| s.key())
+            .collect();
+        assert_eq!(
+            greedy,
+            [
+                "suppressed_small",
+                "suppressed_complementary",
+                "published",
+                "published"
+            ]
+        );
+    }
+
+    #[test]
+    fn survey_cells_by_respondents_and_across_sexes() {
+        // Boys' n < 30: suppressed; girls then follow from the total (p·n).
+        let p = run(vec![
+            cell("survey", "a", Sex::Female, Some(20.0), Some(40.0)),
+            cell("survey", "a", Sex::Male, Some(10.0), Some(25.0)),
+            cell("survey", "a", Sex::Total, Some(16.2), Some(65.0)),
+        ]);
+        let s: Vec<&str> = p.status.iter().map(|s| s.key()).collect();
+        assert_eq!(
+            s,
+            ["suppressed_complementary", "suppressed_small", "published"]
+        );
+        // n stays: it is not sensitive and it is what THL publishes too.
+        assert_eq!(p.observations[1].n, Some(25.0));
+    }
+
+    #[test]
+    fn a_missing_part_counts_as_unpublished() {
+        // c has no row at all: city − a − b would give it.
+        let p = run(vec![
+            cell("clients", "a", Sex::Total, Some(15.0), None),
+            cell("clients", "b", Sex::Total, Some(9.0), None),
+            cell("clients", "city", Sex::Total, Some(40.0), None),
+        ]);
+        let s: Vec<&str> = p.status.iter().map(|s| s.key()).collect();
+        assert_eq!(s, ["published", "published", "suppressed_complementary"]);
+    }
+
+    #[test]
+    fn a_hidden_total_is_not_given_away_by_addition() {
+        // The city total arrived unpublished; publishing all three parts
+        // would add up to it.
+        let p = run(vec![
+            cell("clients", "a", Sex::Total, Some(15.0), None),
+            cell("clients", "b", Sex::Total, Some(9.0), None),
+            cell("clients", "c", Sex::Total, Some(21.0), None),
+            cell("clients", "city", Sex::Total, None, None),
+        ]);
+        let s: Vec<&str> = p.status.iter().map(|s| s.key()).collect();
+        assert_eq!(
+            s,
+            [
+                "published",
+                "suppressed_complementary",
+                "published",
+                "not_published"
+            ]
+        );
+    }
+
+    fn keys(run: &Run) -> Vec<&'static str> {
+        run.status.iter().map(|s| s.key()).collect()
+    }
+
+    /// The `ktk.no_close_friend` 2025 case of the samples in small: area a
+    /// has neither sex at the source; the city's figures are THL's own
+    /// (public). Hiding both sexes of one other area protects a's: two
+    /// complements, where line-by-line greedy hiding takes four.
+    #[test]
+    fn both_sexes_of_one_area_protect_an_area_without_sexes() {
+        let rows = vec![
+            cell("survey", "a", Sex::Female, None, Some(21.0)),
+            cell("survey", "a", Sex::Male, None, Some(19.0)),
+            cell("survey", "a", Sex::Total, Some(7.5), Some(40.0)),
+            cell("survey", "b", Sex::Female, Some(7.3), Some(55.0)),
+            cell("survey", "b", Sex::Male, Some(5.8), Some(52.0)),
+            cell("survey", "b", Sex::Total, Some(6.5), Some(107.0)),
+            cell("survey", "c", Sex::Female, Some(6.2), Some(81.0)),
+            cell("survey", "c", Sex::Male, Some(2.6), Some(77.0)),
+            cell("survey", "c", Sex::Total, Some(4.4), Some(158.0)),
+            cell("survey", "city", Sex::Female, Some(6.6), Some(157.0)),
+            cell("survey", "city", Sex::Male, Some(4.0), Some(148.0)),
+            cell("survey", "city", Sex::Total, Some(5.3), Some(305.0)),
+        ];
+        let optimal = run_with(rows.clone(), "[privacy]\nprotection = 0\n");
+        let hidden: Vec<usize> = (0..rows.len())
+            .filter(|&i| optimal.status[i] == CellStatus::SuppressedComplementary)
+            .collect();
+        assert_eq!(hidden.len(), 2, "{:?}", keys(&optimal));
+        let area = &rows[hidden[0]].area;
+        assert!(hidden.iter().all(|&i| &rows[i].area == area && rows[i].sex != Sex::Total));
+        // The city's figures are THL's: never chosen.
+        assert!(optimal.status[9..].iter().all(|s| s.is_published()));
+        let greedy = run_with(rows, "[privacy]\nmethod = \"greedy\"\nprotection = 0\n");
+        assert_eq!(greedy.secondary.complements, 4, "{:?}", keys(&greedy));
+        assert!(optimal.secondary.cost < greedy.secondary.cost);
+    }
+
+    /// Two small counts hidden together in one line give each other away
+    /// as a range: 1 + 2 = 33 − 30, so each lies in 0–3. The protection
+    /// level (5 cases) asks for a third cell; with protection 0 the pair
+    /// is enough (neither is exactly determined).
+    #[test]
+    fn two_small_counts_together_are_narrowed_until_a_third_is_hidden() {
+        let rows = vec![
+            cell("clients", "a", Sex::Total, Some(1.0), None),
+            cell("clients", "b", Sex::Total, Some(2.0), None),
+            cell("clients", "c", Sex::Total, Some(30.0), None),
+            cell("clients", "city", Sex::Total, Some(33.0), None),
+        ];
+        let exact_only = run_with(rows.clone(), "[privacy]\nprotection = 0\n");
+        assert_eq!(
+            keys(&exact_only),
+            ["suppressed_small", "suppressed_small", "published", "published"]
+        );
+        let protected = run(rows);
+        assert_eq!(
+            keys(&protected),
+            [
+                "suppressed_small",
+                "suppressed_small",
+                "published",
+                "suppressed_complementary"
+            ]
+        );
+        assert_eq!(protected.secondary.protection, 5.0);
+        assert!(protected.secondary.interval_cuts >= 1);
+    }
+
+    /// A block that runs out of time falls back to the greedy pattern, is
+    /// still safe, and says so.
+    #[test]
+    fn a_block_past_its_time_limit_falls_back_and_says_so() {
+        let rows = vec![
+            cell("clients", "a", Sex::Total, Some(4.0), None),
+            cell("clients", "b", Sex::Total, Some(15.0), None),
+            cell("clients", "c", Sex::Total, Some(21.0), None),
+            cell("clients", "city", Sex::Total, Some(40.0), None),
+        ];
+        let p = run_with(rows, "[privacy]\ntime_limit = \"1ns\"\n");
+        assert_eq!(p.secondary.fallbacks.len(), 1, "{:?}", p.secondary);
+        assert!(
+            p.secondary.fallbacks[0].contains("time limit")
+                && p.secondary.fallbacks[0].contains("greedy"),
+            "{}",
+            p.secondary.fallbacks[0]
+        );
+        assert_eq!(
+            keys(&p),
+            [
+                "suppressed_small",
+                "suppressed_complementary",
+                "published",
+                "published"
+            ]
+        );
+    }
+}
