@@ -50,7 +50,7 @@ pub struct Block {
     /// nothing. Never chosen as a complement.
     pub public: Vec<bool>,
     /// Hidden cells whose interval an attacker must not narrow below the
-    /// protection level: those hidden for their size or at the source.
+    /// protection level: those hyte hides for their size.
     pub interval: Vec<bool>,
     /// What the attacker knows of a published node: its count, euros or,
     /// for a percentage, its respondents p·n/100. `None` where that cannot
@@ -386,10 +386,11 @@ fn node_facts(
     NodeFacts {
         fixed,
         public: !fixed && !derived && public_source && !school_area,
-        interval: matches!(
-            status[id],
-            CellStatus::SuppressedSmall | CellStatus::NotPublished
-        ),
+        // Only hyte's own primary suppressions: a cell hidden at the source
+        // is protected from exact disclosure, but why and how widely the
+        // source meant to hide it is not known (and hyte's own output read
+        // back in, all of it "not published", must give the same pattern).
+        interval: status[id] == CellStatus::SuppressedSmall,
         quantity,
         upper,
         whole,

@@ -146,13 +146,13 @@ pub(super) fn privacy_method_text(words: &Words, input: &ReportInput) -> String 
         .privacy_method
         .replace("{method}", method)
         .replace("{complements}", &s.complements.to_string())
-        .replace("{cost}", &format!("{:.1}", s.cost));
+        .replace("{cost}", &input.config.language.number(s.cost, 1));
     if s.protection > 0.0 {
         text.push(' ');
         text.push_str(
             &words
                 .privacy_interval
-                .replace("{protection}", &s.protection.to_string()),
+                .replace("{protection}", &input.config.language.number(s.protection, 0)),
         );
     }
     for (n, sentence) in [
