@@ -3,6 +3,7 @@
 
 mod common;
 
+mod attack;
 mod cli;
 mod compare;
 mod csv_injection;
