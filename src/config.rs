@@ -600,11 +600,16 @@ fn privacy_settings(
         let limit = humantime::parse_duration(text).map_err(|e| {
             at.invalid(
                 offset,
-                format!("[privacy] time_limit = \"{text}\" is not a duration ({e}): write e.g. \"10s\""),
+                format!(
+                    "[privacy] time_limit = \"{text}\" is not a duration ({e}): write e.g. \"10s\""
+                ),
             )
         })?;
         if limit.is_zero() {
-            return Err(at.invalid(offset, "[privacy] time_limit must be longer than 0 s".into()));
+            return Err(at.invalid(
+                offset,
+                "[privacy] time_limit must be longer than 0 s".into(),
+            ));
         }
         settings.time_limit = limit;
     }

@@ -134,7 +134,13 @@ fn system(dir: &Path, catalog: &Catalog) -> (System, BTreeSet<Key>) {
         let Some(is_weighted) = additive(r) else {
             continue;
         };
-        let k = key(&r["indicator"], &r["area"], &r["period"], &r["sex"], &r["group"]);
+        let k = key(
+            &r["indicator"],
+            &r["area"],
+            &r["period"],
+            &r["sex"],
+            &r["group"],
+        );
         let v = s.var(&k);
         let value: Option<f64> = r["value"].parse().ok();
         if is_weighted {
@@ -144,7 +150,11 @@ fn system(dir: &Path, catalog: &Catalog) -> (System, BTreeSet<Key>) {
             s.upper[v] = n;
             s.whole[v] = true;
             s.known[v] = value.map(|p| p * n / 100.0);
-            s.rounding[v] = if value.is_some() { 0.05 * n / 100.0 } else { 0.0 };
+            s.rounding[v] = if value.is_some() {
+                0.05 * n / 100.0
+            } else {
+                0.0
+            };
         } else {
             s.whole[v] = catalog.get(&r["indicator"]).unwrap().unit == Unit::Count;
             s.known[v] = value;
@@ -192,7 +202,9 @@ fn system(dir: &Path, catalog: &Catalog) -> (System, BTreeSet<Key>) {
             s.line(&total, &parts, u);
         }
         if !p.contains('Q') && !weighted.contains(i) {
-            let quarters: Vec<Key> = (1..=4).map(|q| key(i, a, &format!("{p}Q{q}"), x, g)).collect();
+            let quarters: Vec<Key> = (1..=4)
+                .map(|q| key(i, a, &format!("{p}Q{q}"), x, g))
+                .collect();
             if quarters.iter().any(|q| candidates.contains(q)) {
                 s.line(&total, &quarters, 0.0);
             }
@@ -224,7 +236,9 @@ fn shift_lines(dir: &Path, catalog: &Catalog, s: &mut System) {
     let level_of = |id: &str| {
         let i = catalog.get(id)?;
         match &i.source {
-            Source::Service { measure, .. } => Some((i.service_level?, measure.key(), i.unit_cost_eur)),
+            Source::Service { measure, .. } => {
+                Some((i.service_level?, measure.key(), i.unit_cost_eur))
+            }
             _ => None,
         }
     };
@@ -249,7 +263,12 @@ fn shift_lines(dir: &Path, catalog: &Catalog, s: &mut System) {
                 let terms = services
                     .iter()
                     .filter(|(_, m, _)| *m == measure)
-                    .map(|(i, ..)| (s.var(&key(i, &row["area"], &row["period"], "total", "all")), 1.0))
+                    .map(|(i, ..)| {
+                        (
+                            s.var(&key(i, &row["area"], &row["period"], "total", "all")),
+                            1.0,
+                        )
+                    })
                     .collect();
                 s.lines.push(Equation {
                     terms,
@@ -266,7 +285,12 @@ fn shift_lines(dir: &Path, catalog: &Catalog, s: &mut System) {
             let terms = services
                 .iter()
                 .filter(|(_, m, c)| c.is_some() && *m != "cost_eur")
-                .map(|(i, _, c)| (s.var(&key(i, &row["area"], &row["period"], "total", "all")), c.unwrap()))
+                .map(|(i, _, c)| {
+                    (
+                        s.var(&key(i, &row["area"], &row["period"], "total", "all")),
+                        c.unwrap(),
+                    )
+                })
                 .collect();
             s.lines.push(Equation {
                 terms,
@@ -290,7 +314,12 @@ fn groups(s: &System) -> Vec<(Vec<usize>, Vec<usize>)> {
     }
     let unknown = |v: usize| s.known[v].is_none();
     for line in &s.lines {
-        let vs: Vec<usize> = line.terms.iter().map(|t| t.0).filter(|&v| unknown(v)).collect();
+        let vs: Vec<usize> = line
+            .terms
+            .iter()
+            .map(|t| t.0)
+            .filter(|&v| unknown(v))
+            .collect();
         for w in vs.windows(2) {
             let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
             parent[a] = b;
@@ -333,7 +362,9 @@ fn determined(s: &System, unknowns: &[usize], lines: &[usize]) -> Vec<usize> {
         if r == m.len() {
             break;
         }
-        let best = (r..m.len()).max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs())).unwrap();
+        let best = (r..m.len())
+            .max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs()))
+            .unwrap();
         if m[best][c].abs() < 1e-9 {
             continue;
         }
@@ -352,7 +383,11 @@ fn determined(s: &System, unknowns: &[usize], lines: &[usize]) -> Vec<usize> {
     }
     pivots
         .into_iter()
-        .filter(|&(r, c)| m[r].iter().enumerate().all(|(k, x)| k == c || x.abs() < 1e-9))
+        .filter(|&(r, c)| {
+            m[r].iter()
+                .enumerate()
+                .all(|(k, x)| k == c || x.abs() < 1e-9)
+        })
         .map(|(_, c)| unknowns[c])
         .collect()
 }
@@ -363,7 +398,12 @@ fn range(s: &System, unknowns: &[usize], lines: &[usize], target: usize) -> (f64
         let mut p = Problem::new(direction);
         let vars: HashMap<usize, microlp::Variable> = unknowns
             .iter()
-            .map(|&v| (v, p.add_var(if v == target { 1.0 } else { 0.0 }, (0.0, s.upper[v]))))
+            .map(|&v| {
+                (
+                    v,
+                    p.add_var(if v == target { 1.0 } else { 0.0 }, (0.0, s.upper[v])),
+                )
+            })
             .collect();
         for &l in lines {
             let line = &s.lines[l];
@@ -384,7 +424,10 @@ fn range(s: &System, unknowns: &[usize], lines: &[usize], target: usize) -> (f64
         match p.solve() {
             Ok(outcome) => outcome.into_solution().unwrap().var_value(vars[&target]),
             Err(microlp::Error::Unbounded) => f64::INFINITY,
-            Err(e) => panic!("{:?}: the published figures do not add up: {e:?}", s.keys[target]),
+            Err(e) => panic!(
+                "{:?}: the published figures do not add up: {e:?}",
+                s.keys[target]
+            ),
         }
     };
     let (low, high) = (
@@ -398,10 +441,14 @@ fn range(s: &System, unknowns: &[usize], lines: &[usize], target: usize) -> (f64
     }
 }
 
+/// (cells determined exactly, small counts narrowed with their range,
+/// hidden cells, small counts checked).
+type Findings = (Vec<Key>, Vec<(Key, f64, f64)>, usize, usize);
+
 /// Runs hyte on the samples with `privacy` as its `[privacy]` table and
 /// attacks every output: (cells determined exactly, small counts narrowed
 /// below `protection`, hidden cells checked, small counts checked).
-fn attack_samples(privacy: &str, protection: f64) -> (Vec<Key>, Vec<(Key, f64, f64)>, usize, usize) {
+fn attack_samples(privacy: &str, protection: f64) -> Findings {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hyte.toml");
     let sample = sample_config(&root().join("indicators"));
@@ -463,14 +510,32 @@ fn attack_samples(privacy: &str, protection: f64) -> (Vec<Key>, Vec<(Key, f64, f
 fn an_exact_attacker_on_every_output_recovers_nothing_and_narrows_nothing() {
     // The default: interval protection at min_count (5 cases).
     let (exact, narrow, hidden, checked) = attack_samples("", 5.0);
-    assert!(hidden > 500 && checked > 100, "{hidden} hidden, {checked} checked");
-    assert!(exact.is_empty(), "determined exactly: {:?}", &exact[..exact.len().min(5)]);
-    assert!(narrow.is_empty(), "narrowed: {:?}", &narrow[..narrow.len().min(5)]);
+    assert!(
+        hidden > 500 && checked > 100,
+        "{hidden} hidden, {checked} checked"
+    );
+    assert!(
+        exact.is_empty(),
+        "determined exactly: {:?}",
+        &exact[..exact.len().min(5)]
+    );
+    assert!(
+        narrow.is_empty(),
+        "narrowed: {:?}",
+        &narrow[..narrow.len().min(5)]
+    );
     // Interval protection off: still nothing exact (but ranges may be
     // narrow; that is what the protection level is for).
     let (exact, narrow, ..) = attack_samples("[privacy]\nprotection = 0", 5.0);
-    assert!(exact.is_empty(), "determined exactly: {:?}", &exact[..exact.len().min(5)]);
-    assert!(!narrow.is_empty(), "without interval protection some small counts are narrow");
+    assert!(
+        exact.is_empty(),
+        "determined exactly: {:?}",
+        &exact[..exact.len().min(5)]
+    );
+    assert!(
+        !narrow.is_empty(),
+        "without interval protection some small counts are narrow"
+    );
 }
 
 /// The attacker itself on a hand-made system: t0 = x + y, t1 = y + z,

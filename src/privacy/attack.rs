@@ -341,7 +341,9 @@ mod tests {
                 .enumerate()
                 .map(|(l, (total, parts))| BlockLine {
                     line: l,
-                    members: std::iter::once(*total).chain(parts.iter().copied()).collect(),
+                    members: std::iter::once(*total)
+                        .chain(parts.iter().copied())
+                        .collect(),
                     unaccounted: 0.0,
                 })
                 .collect(),
@@ -440,6 +442,8 @@ mod tests {
         assert_eq!(found.violations[0].support, [2]);
         // With b public too, only the source's own figures expose a.
         b.public[2] = true;
-        assert!(attack(&b, &hide(3, &[1]), 0.0).violations[0].support.is_empty());
+        assert!(attack(&b, &hide(3, &[1]), 0.0).violations[0]
+            .support
+            .is_empty());
     }
 }

@@ -93,6 +93,10 @@ impl Block {
         self.nodes.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
     /// A short description for the manifest: the first node's indicator,
     /// area, period and group.
     pub fn describe(&self, rows: &[Observation]) -> String {

@@ -57,10 +57,7 @@ pub fn solve(block: &Block, rows: &[Observation], protection: f64) -> Vec<bool> 
         let containing = |line: usize| block.lines[line].members.contains(&exposed.node);
         let mut order: Vec<usize> = (0..block.lines.len()).filter(|&l| touches(l)).collect();
         order.sort_by_key(|&l| !containing(l));
-        match order
-            .iter()
-            .find_map(|&l| victim(block, l, rows, &hidden))
-        {
+        match order.iter().find_map(|&l| victim(block, l, rows, &hidden)) {
             Some(v) => hidden[v] = true,
             None => {
                 for &m in &exposed.support {

@@ -25,7 +25,6 @@ pub enum Member {
     Missing(usize),
 }
 
-
 /// A total and its parts: total = Σ parts, for counts; Σ p·n for
 /// percentages with n.
 #[derive(Debug)]
@@ -71,7 +70,13 @@ pub fn links(observations: &[Observation], index: &RowIndex, catalog: &Catalog) 
         .enumerate()
         .filter_map(|(follower, o)| {
             let clients_id = clients_of.get(o.indicator.as_str())?;
-            let key = (*clients_id, o.area.as_str(), o.period, o.sex, o.group.as_str());
+            let key = (
+                *clients_id,
+                o.area.as_str(),
+                o.period,
+                o.sex,
+                o.group.as_str(),
+            );
             index.get(&key).map(|&clients| Link { follower, clients })
         })
         .collect()
@@ -100,7 +105,6 @@ fn service_links(catalog: &Catalog) -> HashMap<&str, &str> {
         })
         .collect()
 }
-
 
 /// Row position of each cell key.
 pub type RowIndex<'a> = HashMap<TextCellKey<'a>, usize>;
@@ -289,4 +293,3 @@ impl LineBuilder<'_> {
         }
     }
 }
-

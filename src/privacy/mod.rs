@@ -406,11 +406,7 @@ fn complement_reason(
     lines: &[Line],
     observations: &[Observation],
 ) -> String {
-    if let Some(&(_, clients)) = b
-        .links
-        .iter()
-        .find(|&&(f, c)| f == node && hidden[c])
-    {
+    if let Some(&(_, clients)) = b.links.iter().find(|&&(f, c)| f == node && hidden[c]) {
         if let Member::Row(row) = b.nodes[clients] {
             return format!(
                 "the client count of the same service ({}) is not published",
@@ -494,9 +490,10 @@ impl Secondary {
                 self.interval_cuts += outcome.interval_cuts;
             }
             How::Greedy => {}
-            How::Fallback(why) => self
-                .fallbacks
-                .push(format!("{}: {why}; the greedy method was used", b.describe(observations))),
+            How::Fallback(why) => self.fallbacks.push(format!(
+                "{}: {why}; the greedy method was used",
+                b.describe(observations)
+            )),
         }
     }
 }
@@ -829,7 +826,9 @@ path = "x.csv"
             .collect();
         assert_eq!(hidden.len(), 2, "{:?}", keys(&optimal));
         let area = &rows[hidden[0]].area;
-        assert!(hidden.iter().all(|&i| &rows[i].area == area && rows[i].sex != Sex::Total));
+        assert!(hidden
+            .iter()
+            .all(|&i| &rows[i].area == area && rows[i].sex != Sex::Total));
         // The city's figures are THL's: never chosen.
         assert!(optimal.status[9..].iter().all(|s| s.is_published()));
         let greedy = run_with(rows, "[privacy]\nmethod = \"greedy\"\nprotection = 0\n");
@@ -852,7 +851,12 @@ path = "x.csv"
         let exact_only = run_with(rows.clone(), "[privacy]\nprotection = 0\n");
         assert_eq!(
             keys(&exact_only),
-            ["suppressed_small", "suppressed_small", "published", "published"]
+            [
+                "suppressed_small",
+                "suppressed_small",
+                "published",
+                "published"
+            ]
         );
         let protected = run(rows);
         assert_eq!(

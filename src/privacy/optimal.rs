@@ -107,8 +107,10 @@ pub fn solve(block: &Block, protection: f64, limit: Duration) -> Result<Outcome,
         let (hidden, optimal) = pattern(block, &cuts, remaining, limit)?;
         outcome.proven_optimal &= optimal;
         let found = attack(block, &hidden, protection);
-        let (open, by_source): (Vec<_>, Vec<_>) =
-            found.violations.into_iter().partition(|v| !v.support.is_empty());
+        let (open, by_source): (Vec<_>, Vec<_>) = found
+            .violations
+            .into_iter()
+            .partition(|v| !v.support.is_empty());
         if open.is_empty() {
             outcome.hidden = hidden;
             outcome.rounds = round;
@@ -118,9 +120,32 @@ pub fn solve(block: &Block, protection: f64, limit: Duration) -> Result<Outcome,
         }
         let before = cuts.len();
         for v in open {
+            // A narrow range widens only by hiding a cell at least as
+            // large as what the range lacks (in one line, hiding d widens
+            // it by at most d): ask for one of those first. Should that
+            // guess ever be wrong, the program may become infeasible and
+            // the block falls back to the greedy pattern; the attack
+            // checks every pattern either way, so safety never rests on it.
+            let support = match v.exposure {
+                Exposure::Narrow { low, high } => {
+                    let lacking = protection - (high - low);
+                    let large: Vec<usize> = v
+                        .support
+                        .iter()
+                        .copied()
+                        .filter(|&d| block.quantity[d].is_some_and(|q| q >= lacking))
+                        .collect();
+                    if large.is_empty() {
+                        v.support
+                    } else {
+                        large
+                    }
+                }
+                Exposure::Exact => v.support,
+            };
             let cut = Cut {
                 guarded: (!block.fixed[v.node]).then_some(v.node),
-                support: v.support,
+                support,
             };
             if !cuts.contains(&cut) {
                 match v.exposure {
@@ -203,12 +228,13 @@ fn pattern(
     let outcome = problem
         .solve_with(options)
         .map_err(|e| Fallback::Solver(format!("{e:?}")))?;
-    let solution = outcome.into_solution().map_err(|interrupted| {
-        match interrupted.termination_reason() {
-            microlp::TerminationReason::TimeLimit => Fallback::TimeLimit(limit),
-            reason => Fallback::Solver(format!("no pattern found ({reason:?})")),
-        }
-    })?;
+    let solution =
+        outcome
+            .into_solution()
+            .map_err(|interrupted| match interrupted.termination_reason() {
+                microlp::TerminationReason::TimeLimit => Fallback::TimeLimit(limit),
+                reason => Fallback::Solver(format!("no pattern found ({reason:?})")),
+            })?;
     let hidden = vars
         .iter()
         .zip(&block.fixed)

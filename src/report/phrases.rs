@@ -149,11 +149,10 @@ pub(super) fn privacy_method_text(words: &Words, input: &ReportInput) -> String 
         .replace("{cost}", &input.config.language.number(s.cost, 1));
     if s.protection > 0.0 {
         text.push(' ');
-        text.push_str(
-            &words
-                .privacy_interval
-                .replace("{protection}", &input.config.language.number(s.protection, 0)),
-        );
+        text.push_str(&words.privacy_interval.replace(
+            "{protection}",
+            &input.config.language.number(s.protection, 0),
+        ));
     }
     for (n, sentence) in [
         (s.fallbacks.len(), words.privacy_fallbacks),
