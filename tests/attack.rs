@@ -25,7 +25,7 @@ use hyte::catalog::{Catalog, Source};
 use hyte::domain::{ServiceLevel, Unit};
 use microlp::{ComparisonOp, OptimizationDirection, Problem};
 
-use crate::common::{hyte, root, sample_config, stderr_of};
+use crate::common::{hyte, read_csv, root, sample_config, stderr_of};
 
 type Key = (String, String, String, String, String);
 
@@ -38,22 +38,6 @@ const SCHOOL_AREAS: [&str; 6] = [
     "lohja.mantynummi",
     "lohja.nummi_pusula",
 ];
-
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
 
 /// The attacker's unknowns and equations.
 #[derive(Default)]
@@ -182,23 +166,20 @@ fn system(dir: &Path, catalog: &Catalog) -> (System, BTreeSet<Key>) {
         }
     }
     for (i, a, p, x, g) in &candidates {
-        let unaccounted = |s: &System, total: &Key, parts: &[Key]| -> f64 {
+        let unaccounted = |total: &Key, parts: &[Key]| -> f64 {
             if !weighted.contains(i) {
                 return 0.0;
             }
             let parts: Option<f64> = parts.iter().map(|k| n_of.get(k).copied()).sum();
             match (n_of.get(total), parts) {
                 (Some(t), Some(p)) => (t - p).max(0.0),
-                _ => {
-                    let _ = s;
-                    0.0
-                }
+                _ => 0.0,
             }
         };
         let total = key(i, a, p, x, g);
         if a == CITY {
             let parts: Vec<Key> = SCHOOL_AREAS.iter().map(|c| key(i, c, p, x, g)).collect();
-            let u = unaccounted(&s, &total, &parts);
+            let u = unaccounted(&total, &parts);
             s.line(&total, &parts, u);
         }
         if !p.contains('Q') && !weighted.contains(i) {
@@ -216,7 +197,7 @@ fn system(dir: &Path, catalog: &Catalog) -> (System, BTreeSet<Key>) {
                 parts.push(not_reported);
             }
             if candidates.contains(&parts[0]) || candidates.contains(&parts[1]) {
-                let u = unaccounted(&s, &total, &parts);
+                let u = unaccounted(&total, &parts);
                 s.line(&total, &parts, u);
             }
         }

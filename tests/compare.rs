@@ -1,9 +1,7 @@
 //! Issue 10: ranks among all municipalities and comparison-group means,
 //! checked against a plain computation from the input file.
 
-use std::collections::HashMap;
-
-use crate::common::{hyte, stderr_of, write_config};
+use crate::common::{hyte, read_csv, stderr_of, write_config};
 
 /// Municipality codes of the test data; 444 is Lohja.
 const CODES: [&str; 12] = [
@@ -19,22 +17,6 @@ fn value(m: usize, year: i32) -> Option<f64> {
     // Two municipalities share a value in every year: a tie.
     let m = if m == 11 { 10 } else { m };
     Some(((m * 37 + (year as usize) * 11) % 50) as f64 / 2.0 + 1.0)
-}
-
-fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::common::{fixture, hyte, root, stderr_of};
+use crate::common::{fixture, hyte, read_csv, root, stderr_of};
 
 const SENTINEL_CONFIG: &str = r#"
 [[area]]
@@ -124,31 +124,6 @@ fn no_output_file_holds_a_suppressed_value() {
             );
         }
     }
-}
-
-/// Reads a CSV written by hyte into rows of column -> text.
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    lines
-        .map(|line| {
-            // hyte's CSV quotes fields with commas (source, reasons); the
-            // columns read here come before any quoted one.
-            let mut fields = Vec::new();
-            let mut current = String::new();
-            let mut quoted = false;
-            for c in line.chars() {
-                match c {
-                    '"' => quoted = !quoted,
-                    ',' if !quoted => fields.push(std::mem::take(&mut current)),
-                    _ => current.push(c),
-                }
-            }
-            fields.push(current);
-            header.iter().cloned().zip(fields).collect()
-        })
-        .collect()
 }
 
 /// The attacker's view: the published observation table and the config's

@@ -358,7 +358,6 @@ mod tests {
             weight: vec![1.0; n],
             cost: vec![1.0; n],
             magnitude: values.to_vec(),
-            derived: vec![false; n],
             kind: vec![QuantityKind::Cases; n],
         }
     }

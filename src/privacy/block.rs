@@ -71,8 +71,6 @@ pub struct Block {
     /// The node's value as a quantity, for the magnitude hidden (0 where
     /// unknown).
     pub magnitude: Vec<f64>,
-    /// A derived total (a yearly or city-wide sum), not a table cell.
-    pub derived: Vec<bool>,
     pub kind: Vec<QuantityKind>,
 }
 
@@ -91,10 +89,6 @@ pub struct BlockLine {
 impl Block {
     pub fn len(&self) -> usize {
         self.nodes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
     }
 
     /// A short description for the manifest: the first node's indicator,
@@ -253,7 +247,6 @@ pub fn blocks(
                     .map(|f| f.cost + share * f.magnitude / largest)
                     .collect(),
                 magnitude: facts.iter().map(|f| f.magnitude).collect(),
-                derived: facts.iter().map(|f| f.derived).collect(),
                 kind: facts.iter().map(|f| f.kind).collect(),
             }
         })
@@ -271,7 +264,6 @@ struct NodeFacts {
     rounding: f64,
     cost: f64,
     magnitude: f64,
-    derived: bool,
     kind: QuantityKind,
 }
 
@@ -346,7 +338,6 @@ fn node_facts(
             rounding: 0.0,
             cost: 0.0,
             magnitude: 0.0,
-            derived: false,
             kind: QuantityKind::Cases,
         };
     };
@@ -401,7 +392,6 @@ fn node_facts(
         rounding,
         cost,
         magnitude: quantity.unwrap_or(0.0).abs(),
-        derived,
         kind: if weighted[id] {
             QuantityKind::Respondents
         } else if indicator.is_some_and(|i| i.unit == Unit::Euro) {

@@ -13,13 +13,15 @@
 //! only when the attack finds nothing; hiding more never exposes more), and
 //! it is deterministic; it is not the least-cost pattern.
 
-use super::attack::attack;
+use super::attack::{attack, Attack};
 use super::block::Block;
 use super::lines::Member;
 use crate::observation::Observation;
 
-/// The greedy pattern of the block (see the module doc).
-pub fn solve(block: &Block, rows: &[Observation], protection: f64) -> Vec<bool> {
+/// The greedy pattern of the block (see the module doc), with the last
+/// attack on it (whose exposures, if any, only the source's own figures
+/// cause).
+pub fn solve(block: &Block, rows: &[Observation], protection: f64) -> (Vec<bool>, Attack) {
     let mut hidden = block.fixed.clone();
     loop {
         let mut changed = false;
@@ -44,7 +46,7 @@ pub fn solve(block: &Block, rows: &[Observation], protection: f64) -> Vec<bool> 
         let found = attack(block, &hidden, protection);
         // Cells only the source's own figures expose: nothing to hide.
         let Some(exposed) = found.violations.iter().find(|v| !v.support.is_empty()) else {
-            return hidden;
+            return (hidden, found);
         };
         // The lines of the exposed cell first, then the others that touch
         // its group (through a published member of its lines).

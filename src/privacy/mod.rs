@@ -46,10 +46,6 @@ use crate::table::ObservationTable;
 use block::Block;
 use lines::{Line, Member};
 
-pub use attack::{attack, Attack, Exposure, Violation};
-pub use block::{blocks, Block as PrivacyBlock};
-pub use lines::{links, row_index};
-
 pub use crate::domain::CellStatus;
 
 /// One unpublished cell in the audit (never its value).
@@ -372,8 +368,7 @@ enum How {
 /// gets the greedy pattern, which the attacker has checked too.
 fn solve_block(b: &Block, observations: &[Observation], settings: &PrivacySettings) -> Solved {
     let greedy = |how| {
-        let hidden = greedy::solve(b, observations, settings.protection);
-        let audit = attack(b, &hidden, settings.protection);
+        let (hidden, audit) = greedy::solve(b, observations, settings.protection);
         Solved {
             hidden,
             how,
